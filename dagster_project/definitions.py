@@ -1,0 +1,29 @@
+"""The one Definitions object of mujun (loaded by `dagster dev` and by the `mujun` CLI)."""
+
+from __future__ import annotations
+
+from dagster import Definitions, in_process_executor
+from dagster_dbt import DbtCliResource
+
+from .dbt_project import DBT_EXECUTABLE, dbt_project
+from .defs.dbt_assets import mujun_dbt_models
+from .defs.export_assets import csv_exports
+from .defs.raw_assets import raw_assets
+from .defs.resources import Locations, Warehouse
+
+
+def build_definitions(warehouse: Warehouse | None = None, locations: Locations | None = None, loggers=None) -> Definitions:
+    return Definitions(
+        assets=[*raw_assets, mujun_dbt_models, csv_exports],
+        resources={
+            "warehouse": warehouse or Warehouse(),
+            "locations": locations or Locations(),
+            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        },
+        # DuckDB allows one writer: run the steps of a run one after another in one process.
+        executor=in_process_executor,
+        loggers=loggers,
+    )
+
+
+defs = build_definitions()

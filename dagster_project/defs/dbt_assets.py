@@ -1,0 +1,49 @@
+"""Every dbt model and seed is an asset of the data-year partition; dbt tests are asset checks."""
+
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, Config
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from ..dbt_project import dbt_project, ensure_manifest
+from .partitions import data_year_partitions
+from .resources import Warehouse
+
+
+class EvaluationConfig(Config):
+    """Run configuration of an evaluation."""
+
+    cutoff: str = ""
+    """评价统计截止日 (YYYY-MM-DD); empty means 31 December of the data year."""
+
+
+class MujunDbtTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> "str | None":
+        if dbt_resource_props["resource_type"] == "seed":
+            return "rules"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else None
+
+
+def dbt_vars(partition_key: str, config: EvaluationConfig) -> dict[str, Any]:
+    return {"year": int(partition_key), "cutoff": config.cutoff}
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    project=dbt_project,
+    partitions_def=data_year_partitions,
+    dagster_dbt_translator=MujunDbtTranslator(),
+)
+def mujun_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: EvaluationConfig
+):
+    # The dbt subprocess inherits the environment; its profile reads the warehouse path from it.
+    os.environ["MUJUN_WAREHOUSE"] = str(warehouse.file)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    args = ["build", "--vars", json.dumps(dbt_vars(context.partition_key, config))]
+    yield from dbt.cli(args, context=context).stream()

@@ -1,0 +1,38 @@
+"""Resources own the places mujun reads and writes; nothing is opened at import time."""
+
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+from dagster import ConfigurableResource
+
+from ..paths import DEFAULT_EXPORT_DIR, DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
+
+
+class Warehouse(ConfigurableResource):
+    """The DuckDB file of one mujun installation (one writer at a time)."""
+
+    path: str = os.environ.get("MUJUN_WAREHOUSE", str(DEFAULT_WAREHOUSE))
+
+    @property
+    def file(self) -> Path:
+        return Path(self.path).resolve()
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        conn = duckdb.connect(str(self.file))
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+class Locations(ConfigurableResource):
+    """Where departmental extracts arrive and where exports are written."""
+
+    raw_dir: str = os.environ.get("MUJUN_RAW_DIR", str(DEFAULT_RAW_DIR))
+    export_dir: str = os.environ.get("MUJUN_EXPORT_DIR", str(DEFAULT_EXPORT_DIR))

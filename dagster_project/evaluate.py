@@ -1,0 +1,171 @@
+"""`mujun evaluate`: materialize one data-year partition of all assets in-process, then report."""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from dagster import DagsterInstance, logger
+from rich.console import Console
+from rich.table import Table
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_PUBLISHABLE = 0, 1, 2, 3
+
+# int_benchmarks.sql raises this (in its English half) when a benchmark cannot be computed:
+# the population cannot be used, which the contract reports as exit status 2.
+BENCHMARK_ERROR_MARK = "Benchmark missing or not positive"
+
+
+class _ProgressHandler(logging.Handler):
+    """Turns Dagster's structured events into one short line per step and asset."""
+
+    def __init__(self, console: Console):
+        super().__init__(level=logging.DEBUG)
+        self.console = console
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = getattr(record, "dagster_meta", {}).get("dagster_event")
+        if event is None:
+            return
+        kind = event.event_type_value
+        if kind == "STEP_START":
+            self.console.print(f"[bold]→[/bold] {event.step_key}", highlight=False)
+        elif kind == "ASSET_MATERIALIZATION":
+            self.console.print(f"  [green]✓[/green] {event.asset_key.to_user_string()}", highlight=False)
+        elif kind == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                self.console.print(
+                    f"  [yellow]![/yellow] check {evaluation.check_name} on "
+                    f"{evaluation.asset_key.to_user_string()} did not pass",
+                    highlight=False,
+                )
+        elif kind == "STEP_FAILURE":
+            self.console.print(f"  [red]✗[/red] {event.step_key} failed", highlight=False)
+
+
+def _progress_logger(console: Console):
+    @logger(description="Short progress lines for the mujun command line.")
+    def progress(_init_context):
+        log = logging.getLogger("mujun.progress")
+        log.handlers = [_ProgressHandler(console)]
+        log.setLevel(logging.DEBUG)
+        log.propagate = False
+        return log
+
+    return progress
+
+
+def _error_chain(error) -> list:
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = error.cause or getattr(error, "context", None)
+    return chain
+
+
+def _failures(result) -> list:
+    return [e.step_failure_data.error for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+
+
+def _report_failure(console: Console, result) -> int:
+    status = EXIT_FAILED
+    for error in _failures(result):
+        chain = _error_chain(error)
+        input_errors = [e for e in chain if e.cls_name == "InputError"]
+        if input_errors:
+            console.print(f"[red]输入无法使用 / input unusable:[/red] {input_errors[0].message.strip()}", highlight=False)
+            status = EXIT_INPUT
+            continue
+        text = "\n".join(e.message for e in chain)
+        if BENCHMARK_ERROR_MARK in text:
+            line = next(l for l in text.splitlines() if BENCHMARK_ERROR_MARK in l)
+            console.print(f"[red]基准值无法计算 / benchmark unusable:[/red] {line.strip()}", highlight=False)
+            status = EXIT_INPUT
+            continue
+        console.print(f"[red]运行失败 / run failed:[/red] {chain[-1].message.strip()}", highlight=False)
+    return status
+
+
+def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> int:
+    classes = conn.execute(
+        """select scale, final_class, count(*) from marts.classification
+           where data_year = ? and status = 'evaluated' group by all order by all""",
+        [year],
+    ).fetchall()
+    statuses = dict(
+        conn.execute(
+            "select status, count(*) from marts.classification where data_year = ? group by all", [year]
+        ).fetchall()
+    )
+    blocked = conn.execute(
+        """select uscc, name, adjustments from marts.classification
+           where data_year = ? and status = 'blocked' order by line_number""",
+        [year],
+    ).fetchall()
+    severities = dict(
+        conn.execute(
+            "select severity, count(*) from marts.dq_issues where data_year = ? group by all", [year]
+        ).fetchall()
+    )
+
+    table = Table(title=f"{year} 年度分类结果 / classes", show_lines=False)
+    table.add_column("规模 scale")
+    for cls in "ABCD":
+        table.add_column(cls, justify="right")
+    for scale in ("above", "below"):
+        counts = {c: n for s, c, n in classes if s == scale}
+        table.add_row(scale, *(str(counts.get(c, 0)) for c in "ABCD"))
+    console.print(table)
+    console.print(
+        f"参评 evaluated {statuses.get('evaluated', 0)} · 暂不参评 blocked {statuses.get('blocked', 0)}"
+        f" · 不纳入 out of scope {statuses.get('out_of_scope', 0)}"
+        f" · 数据问题 issues: {severities.get('error', 0)} errors, {severities.get('warning', 0)} warnings",
+        highlight=False,
+    )
+    for uscc, name, reason in blocked:
+        console.print(f"  [red]blocked[/red] {uscc} {name}: {reason}", highlight=False)
+    console.print(f"结果 / results: {export_dir.resolve() / str(year)}", highlight=False)
+
+    if blocked or severities.get("error", 0):
+        console.print("[yellow]存在暂不参评企业或错误级数据问题，本次结果不可发布 / not publishable[/yellow]")
+        return EXIT_NOT_PUBLISHABLE
+    console.print("[green]可发布 / publishable[/green]")
+    return EXIT_OK
+
+
+def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff: date | None = None) -> int:
+    """Evaluate one data year; return the exit status of the command-line contract."""
+    warnings.filterwarnings("ignore")
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    from .definitions import build_definitions
+    from .defs.resources import Locations, Warehouse
+
+    console = Console(highlight=False)
+    raw_dir, export_dir, warehouse = Path(raw_dir), Path(export_dir), Path(warehouse)
+    if not (raw_dir / str(year)).is_dir():
+        console.print(f"[red]找不到数据目录 / no such folder:[/red] {raw_dir / str(year)}")
+        return EXIT_INPUT
+
+    defs = build_definitions(
+        warehouse=Warehouse(path=str(warehouse)),
+        locations=Locations(raw_dir=str(raw_dir), export_dir=str(export_dir)),
+        loggers={"console": _progress_logger(console)},
+    )
+    job = defs.resolve_implicit_global_asset_job_def()
+    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    console.print(f"[bold]mujun evaluate {year}[/bold] · raw {raw_dir} · warehouse {warehouse}", highlight=False)
+    result = job.execute_in_process(
+        partition_key=str(year),
+        run_config={"ops": {"mujun_dbt_models": {"config": {"cutoff": cutoff.isoformat() if cutoff else ""}}}},
+        instance=instance,
+        raise_on_error=False,
+    )
+    if not result.success:
+        return _report_failure(console, result)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return _summary(console, conn, year, export_dir)

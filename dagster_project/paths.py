@@ -1,0 +1,13 @@
+"""Where things live. The project root is the checkout (the package is installed editable)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(os.environ.get("MUJUN_HOME", Path(__file__).resolve().parents[1]))
+DBT_DIR = PROJECT_ROOT / "dbt"
+SEEDS_DIR = PROJECT_ROOT / "data" / "seeds"
+DEFAULT_RAW_DIR = PROJECT_ROOT / "data" / "raw"
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "mujun.duckdb"
+DEFAULT_EXPORT_DIR = PROJECT_ROOT / "exports"

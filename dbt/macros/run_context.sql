@@ -1,0 +1,28 @@
+{# The data year and cutoff of this run, as SQL literals. #}
+{% macro data_year() -%}
+    {{ var('year') | int }}
+{%- endmacro %}
+
+{% macro cutoff_date() -%}
+    {%- set cutoff = var('cutoff', '') -%}
+    {%- if cutoff -%} date '{{ cutoff }}' {%- else -%} date '{{ var("year") | int }}-12-31' {%- endif -%}
+{%- endmacro %}
+
+{# Rows of a rule table that apply to this data year (rule tables carry from_year / to_year). #}
+{% macro rules_in_force(seed_name) -%}
+    (select * from {{ ref(seed_name) }}
+     where from_year <= {{ data_year() }} and (to_year is null or to_year >= {{ data_year() }}))
+{%- endmacro %}
+
+{# One numeric rule parameter, optionally per scale group ('all' applies to both). #}
+{% macro rule_param(name, scale_expr=none) -%}
+    {%- if scale_expr is none -%}
+    (select value from {{ rules_in_force('rule_parameters') }} p where p.parameter = '{{ name }}' and p.scale = 'all')
+    {%- else -%}
+    (select value from {{ rules_in_force('rule_parameters') }} p
+      where p.parameter = '{{ name }}' and p.scale in ({{ scale_expr }}, 'all') order by p.scale = 'all' limit 1)
+    {%- endif -%}
+{%- endmacro %}
+
+{# Square metres in a hectare (SI definition); the 亩 per hectare is a rule parameter. #}
+{% macro m2_per_hectare() -%}10000{%- endmacro %}

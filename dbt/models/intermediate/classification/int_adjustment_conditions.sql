@@ -1,0 +1,59 @@
+-- Conditions of the adjustment rules (调档, RULES §9) that hold for each evaluated enterprise,
+-- whether or not they end up changing its class; `detail` says why, for people.
+with r as (
+    select ranks.*, a.* exclude (uscc, scale, tax_paid, gross_output)
+    from {{ ref('int_ranks') }} ranks
+    join {{ ref('int_enterprise_attributes') }} a on a.uscc = ranks.uscc
+),
+
+conditions as (
+    -- 1. 亩均税收排名后50%
+    select uscc, 'not_a_low_tax' as rule,
+           '亩均税收排名 ' || tax_per_mu_rank || '/' || group_size as detail
+    from r
+    where tax_per_mu_rank * 100 > (100 - {{ rule_param('low_tax_bottom_percent') }}) * group_size
+
+    -- 2. conduct: serious accident, missed energy or emission target, abnormal operation
+    union all
+    select r.uscc, 'not_a_conduct', '安全生产事故 ' || s.accident_id
+    from r
+    join {{ ref('stg_emergency__safety_accidents') }} s on s.uscc = r.uscc
+    join {{ rules_in_force('conduct_accident_levels') }} l on l.level = s.level
+    where year(s.occurred_on) = {{ data_year() }}
+    union all
+    select uscc, 'not_a_conduct', '节能降耗任务未完成' from r where energy_target_missed
+    union all
+    select r.uscc, 'not_a_conduct', '减排任务未完成 ' || c.case_id
+    from r
+    join {{ ref('stg_environment__cases') }} c on c.uscc = r.uscc
+    where c.kind = 'emission_target_missed' and year(c.occurred_on) = {{ data_year() }}
+    union all
+    select uscc, 'not_a_conduct', '列入经营异常名录' from r where abnormal_operation
+
+    -- 3. protected from C and D
+    union all
+    select r.uscc, 'protect_cd', '上一年度A类' from r
+    join {{ ref('int_prev_class') }} p on p.uscc = r.uscc
+    where p.prev_class = 'A'
+    union all
+    select uscc, 'protect_cd', '设备更新改造投入 ' || equipment_investment || ' 万元' from r
+    where equipment_investment > {{ rule_param('equipment_investment_over', 'r.scale') }}
+    union all
+    select uscc, 'protect_cd', '新达到规模以上标准未满一年（' || above_scale_since || '）' from r
+    where scale = 'above'
+      and above_scale_since > {{ cutoff_date() }} - to_months(cast({{ rule_param('new_above_scale_months') }} as integer))
+
+    -- 4. straight to D
+    union all
+    select uscc, 'force_d', '列入淘汰关停或淘汰类' from r where elimination_listed
+    union all
+    select uscc, 'force_d', '停产一年以上（' || halted_since || '）' from r
+    where halted_since <= {{ cutoff_date() }} - to_months(cast({{ rule_param('halted_months') }} as integer))
+    union all
+    select uscc, 'force_d', '上年度税收为零（' || tax_paid || ' 万元）' from r where tax_paid <= 0
+)
+
+select c.uscc, c.rule, a.step, string_agg(c.detail, '；' order by c.detail) as detail
+from conditions c
+join {{ rules_in_force('adjustment_rules') }} a on a.rule = c.rule
+group by c.uscc, c.rule, a.step

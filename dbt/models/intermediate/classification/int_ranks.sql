@@ -1,0 +1,21 @@
+-- Ranks within each scale group over evaluated enterprises (ties share the best rank), and
+-- the percentile class, compared in integers: rank × 100 ≤ max_percent × N (RULES §8).
+with ranked as (
+    select
+        *,
+        rank() over (partition by scale order by total_score desc) as rank,
+        rank() over (partition by scale order by tax_per_mu desc) as tax_per_mu_rank,
+        count(*) over (partition by scale) as group_size
+    from {{ ref('int_scores') }}
+),
+
+classes as (
+    select r.uscc, arg_min(c.class, c.max_percent) as percentile_class
+    from ranked r
+    join {{ rules_in_force('class_cutoffs') }} c on r.rank * 100 <= c.max_percent * r.group_size
+    group by r.uscc
+)
+
+select ranked.*, classes.percentile_class
+from ranked
+join classes on classes.uscc = ranked.uscc

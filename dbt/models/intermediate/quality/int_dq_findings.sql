@@ -1,0 +1,51 @@
+-- Every data problem found this run, before wording: file-level findings from ingestion,
+-- cells that break the contract, duplicate keys, blocked enterprises and warnings (RULES §4).
+with current_loads as (select * from {{ ref('stg_raw__current_loads') }}),
+
+file_findings as (
+    select i.extract, i.source_file as file, i.line_number as line, null as uscc,
+           i.check_name, i.column_name, i.value
+    from {{ source('raw', 'load_issues') }} i
+    join current_loads l on l.load_id = i.load_id
+),
+
+cell_findings as (
+    select extract, source_file as file, line_number as line, row_uscc as uscc, check_name, column_name, value
+    from {{ ref('stg_raw__cell_errors') }}
+    union all
+    select extract, source_file, line_number, row_uscc, check_name, column_name, value
+    from {{ ref('stg_raw__duplicate_keys') }}
+),
+
+blocked as (
+    select s.uscc, unnest(s.block_reasons) as check_name, s.line_number, s.land_mu
+    from {{ ref('int_enterprise_status') }} s
+    where s.in_scope or s.statistics_duplicate
+),
+
+enterprise_findings as (
+    select c.extract, l.source_file as file,
+           case when c.extract = 'statistics' then b.line_number end as line,
+           b.uscc, b.check_name, null as column_name,
+           case when b.check_name = 'land_not_positive' then cast(round(b.land_mu, 4) as varchar) end as value
+    from blocked b
+    join {{ ref('dq_checks') }} c on c.check_name = b.check_name
+    left join current_loads l on l.extract = c.extract
+),
+
+warnings as (
+    select 'land_leases' as extract, source_file as file, line_number as line,
+           coalesce(lessee_uscc, lessor_uscc) as uscc, 'lease_unverified' as check_name,
+           'verified' as column_name, lease_id as value
+    from {{ ref('stg_townships__land_leases') }}
+    where not verified
+    union all
+    select 'tax', source_file, line_number, uscc, 'tax_negative', 'tax_paid', cast(tax_paid as varchar)
+    from {{ ref('stg_tax__payments') }}
+    where tax_paid < 0
+)
+
+select * from file_findings
+union all select * from cell_findings
+union all select * from enterprise_findings
+union all select * from warnings

@@ -1,0 +1,38 @@
+-- Every delivered cell of the current deliveries, one row per (file line, column), with the
+-- contract's expectation for that column. Validation runs on this one shape for all extracts.
+{{ config(materialized='table') }}
+
+with cells as (
+{% for extract in raw_extracts() %}
+    select '{{ extract }}' as extract, load_id, line_number, column_name, value
+    from (
+        unpivot (
+            select load_id, line_number,
+                   coalesce(columns(* exclude (data_year, load_id, source_file, sha256, line_number, loaded_at)), '')
+            from {{ source('raw', extract) }}
+            where load_id = (select load_id from {{ ref('stg_raw__current_loads') }} where extract = '{{ extract }}')
+        )
+        on columns(* exclude (load_id, line_number))
+        into name column_name value value
+    )
+    {% if not loop.last %}union all{% endif %}
+{% endfor %}
+)
+
+select
+    cells.extract,
+    loads.source_file,
+    cells.load_id,
+    cells.line_number,
+    -- the enterprise a line is about, for reports (leases are about the lessee)
+    max(case when cells.column_name in ('uscc', 'lessee_uscc') then upper(trim(cells.value)) end)
+        over (partition by cells.extract, cells.line_number) as row_uscc,
+    cells.column_name,
+    cells.value,
+    contract.value_type,
+    contract.enum_name,
+    contract.value_required
+from cells
+join {{ ref('stg_raw__current_loads') }} loads on loads.extract = cells.extract
+join {{ ref('extract_columns') }} contract
+  on contract.extract = cells.extract and contract.column_name = cells.column_name

@@ -1,0 +1,11 @@
+-- Lines kept out of the evaluation, with every reason found for each.
+{{ config(materialized='table') }}
+
+select extract, load_id, line_number,
+       string_agg(distinct check_name, ';' order by check_name) as reasons
+from (
+    select extract, load_id, line_number, check_name from {{ ref('stg_raw__cell_errors') }}
+    union all
+    select extract, load_id, line_number, check_name from {{ ref('stg_raw__duplicate_keys') }}
+)
+group by all
