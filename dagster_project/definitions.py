@@ -8,13 +8,15 @@ from dagster_dbt import DbtCliResource
 from .dbt_project import DBT_EXECUTABLE, dbt_project
 from .defs.dbt_assets import mujun_dbt_models
 from .defs.export_assets import csv_exports
+from .defs.jobs import evaluate_data_year
 from .defs.raw_assets import raw_assets
 from .defs.resources import Locations, Warehouse
 
 
-def build_definitions(warehouse: Warehouse | None = None, locations: Locations | None = None, loggers=None) -> Definitions:
+def build_definitions(warehouse: Warehouse | None = None, locations: Locations | None = None) -> Definitions:
     return Definitions(
         assets=[*raw_assets, mujun_dbt_models, csv_exports],
+        jobs=[evaluate_data_year],
         resources={
             "warehouse": warehouse or Warehouse(),
             "locations": locations or Locations(),
@@ -22,7 +24,6 @@ def build_definitions(warehouse: Warehouse | None = None, locations: Locations |
         },
         # DuckDB allows one writer: run the steps of a run one after another in one process.
         executor=in_process_executor,
-        loggers=loggers,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import warnings
 from datetime import date
 from pathlib import Path
@@ -78,7 +79,8 @@ def _report_failure(console: Console, result) -> int:
         chain = _error_chain(error)
         input_errors = [e for e in chain if e.cls_name == "InputError"]
         if input_errors:
-            console.print(f"[red]输入无法使用 / input unusable:[/red] {input_errors[0].message.strip()}", highlight=False)
+            message = re.sub(r"^[\w.]*InputError:\s*", "", input_errors[0].message.strip())
+            console.print(f"[red]输入无法使用 / input unusable:[/red] {message}", highlight=False)
             status = EXIT_INPUT
             continue
         text = "\n".join(e.message for e in chain)
@@ -127,8 +129,11 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
         f" · 数据问题 issues: {severities.get('error', 0)} errors, {severities.get('warning', 0)} warnings",
         highlight=False,
     )
-    for uscc, name, reason in blocked:
+    shown = 20
+    for uscc, name, reason in blocked[:shown]:
         console.print(f"  [red]blocked[/red] {uscc} {name}: {reason}", highlight=False)
+    if len(blocked) > shown:
+        console.print(f"  … 另有 {len(blocked) - shown} 家，见 dq_issues.csv / {len(blocked) - shown} more in dq_issues.csv")
     console.print(f"结果 / results: {export_dir.resolve() / str(year)}", highlight=False)
 
     if blocked or severities.get("error", 0):
@@ -145,7 +150,7 @@ def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff
     from .definitions import build_definitions
     from .defs.resources import Locations, Warehouse
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     raw_dir, export_dir, warehouse = Path(raw_dir), Path(export_dir), Path(warehouse)
     if not (raw_dir / str(year)).is_dir():
         console.print(f"[red]找不到数据目录 / no such folder:[/red] {raw_dir / str(year)}")
@@ -154,14 +159,17 @@ def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff
     defs = build_definitions(
         warehouse=Warehouse(path=str(warehouse)),
         locations=Locations(raw_dir=str(raw_dir), export_dir=str(export_dir)),
-        loggers={"console": _progress_logger(console)},
     )
-    job = defs.resolve_implicit_global_asset_job_def()
+    job = defs.resolve_job_def("evaluate_data_year").with_logger_defs({"console": _progress_logger(console)})
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     console.print(f"[bold]mujun evaluate {year}[/bold] · raw {raw_dir} · warehouse {warehouse}", highlight=False)
     result = job.execute_in_process(
         partition_key=str(year),
-        run_config={"ops": {"mujun_dbt_models": {"config": {"cutoff": cutoff.isoformat() if cutoff else ""}}}},
+        run_config={
+            "ops": {"mujun_dbt_models": {"config": {"cutoff": cutoff.isoformat() if cutoff else ""}}},
+            # a job's loggers only start when the run config names them
+            "loggers": {"console": {}},
+        },
         instance=instance,
         raise_on_error=False,
     )
