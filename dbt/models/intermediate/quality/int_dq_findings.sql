@@ -27,7 +27,7 @@ enterprise_findings as (
     select c.extract, l.source_file as file,
            case when c.extract = 'statistics' then b.line_number end as line,
            b.uscc, b.check_name, null as column_name,
-           case when b.check_name = 'land_not_positive' then cast(round(b.land_mu, 4) as varchar) end as value
+           case when b.check_name = 'land_not_positive' then cast(b.land_mu as varchar) end as value
     from blocked b
     join {{ ref('dq_checks') }} c on c.check_name = b.check_name
     left join current_loads l on l.extract = c.extract

@@ -1,0 +1,66 @@
+"""Shared fixtures: every test that runs the pipeline gets its own temporary warehouse."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dagster_project.evaluate import evaluate
+
+FIXTURES = Path(__file__).parent / "fixtures"
+WORKED_RAW = FIXTURES / "worked" / "raw"
+WORKED_EXPECTED = FIXTURES / "worked" / "expected"
+
+# The worked example's enterprises by their short names (see fixtures/worked/README.md).
+U = {
+    "甲": "91411303CNEUCAKJ5Y", "乙": "91411303L3R3L9TN8L", "丙": "91411303NG957XX50T",
+    "丁": "914113036B2K4NUR03", "戊": "9141130364FWEHAG1Y", "己": "914113032HYEF0R39J",
+    "庚": "914113037PKLPT3J1N", "辛": "9141130324CFL6KL2N", "壬": "91411303H6W9U8TL12",
+    "癸": "91411303JP1BF4X91A", "子": "91411303GWXUCJMA4F", "丑": "91411303A9T45TPE10",
+    "小一": "91411303PBHT74GB84", "小二": "91411303L3085YTY0R", "小三": "9141130394N65LR860",
+    "小四": "91411303GN3DQPFN6F", "小五": "914113032RPLUUAQ5B",
+}
+
+
+@dataclass
+class Run:
+    status: int
+    raw_dir: Path
+    export_dir: Path
+    warehouse: Path
+    year: int = 2023
+
+    def csv(self, name: str) -> pd.DataFrame:
+        return pd.read_csv(self.export_dir / str(self.year) / name, dtype=str, keep_default_na=False)
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as conn:
+            return conn.execute(sql, params or []).fetchall()
+
+    def one(self, sql: str, params: list | None = None):
+        rows = self.query(sql, params)
+        assert len(rows) == 1, rows
+        return rows[0][0] if len(rows[0]) == 1 else rows[0]
+
+
+def copy_worked(target: Path) -> Path:
+    """A writable copy of the worked example's raw folder."""
+    shutil.copytree(WORKED_RAW, target)
+    return target
+
+
+def run_pipeline(tmp: Path, raw_dir: Path, year: int = 2023, cutoff=None) -> Run:
+    export_dir, warehouse = tmp / "exports", tmp / "warehouse" / "mujun.duckdb"
+    status = evaluate(year=year, raw_dir=raw_dir, export_dir=export_dir, warehouse=warehouse, cutoff=cutoff)
+    return Run(status, raw_dir, export_dir, warehouse, year)
+
+
+@pytest.fixture(scope="session")
+def worked(tmp_path_factory) -> Run:
+    """The worked example, evaluated once for all tests that only read its results."""
+    return run_pipeline(tmp_path_factory.mktemp("worked"), WORKED_RAW)
