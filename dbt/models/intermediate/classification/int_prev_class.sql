@@ -8,13 +8,13 @@
 select uscc, prev_class, prev_class_source
 from (
     {% if history is not none -%}
-    select uscc, final_class as prev_class, 'mujun' as prev_class_source, 1 as preference
+    select uscc, final_class as prev_class, 'mujun' as prev_class_source, true as stored_result
     from {{ history }}
     where data_year = {{ data_year() }} - 1 and final_class is not null
     union all
     {% endif -%}
-    select uscc, prev_class, 'industry_it' as prev_class_source, 2 as preference
+    select uscc, prev_class, 'industry_it' as prev_class_source, false as stored_result
     from {{ ref('stg_industry_it__enterprise_status') }}
     where prev_class is not null
 )
-qualify row_number() over (partition by uscc order by preference) = 1
+qualify row_number() over (partition by uscc order by stored_result desc) = 1

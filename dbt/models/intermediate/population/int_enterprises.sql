@@ -13,4 +13,4 @@ select
     coalesce(division.in_scope, false) as in_scope
 from delivered
 left join {{ rules_in_force('industry_divisions') }} division
-  on division.division = left(delivered.industry_code, 2)
+  on starts_with(delivered.industry_code, division.division)

@@ -1,0 +1,108 @@
+"""Ingestion: encodings, header variants, exact line numbers, re-delivery."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import U, WORKED_RAW, copy_worked, run_pipeline
+from dagster_project.contract import extracts
+from dagster_project.ingest import InputError, ingest_extract
+
+
+def _rewrite(raw: Path, encoding: str, chinese_headers: bool) -> None:
+    """Re-deliver every file of the folder in another encoding and/or with Chinese headers."""
+    for path in (raw / "2023").glob("*.csv"):
+        extract = extracts()[path.stem]
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        if chinese_headers:
+            zh = {c.name: c.header_zh for c in extract.columns}
+            # Excel users add spaces and type full-width brackets: both must still match
+            rows[0] = [" " + zh[h].replace("(", "（").replace(")", "）") + " " for h in rows[0]]
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        path.write_bytes(out.getvalue().encode(encoding))
+
+
+@pytest.mark.parametrize("encoding, chinese", [("gb18030", True), ("utf-8-sig", False), ("utf-8-sig", True)])
+def test_encoding_and_header_variants_give_identical_results(tmp_path, worked, encoding, chinese):
+    raw = copy_worked(tmp_path / "raw")
+    _rewrite(raw, encoding, chinese)
+    run = run_pipeline(tmp_path, raw)
+    assert run.status == worked.status
+    for name in ("classification.csv", "benchmarks.csv", "dq_issues.csv"):
+        assert run.csv(name).equals(worked.csv(name)), name
+    assert run.one("select encoding from raw.loads where extract = 'statistics'") == encoding
+
+
+def _ingest(tmp_path: Path, raw: Path, extract: str = "tax"):
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    return conn, ingest_extract(conn, extracts()[extract], 2023, raw)
+
+
+def test_line_numbers_survive_blank_lines_and_quoted_line_breaks(tmp_path):
+    raw = copy_worked(tmp_path / "raw")
+    path = raw / "2023" / "tax.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    # a blank line after line 3, and a quoted credit-rating cell spanning two lines at line 5
+    lines.insert(3, "")
+    lines[5] = lines[5].replace(",否", ',"否\n"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    conn, summary = _ingest(tmp_path, raw)
+    assert summary.rows_read == 17
+    # the row with the mistyped USCC was on line 18; it is now on physical line 20
+    assert conn.execute("select line_number from raw.tax where uscc = '91411303GWXUCJMA40'").fetchone() == (20,)
+    assert conn.execute("select line_number from raw.tax where uscc = ?", [U["甲"]]).fetchone() == (2,)
+
+
+def test_raw_rows_are_kept_as_delivered_with_lineage(tmp_path):
+    conn, summary = _ingest(tmp_path, WORKED_RAW)
+    row = conn.execute(
+        "select data_year, source_file, sha256, line_number, tax_paid, credit_rating_d from raw.tax where uscc = ?", [U["乙"]]
+    ).fetchone()
+    assert row == (2023, "tax.csv", summary.sha256, 3, "240", "是")
+    assert len(summary.sha256) == 64
+
+
+def test_redelivering_the_same_file_is_a_no_op(tmp_path):
+    conn, first = _ingest(tmp_path, WORKED_RAW)
+    second = ingest_extract(conn, extracts()["tax"], 2023, WORKED_RAW)
+    assert second.unchanged and second.load_id == first.load_id
+    assert conn.execute("select count(*) from raw.loads").fetchone() == (1,)
+    assert conn.execute("select count(*) from raw.tax").fetchone() == (17,)
+
+
+def test_a_corrected_file_replaces_the_delivery_and_the_old_one_stays_for_audit(tmp_path):
+    raw = copy_worked(tmp_path / "raw")
+    conn, first = _ingest(tmp_path, raw)
+    path = raw / "2023" / "tax.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("91411303GWXUCJMA40", U["子"]), encoding="utf-8")
+    second = ingest_extract(conn, extracts()["tax"], 2023, raw)
+    assert not second.unchanged and second.load_id != first.load_id
+    assert conn.execute("select count(*) from raw.tax").fetchone() == (34,)
+    latest = conn.execute("select load_id from raw.loads order by loaded_at desc limit 1").fetchone()
+    assert latest == (second.load_id,)
+
+
+def test_optional_file_not_delivered_is_recorded(tmp_path):
+    conn, summary = _ingest(tmp_path, WORKED_RAW, "quality_awards")
+    assert not summary.delivered
+    assert conn.execute("select check_name from raw.load_issues").fetchall() == [("file_not_delivered",)]
+
+
+def test_unreadable_file_is_an_input_error_naming_the_file(tmp_path):
+    raw = copy_worked(tmp_path / "raw")
+    (raw / "2023" / "tax.csv").write_bytes(b"uscc,tax_paid\n\xff\xfe\xff,1\n")
+    with pytest.raises(InputError, match="tax.csv"):
+        _ingest(tmp_path, raw)
+
+
+def test_duplicate_header_is_an_input_error(tmp_path):
+    raw = copy_worked(tmp_path / "raw")
+    (raw / "2023" / "tax.csv").write_text("uscc,实缴税费总额(万元),tax_paid\n", encoding="utf-8")
+    with pytest.raises(InputError, match="tax_paid"):
+        _ingest(tmp_path, raw)

@@ -1,0 +1,34 @@
+"""Rule numbers live in data/seeds, never as literals in SQL or Python."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+# 0 and 1 are arithmetic, 100 turns percentages into integers (RULES §8).
+ALLOWED = {"0", "1", "100"}
+
+
+def _numbers(text: str) -> set[str]:
+    text = re.sub(r"--.*", "", text)                      # SQL comments
+    text = re.sub(r"\{#.*?#\}", "", text, flags=re.S)     # Jinja comments
+    text = re.sub(r"'[^']*'", "''", text)                 # string literals
+    return set(re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", text))
+
+
+def test_no_rule_number_in_dbt_models():
+    found = {}
+    for path in (ROOT / "dbt" / "models").rglob("*.sql"):
+        extra = _numbers(path.read_text(encoding="utf-8")) - ALLOWED
+        if extra:
+            found[path.name] = sorted(extra)
+    assert found == {}
+
+
+def test_no_rule_number_in_python_evaluation_code():
+    # the evaluation is SQL; Python only moves files and reports: none of the policy numbers appears
+    policy = {"5000", "48", "40", "24", "60", "1.2", "0.02", "10000", "500", "1000", "25", "75", "90"}
+    for name in ("ingest.py", "exports.py", "evaluate.py", "definitions.py"):
+        text = (ROOT / "dagster_project" / name).read_text(encoding="utf-8")
+        assert not (_numbers(text) & policy), name

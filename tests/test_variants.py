@@ -1,0 +1,99 @@
+"""Runs on modified copies of the worked example: overrides, cutoff, exit statuses."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import U, copy_worked, run_pipeline
+
+
+def test_adjust_manual_override_sets_final_class_and_keeps_the_automatic_one(tmp_path):
+    raw = copy_worked(tmp_path / "raw")
+    (raw / "2023" / "overrides.csv").write_text(
+        "uscc,final_class,reason,approved_by,approved_on\n"
+        f"{U['己']},C,异议复核：税款已于次年补缴,区委、区政府,2024-04-20\n",
+        encoding="utf-8",
+    )
+    run = run_pipeline(tmp_path, raw)
+    auto, final, adjustments, reason = run.one(
+        "select auto_class, final_class, adjustments, override_reason from marts.classification where uscc = ?", [U["己"]]
+    )
+    assert (auto, final) == ("D", "C")
+    assert adjustments == "not_a_low_tax;force_d;manual_override"
+    assert reason == "异议复核：税款已于次年补缴"
+    exported = run.csv("classification.csv").set_index("uscc")
+    assert exported.at[U["己"], "final_class"] == "C"
+
+
+def test_cutoff_changes_what_counts_as_halted_a_year(tmp_path):
+    # 辛 halted on 2022-06-30; with the cutoff 2023-06-01 that is less than a year.
+    run = run_pipeline(tmp_path, copy_worked(tmp_path / "raw"), cutoff=date(2023, 6, 1))
+    final, adjustments = run.one("select final_class, adjustments from marts.classification where uscc = ?", [U["辛"]])
+    assert final == "D" and adjustments == "not_a_low_tax"  # still D by rank, but not forced
+
+
+def test_exit_0_when_publishable(tmp_path):
+    raw = copy_worked(tmp_path / "raw")
+    stats = raw / "2023" / "statistics.csv"
+    stats.write_text(stats.read_text(encoding="utf-8").replace("8000,8000,8000,8000,300,,", "8000,8000,8000,8000,300,2000,"), encoding="utf-8")
+    tax = raw / "2023" / "tax.csv"
+    tax.write_text(tax.read_text(encoding="utf-8").replace("91411303GWXUCJMA40", U["子"]), encoding="utf-8")
+    run = run_pipeline(tmp_path, raw)
+    assert run.status == 0
+    assert run.one("select count(*) from marts.classification where status = 'blocked'") == 0
+
+
+def test_exit_2_names_the_missing_required_file(tmp_path, capsys):
+    raw = copy_worked(tmp_path / "raw")
+    (raw / "2023" / "land_parcels.csv").unlink()
+    run = run_pipeline(tmp_path, raw)
+    out = capsys.readouterr().out
+    assert run.status == 2
+    assert "land_parcels.csv" in out and "缺少必需文件" in out and "Required file missing" in out
+
+
+def test_exit_2_names_the_missing_required_column(tmp_path, capsys):
+    raw = copy_worked(tmp_path / "raw")
+    stats = raw / "2023" / "statistics.csv"
+    lines = stats.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace("township", "town")
+    stats.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = run_pipeline(tmp_path, raw)
+    out = capsys.readouterr().out
+    assert run.status == 2
+    assert "statistics.csv" in out and "township" in out and "乡镇街道" in out
+
+
+def test_exit_2_when_no_benchmark_can_be_computed(tmp_path, capsys):
+    raw = copy_worked(tmp_path / "raw")
+    stats = raw / "2023" / "statistics.csv"
+    # every above-scale enterprise below 5000万: the benchmark population is empty
+    text = stats.read_text(encoding="utf-8")
+    for big in ("15000", "12000", "6000", "20000", "9000", "8000"):
+        text = text.replace(f",规上,{big},", ",规上,4000,")
+    stats.write_text(text, encoding="utf-8")
+    run = run_pipeline(tmp_path, raw)
+    out = capsys.readouterr().out
+    assert run.status == 2
+    assert "基准值" in out and "Benchmark missing" in out
+
+
+def test_console_script_contract(tmp_path):
+    """The installed `mujun` command: same exit status, outputs where asked."""
+    mujun = Path(sys.executable).with_name("mujun")
+    from conftest import WORKED_RAW
+
+    done = subprocess.run(
+        [str(mujun), "evaluate", "--year", "2023", "--raw-dir", str(WORKED_RAW),
+         "--export-dir", str(tmp_path / "out"), "--warehouse", str(tmp_path / "w.duckdb")],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    for name in ("classification.csv", "benchmarks.csv", "dq_issues.csv"):
+        assert (tmp_path / "out" / "2023" / name).is_file()
+    assert "91411303H6W9U8TL12" in done.stdout and "energy_missing" in done.stdout
