@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
+import sys
 import warnings
 from datetime import date
 from pathlib import Path
@@ -150,7 +152,7 @@ def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff
     from .definitions import build_definitions
     from .defs.resources import Locations, Warehouse
 
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     raw_dir, export_dir, warehouse = Path(raw_dir), Path(export_dir), Path(warehouse)
     if not (raw_dir / str(year)).is_dir():
         console.print(f"[red]找不到数据目录 / no such folder:[/red] {raw_dir / str(year)}")
@@ -163,7 +165,20 @@ def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff
     job = defs.resolve_job_def("evaluate_data_year").with_logger_defs({"console": _progress_logger(console)})
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     console.print(f"[bold]mujun evaluate {year}[/bold] · raw {raw_dir} · warehouse {warehouse}", highlight=False)
-    result = job.execute_in_process(
+    # dbt's own log lines go to a file; the console shows one line per step and asset.
+    log_file = warehouse.parent / "logs" / f"evaluate-{year}.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = _execute(job, year, cutoff, instance)
+    console.print(f"日志 / log: {log_file}", highlight=False)
+    if not result.success:
+        return _report_failure(console, result)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return _summary(console, conn, year, export_dir)
+
+
+def _execute(job, year: int, cutoff: date | None, instance):
+    return job.execute_in_process(
         partition_key=str(year),
         run_config={
             "ops": {"mujun_dbt_models": {"config": {"cutoff": cutoff.isoformat() if cutoff else ""}}},
@@ -173,7 +188,3 @@ def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff
         instance=instance,
         raise_on_error=False,
     )
-    if not result.success:
-        return _report_failure(console, result)
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
-        return _summary(console, conn, year, export_dir)

@@ -1,0 +1,5 @@
+-- The percentile class is monotone in rank within each scale group: a better rank never gets
+-- a worse class.
+select a.uscc
+from {{ ref('int_ranks') }} a
+join {{ ref('int_ranks') }} b on a.scale = b.scale and a.rank < b.rank and a.percentile_class > b.percentile_class

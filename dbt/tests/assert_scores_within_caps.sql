@@ -1,0 +1,8 @@
+-- Every indicator score stays within its cap, bonus and penalty within theirs (RULES §7).
+select s.uscc
+from {{ ref('int_scores') }} s
+where s.bonus_score > {{ rule_param('bonus_total_cap') }}
+   or s.penalty_score > {{ rule_param('penalty_total_cap') }}
+   or s.bonus_score < 0 or s.penalty_score < 0
+   or s.tax_score > (select max(cap_points) from {{ rules_in_force('indicator_points') }} p where p.scale = s.scale and p.indicator = 'tax_per_mu')
+   or s.output_score > (select max(cap_points) from {{ rules_in_force('indicator_points') }} p where p.scale = s.scale and p.indicator = 'output_per_mu')
