@@ -48,38 +48,36 @@ def test_exit_0_when_publishable(tmp_path):
     assert run.one("select count(*) from marts.classification where status = 'blocked'") == 0
 
 
-def test_exit_2_names_the_missing_required_file(tmp_path, capsys):
+def _edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def _run_and_output(tmp_path, capsys, change) -> tuple[int, str]:
     raw = copy_worked(tmp_path / "raw")
-    (raw / "2023" / "land_parcels.csv").unlink()
+    change(raw / "2023")
     run = run_pipeline(tmp_path, raw)
-    out = capsys.readouterr().out
-    assert run.status == 2
+    return run.status, capsys.readouterr().out
+
+
+def test_exit_2_names_the_missing_required_file(tmp_path, capsys):
+    status, out = _run_and_output(tmp_path, capsys, lambda folder: (folder / "land_parcels.csv").unlink())
+    assert status == 2
     assert "land_parcels.csv" in out and "缺少必需文件" in out and "Required file missing" in out
 
 
 def test_exit_2_names_the_missing_required_column(tmp_path, capsys):
-    raw = copy_worked(tmp_path / "raw")
-    stats = raw / "2023" / "statistics.csv"
-    lines = stats.read_text(encoding="utf-8").splitlines()
-    lines[0] = lines[0].replace("township", "town")
-    stats.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    run = run_pipeline(tmp_path, raw)
-    out = capsys.readouterr().out
-    assert run.status == 2
+    status, out = _run_and_output(tmp_path, capsys, lambda folder: _edit(folder / "statistics.csv", ",township,", ",town,"))
+    assert status == 2
     assert "statistics.csv" in out and "township" in out and "乡镇街道" in out
 
 
 def test_exit_2_when_no_benchmark_can_be_computed(tmp_path, capsys):
-    raw = copy_worked(tmp_path / "raw")
-    stats = raw / "2023" / "statistics.csv"
-    # every above-scale enterprise below 5000万: the benchmark population is empty
-    text = stats.read_text(encoding="utf-8")
-    for big in ("15000", "12000", "6000", "20000", "9000", "8000"):
-        text = text.replace(f",规上,{big},", ",规上,4000,")
-    stats.write_text(text, encoding="utf-8")
-    run = run_pipeline(tmp_path, raw)
-    out = capsys.readouterr().out
-    assert run.status == 2
+    def shrink_every_above_scale_output_below_5000(folder: Path) -> None:
+        for big in ("15000", "12000", "6000", "20000", "9000", "8000"):
+            _edit(folder / "statistics.csv", f",规上,{big},", ",规上,4000,")
+
+    status, out = _run_and_output(tmp_path, capsys, shrink_every_above_scale_output_below_5000)
+    assert status == 2
     assert "基准值" in out and "Benchmark missing" in out
 
 

@@ -1,0 +1,33 @@
+-- Lines whose cells parse but which break a rule of their own file (land guards): a parcel or
+-- lease area that is not positive, a parcel or contract id delivered twice, a lease whose
+-- lessor is its lessee. Like cell errors, each quarantines its line.
+with parcels as (
+    select source_file, load_id, line_number, {{ parse_uscc('uscc') }} as uscc,
+           {{ clean_text('parcel_id') }} as parcel_id, area_m2 as area_text, {{ parse_decimal('area_m2') }} as area_m2
+    from {{ current_rows('land_parcels') }}
+),
+
+leases as (
+    select source_file, load_id, line_number, {{ clean_text('lease_id') }} as lease_id,
+           {{ parse_uscc('lessor_uscc') }} as lessor_uscc, {{ parse_uscc('lessee_uscc') }} as lessee_uscc,
+           area_mu as area_text, {{ parse_decimal('area_mu') }} as area_mu
+    from {{ current_rows('land_leases') }}
+)
+
+select 'land_parcels' as extract, source_file, load_id, line_number, uscc as row_uscc,
+       'area_m2' as column_name, area_text as value, 'parcel_area_not_positive' as check_name
+from parcels where area_m2 <= 0
+union all
+select 'land_parcels', source_file, load_id, line_number, uscc, 'parcel_id', parcel_id, 'parcel_duplicate'
+from parcels where parcel_id is not null
+qualify count(*) over (partition by parcel_id) > 1
+union all
+select 'land_leases', source_file, load_id, line_number, lessee_uscc, 'area_mu', area_text, 'lease_area_not_positive'
+from leases where area_mu <= 0
+union all
+select 'land_leases', source_file, load_id, line_number, lessee_uscc, 'lessee_uscc', lease_id, 'lease_self'
+from leases where lessor_uscc = lessee_uscc
+union all
+select 'land_leases', source_file, load_id, line_number, lessee_uscc, 'lease_id', lease_id, 'lease_duplicate'
+from leases where lease_id is not null
+qualify count(*) over (partition by lease_id) > 1
