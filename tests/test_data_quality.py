@@ -1,0 +1,234 @@
+"""Data quality: every problem is caught, reported to its department with file, line and column,
+and nothing is lost. One malformed copy of the worked example plants all problems at once; a
+previous year (2022) is evaluated first so that year-over-year guards have something to compare.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import U, WORKED_RAW, run_pipeline
+from dagster_project.uscc import check_character
+
+OUTSIDER = "91411303WWWWWWWWW" + check_character("91411303WWWWWWWWW")  # valid, not in the population
+
+
+def _replace_line(path: Path, line: int, text: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[line - 1] = text
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _append(path: Path, *rows: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "".join(r + "\n" for r in rows), encoding="utf-8")
+
+
+def _build(raw: Path) -> None:
+    shutil.copytree(WORKED_RAW / "2023", raw / "2022")
+    shutil.copytree(WORKED_RAW / "2023", raw / "2023")
+    # 2022: 乙 paid far less tax, 丑 had three times the land
+    _replace_line(raw / "2022" / "tax.csv", 3, f"{U['乙']},10,否")
+    _replace_line(raw / "2022" / "land_parcels.csv", 13, f"{U['丑']},411303-012,30000")
+
+    y = raw / "2023"
+    _replace_line(y / "tax.csv", 14, f"{U['小二']},,否")            # value missing (not zero!)
+    _replace_line(y / "tax.csv", 15, f"{U['小三']},-5,否")           # negative tax
+    _replace_line(y / "tax.csv", 16, f"{U['小四']},1500,否")         # 元 instead of 万元: more than output
+    _append(y / "tax.csv", f"{U['丙']},150,否")                      # line 19: 丙 twice
+    _replace_line(y / "land_parcels.csv", 16, f"{U['小三']},411303-103,0")  # area not positive
+    _replace_line(y / "land_parcels.csv", 17, f"{U['小四']},411303-104,3")  # 亩 where m² is due
+    _append(y / "land_parcels.csv", f"{U['小二']},411303-101,100")   # line 19: 小一's parcel id again
+    _append(
+        y / "land_leases.csv",
+        f"ZL-2023-04,{U['丁']},{U['丁']},3,是",                      # line 5: lessor = lessee
+        f"ZL-2023-01,,{U['戊']},2,是",                                 # line 6: contract id of line 2 again
+        f"ZL-2023-05,,{OUTSIDER},4,是",                                # line 7: lessee outside the population
+    )
+    _replace_line(y / "science_tech.csv", 2, f"{U['甲']},abc,0,是,无")   # not a number
+    _replace_line(y / "science_tech.csv", 3, f"{U['乙']},240,0,maybe,无")  # not a boolean
+    _replace_line(y / "safety_accidents.csv", 3, f"{U['丙']},SA-2023-02,2023.08.09,重大")  # not a date
+    _append(y / "honors.csv", f"{OUTSIDER},市级先进,市级,2023")      # line 4: orphan
+    _append(y / "finance.csv", f"{U['甲']},上市,否")                  # line 4: 甲 twice
+    _replace_line(y / "industry_it.csv", 3, f"{U['丁']},无,无,无,无,\"1,500\",否,否,")  # thousands separator: fine
+    _replace_line(y / "statistics.csv", 8, (y / "statistics.csv").read_text(encoding="utf-8").splitlines()[7].replace("2023-05-01", "2023/5/1"))
+    (y / "overrides.csv").write_text(
+        "uscc,final_class,reason,approved_by,approved_on\n"
+        f"{OUTSIDER},A,理由,区委、区政府,2024-04-20\n"                 # line 2: unknown enterprise
+        f"{U['甲']},E,理由,区委、区政府,2024-04-20\n",                 # line 3: no such class
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture(scope="module")
+def malformed(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("malformed")
+    _build(tmp / "raw")
+    first = run_pipeline(tmp, tmp / "raw", year=2022)
+    assert first.status == 3
+    return run_pipeline(tmp, tmp / "raw", year=2023)
+
+
+def issues(run, check: str) -> set[tuple]:
+    return {
+        (r.file, r.line, r.uscc, r.severity)
+        for r in run.csv("dq_issues.csv").itertuples()
+        if r.check == check
+    }
+
+
+def status(run, name: str) -> tuple:
+    return run.one("select status, adjustments from marts.classification where data_year = 2023 and uscc = ?", [U[name]])
+
+
+# parsing ----------------------------------------------------------------------------------------
+
+def test_unparseable_number_quarantines_the_row(malformed):
+    assert issues(malformed, "decimal_invalid") == {("science_tech.csv", "2", U["甲"], "error")}
+
+
+def test_unknown_boolean_label(malformed):
+    assert issues(malformed, "bool_invalid") == {("science_tech.csv", "3", U["乙"], "error")}
+
+
+def test_unparseable_date(malformed):
+    assert issues(malformed, "date_invalid") == {("safety_accidents.csv", "3", U["丙"], "error")}
+
+
+def test_unknown_enum_label(malformed):
+    assert issues(malformed, "enum_unknown") == {("overrides.csv", "3", U["甲"], "error")}
+
+
+def test_message_names_file_line_column_and_value(malformed):
+    row = malformed.csv("dq_issues.csv").query("check == 'decimal_invalid'").iloc[0]
+    assert "science_tech.csv" in row["message"] and "第2行" in row["message"]
+    assert "研发费用(万元)" in row["message"] and "rd_expense" in row["message"] and "abc" in row["message"]
+
+
+def test_thousands_separator_and_short_dates_are_accepted(malformed):
+    assert malformed.one("select equipment_investment from staging.stg_industry_it__enterprise_status where uscc = ?", [U["丁"]]) == 1500
+    assert str(malformed.one("select above_scale_since from staging.stg_statistics__enterprises where uscc = ?", [U["庚"]])) == "2023-05-01"
+
+
+def test_empty_tax_is_missing_not_zero(malformed):
+    assert issues(malformed, "value_missing") == {("tax.csv", "14", U["小二"], "error")}
+    assert status(malformed, "小二") == ("blocked", "tax_missing")
+
+
+# quarantine -------------------------------------------------------------------------------------
+
+def test_invalid_uscc(malformed):
+    assert issues(malformed, "uscc_invalid") == {("tax.csv", "18", "91411303GWXUCJMA40", "error")}
+
+
+def test_duplicate_uscc_quarantines_every_copy(malformed):
+    assert issues(malformed, "uscc_duplicate") == {
+        ("tax.csv", "4", U["丙"], "error"), ("tax.csv", "19", U["丙"], "error"),
+        ("finance.csv", "2", U["甲"], "error"), ("finance.csv", "4", U["甲"], "error"),
+    }
+
+
+def test_rows_read_equal_accepted_plus_quarantined(malformed):
+    counts = {r[0]: r[1:] for r in malformed.query(
+        """select extract, rows_read, rows_accepted, rows_quarantined, rows_not_in_population
+           from marts.delivery_reconciliation where data_year = 2023""")}
+    assert all(read == accepted + quarantined for read, accepted, quarantined, _ in counts.values())
+    assert counts["tax"] == (18, 14, 4, 0)
+    assert counts["land_parcels"] == (18, 15, 3, 0)
+    assert counts["land_leases"] == (6, 3, 3, 0)
+    assert counts["finance"] == (3, 1, 2, 0)
+    assert counts["honors"] == (3, 3, 0, 1)
+    assert counts["overrides"] == (2, 1, 1, 1)
+
+
+# land guards ------------------------------------------------------------------------------------
+
+def test_parcel_area_not_positive(malformed):
+    assert issues(malformed, "parcel_area_not_positive") == {("land_parcels.csv", "16", U["小三"], "error")}
+
+
+def test_duplicate_parcel_id(malformed):
+    assert issues(malformed, "parcel_duplicate") == {
+        ("land_parcels.csv", "14", U["小一"], "error"), ("land_parcels.csv", "19", U["小二"], "error")}
+
+
+def test_net_land_not_positive_blocks(malformed):
+    assert ("land_parcels.csv", "", U["小三"], "error") in issues(malformed, "land_not_positive")
+    assert status(malformed, "小三") == ("blocked", "land_not_positive")
+
+
+def test_lessor_equals_lessee(malformed):
+    assert issues(malformed, "lease_self") == {("land_leases.csv", "5", U["丁"], "error")}
+
+
+def test_duplicate_contract_id(malformed):
+    assert issues(malformed, "lease_duplicate") == {
+        ("land_leases.csv", "2", U["丁"], "error"), ("land_leases.csv", "6", U["戊"], "error")}
+    assert malformed.one("select land_mu from marts.classification where data_year = 2023 and uscc = ?", [U["丁"]]) == pytest.approx(45.0)
+
+
+def test_lease_to_enterprise_outside_population(malformed):
+    assert issues(malformed, "lease_party_unknown") == {("land_leases.csv", "7", OUTSIDER, "warning")}
+
+
+def test_unverified_lease_warned(malformed):
+    assert issues(malformed, "lease_unverified") == {("land_leases.csv", "3", U["丁"], "warning")}
+
+
+def test_land_unit_suspect(malformed):
+    assert issues(malformed, "land_unit_suspect") == {("land_parcels.csv", "", U["小四"], "warning")}
+
+
+def test_land_change_against_previous_year(malformed):
+    # 丑 had three times the land; 小四's parcel delivered in 亩 collapses its land as well
+    assert issues(malformed, "land_change_large") == {
+        ("land_parcels.csv", "", U["丑"], "warning"), ("land_parcels.csv", "", U["小四"], "warning")}
+
+
+# tax guards -------------------------------------------------------------------------------------
+
+def test_tax_missing(malformed):
+    assert issues(malformed, "tax_missing") == {("tax.csv", "", U["子"], "error"), ("tax.csv", "", U["小二"], "error")}
+
+
+def test_tax_duplicate_blocks(malformed):
+    assert issues(malformed, "tax_duplicate") == {("tax.csv", "", U["丙"], "error")}
+    assert status(malformed, "丙") == ("blocked", "tax_duplicate")
+
+
+def test_tax_negative(malformed):
+    assert issues(malformed, "tax_negative") == {("tax.csv", "15", U["小三"], "warning")}
+
+
+def test_tax_exceeds_output(malformed):
+    assert issues(malformed, "tax_exceeds_output") == {("tax.csv", "16", U["小四"], "error")}
+
+
+def test_tax_zero_flagged(malformed):
+    assert issues(malformed, "tax_zero") == {("tax.csv", "7", U["己"], "warning")}
+
+
+def test_tax_jump_against_previous_year(malformed):
+    # 乙: 10 → 240; 小四: 6 → 1500 (delivered in 元)
+    assert issues(malformed, "tax_jump") == {("tax.csv", "3", U["乙"], "warning"), ("tax.csv", "16", U["小四"], "warning")}
+
+
+# referential ------------------------------------------------------------------------------------
+
+def test_orphan_rows(malformed):
+    assert issues(malformed, "uscc_not_in_population") == {("honors.csv", "4", OUTSIDER, "warning")}
+
+
+def test_override_for_unknown_enterprise_is_an_error(malformed):
+    assert issues(malformed, "override_unknown_enterprise") == {("overrides.csv", "2", OUTSIDER, "error")}
+
+
+def test_optional_files_not_delivered(malformed):
+    assert issues(malformed, "file_not_delivered") == {
+        ("quality_awards.csv", "", "", "warning"), ("land_violations.csv", "", "", "warning")}
+
+
+def test_error_issues_make_the_run_not_publishable(malformed):
+    assert malformed.status == 3
