@@ -137,6 +137,7 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
     if len(blocked) > shown:
         console.print(f"  … 另有 {len(blocked) - shown} 家，见 dq_issues.csv / {len(blocked) - shown} more in dq_issues.csv")
     console.print(f"结果 / results: {export_dir.resolve() / str(year)}", highlight=False)
+    console.print(f"各部门数据质量报告 / reports per department: {export_dir.resolve() / str(year) / 'data_quality'}", highlight=False)
 
     if blocked or severities.get("error", 0):
         console.print("[yellow]存在暂不参评企业或错误级数据问题，本次结果不可发布 / not publishable[/yellow]")

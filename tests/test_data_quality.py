@@ -232,3 +232,35 @@ def test_optional_files_not_delivered(malformed):
 
 def test_error_issues_make_the_run_not_publishable(malformed):
     assert malformed.status == 3
+
+
+# reports per department -------------------------------------------------------------------------
+
+def test_department_report_excel_lists_every_issue_of_the_department(malformed):
+    from openpyxl import load_workbook
+
+    book = load_workbook(malformed.export_dir / "2023" / "data_quality" / "tax_税务局.xlsx")
+    sheet = book["问题清单"]
+    header = [c.value for c in sheet[1]]
+    assert header == ["文件", "行号", "统一社会信用代码", "企业名称", "列", "值", "严重程度", "问题说明", "处理建议"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    expected = malformed.csv("dq_issues.csv").query("department == 'tax'")
+    assert len(rows) == len(expected) == 12
+    exceeds = next(r for r in rows if r[1] == 16 and "万元" in r[7] and "大于工业总产值" in r[7])
+    assert exceeds[2] == U["小四"] and exceeds[3] == "示例小四印刷有限公司" and exceeds[6] == "错误"
+    assert exceeds[8] == "请税务部门核对单位（万元）"
+    delivery = [[c.value for c in r] for r in book["报送核对"].iter_rows(min_row=2)]
+    assert delivery[0][:6] == ["tax.csv", "是", 18, 14, 4, 0]
+
+
+def test_department_report_html_is_self_contained(malformed):
+    folder = malformed.export_dir / "2023" / "data_quality"
+    pages = sorted(folder.glob("*.html"))
+    assert len(pages) == 12  # one per department, also those without problems
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "http://" not in text and "https://" not in text and "<script" not in text
+    land = (folder / "natural_resources_自然资源局.html").read_text(encoding="utf-8")
+    assert "宗地编号“411303-101”重复" in land and "land_parcels.csv" in land
+    quiet = (folder / "emergency_应急管理局.html").read_text(encoding="utf-8")
+    assert "safety_accidents.csv" in quiet

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'int_ranks'}}}) }}
 -- The percentile class is monotone in rank within each scale group: a better rank never gets
 -- a worse class.
 select a.uscc

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'int_scores'}}}) }}
 -- Every indicator score stays within its cap, bonus and penalty within theirs (RULES §7).
 select s.uscc
 from {{ ref('int_scores') }} s
