@@ -9,7 +9,7 @@ in-process, for one data-year partition, then prints a summary and exits with
 from __future__ import annotations
 
 import argparse
-import logging
+import atexit
 import os
 import sys
 from datetime import date
@@ -51,13 +51,28 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     from .evaluate import evaluate
 
-    return evaluate(
+    silence_stderr_at_exit()
+    status = evaluate(
         year=args.year,
         raw_dir=args.raw_dir,
         export_dir=args.export_dir,
         warehouse=args.warehouse,
         cutoff=args.cutoff,
     )
+    return status
+
+
+def silence_stderr_at_exit() -> None:
+    """With Great Expectations loaded in the same process, DuckDB's native bindings report
+    'leaked' objects while the interpreter shuts down, after all work is done and flushed.
+    Keep those lines off the user's terminal (atexit runs before that teardown)."""
+
+    def _silence() -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+
+    atexit.register(_silence)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ class Column:
     header_zh: str
     value_type: str
     value_required: bool
+    enum_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def extracts() -> dict[str, Extract]:
                 one_row_per_enterprise=_truthy(e["one_row_per_enterprise"]),
                 title_zh=e["title_zh"],
                 columns=tuple(
-                    Column(r["column_name"], r["header_zh"], r["value_type"], _truthy(r["value_required"]))
+                    Column(r["column_name"], r["header_zh"], r["value_type"], _truthy(r["value_required"]), r["enum_name"])
                     for r in rows
                     if r["extract"] == e["extract"]
                 ),

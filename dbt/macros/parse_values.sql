@@ -46,3 +46,8 @@
         '{header}', coalesce(header_zh, '')),
         '{value}', coalesce(value, ''))
 {%- endmacro %}
+
+{# A number as short text for messages (six significant digits). #}
+{% macro as_text(number) -%}
+    printf('%.6g', {{ number }})
+{%- endmacro %}

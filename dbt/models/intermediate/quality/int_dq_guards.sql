@@ -21,7 +21,7 @@ guards as (
 
     -- land implausible for the output: 亩 delivered where m² is due, or the other way round
     union all
-    select 'land_parcels', null, null, i.uscc, 'land_unit_suspect', null, cast(round(i.land_mu, 2) as varchar)
+    select 'land_parcels', null, null, i.uscc, 'land_unit_suspect', null, {{ as_text('i.land_mu') }}
     from {{ ref('int_indicators') }} i, median_output_per_mu m
     where i.output_per_mu > m.value * {{ rule_param('land_suspect_factor') }}
        or i.output_per_mu * {{ rule_param('land_suspect_factor') }} < m.value
@@ -29,7 +29,7 @@ guards as (
     -- net land changed by more than the set share against the stored previous year
     union all
     select 'land_parcels', null, null, s.uscc, 'land_change_large', null,
-           cast(round(p.land_mu, 2) as varchar) || ' → ' || cast(round(s.land_mu, 2) as varchar)
+           {{ as_text('p.land_mu') }} || ' → ' || {{ as_text('s.land_mu') }}
     from status s
     join previous p on p.uscc = s.uscc
     where s.status = 'evaluated' and p.land_mu > 0
@@ -59,7 +59,7 @@ guards as (
     -- tax jumping beyond the set factor against the stored previous year
     union all
     select 'tax', t.source_file, t.line_number, t.uscc, 'tax_jump', 'tax_paid',
-           cast(p.tax_paid as varchar) || ' → ' || cast(t.tax_paid as varchar)
+           {{ as_text('p.tax_paid') }} || ' → ' || {{ as_text('t.tax_paid') }}
     from tax_rows t
     join previous p on p.uscc = t.uscc
     where p.tax_paid > 0 and t.tax_paid > 0

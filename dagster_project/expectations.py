@@ -1,0 +1,152 @@
+"""Great Expectations suites for departmental deliveries, run right after ingestion.
+
+They judge a delivered file as a whole (is it filled, is it in the right format, is it in the
+right unit), which no dbt test does: dbt tests guard the models, and the row-level validation in
+the staging models reports each bad cell. Thresholds are rule parameters (data/seeds).
+Results are stored in `quality.expectation_results` and surface as Dagster asset checks.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+
+import duckdb
+import pandas as pd
+
+from .contract import Extract
+from .paths import SEEDS_DIR
+
+# Whole-file unit checks: (extract, column) -> (parameter, bound)
+UNIT_CHECKS = {
+    ("tax", "tax_paid"): ("ge_tax_median_max", "max_value"),
+    ("land_parcels", "area_m2"): ("ge_parcel_median_min_m2", "min_value"),
+    ("statistics", "gross_output"): ("ge_output_median_max", "max_value"),
+}
+FORMATS = {
+    "uscc": r"^\s*[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{18}\s*$",
+    "decimal": r"^\s*-?[0-9,]*\.?[0-9]+\s*$",
+    "int": r"^\s*-?[0-9,]+\s*$",
+    "date": r"^\s*[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}\s*$",
+}
+
+
+@dataclass
+class ExpectationOutcome:
+    success: bool
+    results: list[dict]
+
+
+def _parameters(year: int) -> dict[str, float]:
+    with open(SEEDS_DIR / "rule_parameters.csv", encoding="utf-8") as f:
+        return {
+            r["parameter"]: float(r["value"])
+            for r in csv.DictReader(f)
+            if r["scale"] == "all" and int(r["from_year"]) <= year and (not r["to_year"] or int(r["to_year"]) >= year)
+        }
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, list[str]]:
+    labels: dict[str, list[str]] = {}
+    with open(SEEDS_DIR / "enum_labels.csv", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            labels.setdefault(r["enum_name"], []).append(r["label"])
+    with open(SEEDS_DIR / "boolean_labels.csv", encoding="utf-8") as f:
+        labels["bool"] = [r["label"] for r in csv.DictReader(f)]
+    return labels
+
+
+@lru_cache(maxsize=1)
+def _context():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network, ever
+    import tqdm
+
+    # no tqdm monitor thread lingering after a run
+    tqdm.tqdm.monitor_interval = 0
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return gx, context, context.data_sources.add_pandas("deliveries")
+
+
+def _enum_regex(labels: list[str]) -> str:
+    import re
+
+    return r"(?i)^\s*(" + "|".join(re.escape(l) for l in labels) + r")\s*$"
+
+
+def build_suite(gx, extract: Extract, year: int):
+    p = _parameters(year)
+    mostly = p["ge_mostly"]
+    E = gx.expectations
+    suite = gx.ExpectationSuite(name=f"{extract.name}_{year}")
+    suite.add_expectation(E.ExpectTableRowCountToBeBetween(min_value=1))
+    for column in extract.columns:
+        if column.value_required:
+            suite.add_expectation(E.ExpectColumnValuesToNotBeNull(column=column.name, mostly=mostly))
+        if column.value_type in FORMATS:
+            suite.add_expectation(E.ExpectColumnValuesToMatchRegex(column=column.name, regex=FORMATS[column.value_type], mostly=mostly))
+        elif column.value_type == "bool":
+            suite.add_expectation(E.ExpectColumnValuesToMatchRegex(column=column.name, regex=_enum_regex(_labels()["bool"]), mostly=mostly))
+        elif column.value_type == "enum":
+            suite.add_expectation(E.ExpectColumnValuesToMatchRegex(column=column.name, regex=_enum_regex(_labels()[column.enum_name]), mostly=mostly))
+        if (extract.name, column.name) in UNIT_CHECKS:
+            parameter, bound = UNIT_CHECKS[(extract.name, column.name)]
+            suite.add_expectation(E.ExpectColumnMedianToBeBetween(column=f"{column.name}__number", **{bound: p[parameter]}))
+    return suite
+
+
+def _ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("create schema if not exists quality")
+    conn.execute(
+        """create table if not exists quality.expectation_results (
+            data_year integer, extract varchar, load_id varchar, expectation varchar, column_name varchar,
+            success boolean, observed_value varchar, unexpected_percent double, checked_at timestamp)"""
+    )
+
+
+def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, load_id: str) -> ExpectationOutcome:
+    """Validate the delivery `load_id` of one extract; store and return the results."""
+    gx, context, source = _context()
+    names = [c.name for c in extract.columns]
+    # numpy arrays owned by Python, not frames backed by DuckDB buffers (GE keeps batches alive)
+    frame = pd.DataFrame(
+        conn.execute(f"select {', '.join(names)} from raw.{extract.name} where load_id = ?", [load_id]).fetchnumpy()
+    )
+    for (name, column), _ in UNIT_CHECKS.items():
+        if name == extract.name:
+            frame[f"{column}__number"] = pd.to_numeric(frame[column].str.replace(",", "").str.strip(), errors="coerce")
+    asset_name = f"{extract.name}_{year}_{load_id}"
+    asset = source.add_dataframe_asset(asset_name)
+    batch = asset.add_batch_definition_whole_dataframe(asset_name).get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(build_suite(gx, extract, year))
+    source.delete_asset(asset_name)
+
+    rows = []
+    for r in result.results:
+        config = r.expectation_config
+        rows.append(
+            {
+                "expectation": config.type,
+                "column_name": config.kwargs.get("column"),
+                "success": bool(r.success),
+                "observed_value": json.dumps(r.result.get("observed_value"), ensure_ascii=False, default=str),
+                "unexpected_percent": r.result.get("unexpected_percent"),
+            }
+        )
+    _ensure_table(conn)
+    conn.execute("delete from quality.expectation_results where load_id = ?", [load_id])
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    conn.executemany(
+        "insert into quality.expectation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [[year, extract.name, load_id, r["expectation"], r["column_name"], r["success"], r["observed_value"], r["unexpected_percent"], now] for r in rows],
+    )
+    return ExpectationOutcome(bool(result.success), rows)
+
