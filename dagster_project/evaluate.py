@@ -101,21 +101,16 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
            where data_year = ? and status = 'evaluated' group by all order by all""",
         [year],
     ).fetchall()
-    statuses = dict(
-        conn.execute(
-            "select status, count(*) from marts.classification where data_year = ? group by all", [year]
-        ).fetchall()
-    )
+    evaluated, blocked_count, out_of_scope, errors, warnings, publishable = conn.execute(
+        """select evaluated, blocked, out_of_scope, error_issues, warning_issues, publishable
+           from marts.evaluation_status where data_year = ?""",
+        [year],
+    ).fetchone()
     blocked = conn.execute(
         """select uscc, name, adjustments from marts.classification
            where data_year = ? and status = 'blocked' order by line_number""",
         [year],
     ).fetchall()
-    severities = dict(
-        conn.execute(
-            "select severity, count(*) from marts.dq_issues where data_year = ? group by all", [year]
-        ).fetchall()
-    )
 
     table = Table(title=f"{year} 年度分类结果 / classes", show_lines=False)
     table.add_column("规模 scale")
@@ -126,9 +121,8 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
         table.add_row(scale, *(str(counts.get(c, 0)) for c in "ABCD"))
     console.print(table)
     console.print(
-        f"参评 evaluated {statuses.get('evaluated', 0)} · 暂不参评 blocked {statuses.get('blocked', 0)}"
-        f" · 不纳入 out of scope {statuses.get('out_of_scope', 0)}"
-        f" · 数据问题 issues: {severities.get('error', 0)} errors, {severities.get('warning', 0)} warnings",
+        f"参评 evaluated {evaluated} · 暂不参评 blocked {blocked_count} · 不纳入 out of scope {out_of_scope}"
+        f" · 数据问题 issues: {errors} errors, {warnings} warnings",
         highlight=False,
     )
     shown = 20
@@ -139,7 +133,7 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
     console.print(f"结果 / results: {export_dir.resolve() / str(year)}", highlight=False)
     console.print(f"各部门数据质量报告 / reports per department: {export_dir.resolve() / str(year) / 'data_quality'}", highlight=False)
 
-    if blocked or severities.get("error", 0):
+    if not publishable:
         console.print("[yellow]存在暂不参评企业或错误级数据问题，本次结果不可发布 / not publishable[/yellow]")
         return EXIT_NOT_PUBLISHABLE
     console.print("[green]可发布 / publishable[/green]")

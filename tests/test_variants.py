@@ -46,6 +46,7 @@ def test_exit_0_when_publishable(tmp_path):
     run = run_pipeline(tmp_path, raw)
     assert run.status == 0
     assert run.one("select count(*) from marts.classification where status = 'blocked'") == 0
+    assert run.one("select publishable from marts.evaluation_status where data_year = 2023") is True
 
 
 def _edit(path: Path, old: str, new: str) -> None:

@@ -80,3 +80,12 @@ def test_every_delivered_row_is_used_or_quarantined(worked):
         accepted = worked.one(f"select count(*) from staging.{STAGING_MODEL[extract]}")
         assert accepted + quarantined == read, extract
     assert dict((e, q) for e, _, q in loads)["tax"] == 1
+
+
+def test_evaluation_status_marks_the_run_not_publishable(worked):
+    row = worked.one(
+        """select evaluated, blocked, out_of_scope, error_issues, warning_issues, publishable, cutoff
+           from marts.evaluation_status where data_year = 2023"""
+    )
+    assert row[:6] == (14, 2, 1, 3, 6, False)
+    assert str(row[6]) == "2023-12-31"
