@@ -31,6 +31,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     evaluate.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
     evaluate.add_argument("--cutoff", type=date.fromisoformat, default=None, help="评价统计截止日 YYYY-MM-DD（默认 <year>-12-31）")
 
+    export = commands.add_parser("export", help="根据数据仓库重新生成全部输出（不重新计算）/ regenerate outputs")
+    export.add_argument("--year", type=int, required=True, help="数据年度")
+    export.add_argument("--export-dir", type=Path, default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
+    export.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
+
     generate = commands.add_parser("generate", help="生成虚构示例区县数据 / generate a fictional sample district")
     generate.add_argument("--years", type=int, nargs="+", required=True, help="数据年度，如 2022 2023")
     generate.add_argument("--out", type=Path, required=True, help="输出目录（写入 <out>/<year>/*.csv）")
@@ -49,9 +54,11 @@ def main(argv: list[str] | None = None) -> int:
             written = generate_district(args.out, year, above=args.above, below=args.below, seed=args.seed)
             print(f"{year}: {len(written)} files under {Path(args.out) / str(year)}")
         return EXIT_OK
-    from .evaluate import evaluate
+    from .evaluate import evaluate, export
 
     silence_stderr_at_exit()
+    if args.command == "export":
+        return export(year=args.year, export_dir=args.export_dir, warehouse=args.warehouse)
     status = evaluate(
         year=args.year,
         raw_dir=args.raw_dir,

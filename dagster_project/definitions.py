@@ -7,7 +7,7 @@ from dagster_dbt import DbtCliResource
 
 from .dbt_project import DBT_EXECUTABLE, dbt_project
 from .defs.dbt_assets import mujun_dbt_models
-from .defs.export_assets import csv_exports, dq_reports
+from .defs.export_assets import EXPORT_ASSETS, published_warehouse
 from .defs.jobs import evaluate_data_year
 from .defs.raw_assets import raw_assets
 from .defs.resources import Locations, Warehouse
@@ -15,7 +15,7 @@ from .defs.resources import Locations, Warehouse
 
 def build_definitions(warehouse: Warehouse | None = None, locations: Locations | None = None) -> Definitions:
     return Definitions(
-        assets=[*raw_assets, mujun_dbt_models, csv_exports, dq_reports],
+        assets=[*raw_assets, mujun_dbt_models, *EXPORT_ASSETS, published_warehouse],
         jobs=[evaluate_data_year],
         resources={
             "warehouse": warehouse or Warehouse(),

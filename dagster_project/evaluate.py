@@ -140,18 +140,11 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
     return EXIT_OK
 
 
-def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff: date | None = None) -> int:
-    """Evaluate one data year; return the exit status of the command-line contract."""
-    warnings.filterwarnings("ignore")
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff: date | None, console: Console,
+         exports_only: bool = False):
     from .definitions import build_definitions
+    from .defs.export_assets import EXPORT_ASSETS, published_warehouse
     from .defs.resources import Locations, Warehouse
-
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
-    raw_dir, export_dir, warehouse = Path(raw_dir), Path(export_dir), Path(warehouse)
-    if not (raw_dir / str(year)).is_dir():
-        console.print(f"[red]找不到数据目录 / no such folder:[/red] {raw_dir / str(year)}")
-        return EXIT_INPUT
 
     defs = build_definitions(
         warehouse=Warehouse(path=str(warehouse)),
@@ -159,27 +152,62 @@ def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff
     )
     job = defs.resolve_job_def("evaluate_data_year").with_logger_defs({"console": _progress_logger(console)})
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    console.print(f"[bold]mujun evaluate {year}[/bold] · raw {raw_dir} · warehouse {warehouse}", highlight=False)
+    selection = [a.key for a in EXPORT_ASSETS] + [published_warehouse.key] if exports_only else None
     # dbt's own log lines go to a file; the console shows one line per step and asset.
-    log_file = warehouse.parent / "logs" / f"evaluate-{year}.log"
+    log_file = warehouse.parent / "logs" / f"{'export' if exports_only else 'evaluate'}-{year}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        result = _execute(job, year, cutoff, instance)
+        result = job.execute_in_process(
+            partition_key=str(year),
+            run_config={
+                "ops": {} if exports_only else {"mujun_dbt_models": {"config": {"cutoff": cutoff.isoformat() if cutoff else ""}}},
+                # a job's loggers only start when the run config names them
+                "loggers": {"console": {}},
+            },
+            instance=instance,
+            raise_on_error=False,
+            asset_selection=selection,
+        )
     console.print(f"日志 / log: {log_file}", highlight=False)
+    return result
+
+
+def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff: date | None = None) -> int:
+    """Evaluate one data year; return the exit status of the command-line contract."""
+    warnings.filterwarnings("ignore")
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    raw_dir, export_dir, warehouse = Path(raw_dir), Path(export_dir), Path(warehouse)
+    if not (raw_dir / str(year)).is_dir():
+        console.print(f"[red]找不到数据目录 / no such folder:[/red] {raw_dir / str(year)}")
+        return EXIT_INPUT
+    console.print(f"[bold]mujun evaluate {year}[/bold] · raw {raw_dir} · warehouse {warehouse}", highlight=False)
+    result = _run(year, raw_dir, export_dir, warehouse, cutoff, console)
     if not result.success:
         return _report_failure(console, result)
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         return _summary(console, conn, year, export_dir)
 
 
-def _execute(job, year: int, cutoff: date | None, instance):
-    return job.execute_in_process(
-        partition_key=str(year),
-        run_config={
-            "ops": {"mujun_dbt_models": {"config": {"cutoff": cutoff.isoformat() if cutoff else ""}}},
-            # a job's loggers only start when the run config names them
-            "loggers": {"console": {}},
-        },
-        instance=instance,
-        raise_on_error=False,
-    )
+def export(year: int, export_dir: Path, warehouse: Path) -> int:
+    """Regenerate every output of an evaluated year from the warehouse, without recomputing."""
+    warnings.filterwarnings("ignore")
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    export_dir, warehouse = Path(export_dir), Path(warehouse)
+    evaluated = False
+    if warehouse.is_file():
+        with duckdb.connect(str(warehouse), read_only=True) as conn:
+            evaluated = bool(conn.execute(
+                """select count(*) from information_schema.tables
+                   where table_schema = 'marts' and table_name = 'evaluation_status'""").fetchone()[0]) and bool(
+                conn.execute("select count(*) from marts.evaluation_status where data_year = ?", [year]).fetchone()[0])
+    if not evaluated:
+        console.print(f"[red]数据仓库中没有 {year} 年度的评价结果，请先运行 mujun evaluate / "
+                      f"year {year} has not been evaluated in {warehouse}[/red]")
+        return EXIT_INPUT
+    console.print(f"[bold]mujun export {year}[/bold] · warehouse {warehouse}", highlight=False)
+    result = _run(year, Path("."), export_dir, warehouse, None, console, exports_only=True)
+    if not result.success:
+        return _report_failure(console, result)
+    console.print(f"结果 / results: {export_dir.resolve() / str(year)}", highlight=False)
+    return EXIT_OK

@@ -1,5 +1,4 @@
-"""Exports of a data year, written after the marts are built."""
-
+"""Outputs of a data year, written from the marts after they are built (never recomputing)."""
 
 from pathlib import Path
 
@@ -7,38 +6,65 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from ..dq_reports import write_department_reports
 from ..exports import write_csv_exports
+from ..outputs.published_copy import publish_copy
+from ..outputs.reports import write_diagnoses, write_year_report
+from ..outputs.workbook import write_public_notice, write_workbook
 from .partitions import data_year_partitions
 from .resources import Locations, Warehouse
 
-MART_KEYS = [AssetKey(["marts", name]) for name in ("classification", "benchmarks", "dq_issues")]
+
+def _marts(*names: str) -> list[AssetKey]:
+    return [AssetKey(["marts", n]) for n in names]
+
+
+def _export_asset(name: str, deps: list[AssetKey], kinds: set[str], description: str, write):
+    @asset(key=["exports", name], group_name="exports", deps=deps, partitions_def=data_year_partitions,
+           kinds=kinds, description=description)
+    def _export(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> MaterializeResult:
+        year = int(context.partition_key)
+        with warehouse.connect() as conn:
+            written = write(conn, year, Path(locations.export_dir))
+        paths = written if isinstance(written, (list, tuple)) else [written]
+        return MaterializeResult(metadata={"paths": [str(Path(p).resolve()) for p in paths] if len(paths) < 30 else len(paths)})
+
+    return _export
+
+
+def _csv(conn, year, export_dir):
+    written = write_csv_exports(conn, year, export_dir)
+    return [export_dir / str(year) / name for name in written]
+
+
+csv_exports = _export_asset(
+    "csv", _marts("classification", "benchmarks", "dq_issues"), {"csv"},
+    "classification.csv、benchmarks.csv、dq_issues.csv（供系统对接）写入 <export-dir>/<year>/。", _csv)
+dq_reports = _export_asset(
+    "dq_reports", _marts("dq_issues", "delivery_reconciliation"), {"html", "excel"},
+    "各部门数据质量报告（HTML 离线可用、Excel），写入 <export-dir>/<year>/data_quality/。", write_department_reports)
+workbook = _export_asset(
+    "workbook", _marts("classification", "benchmarks", "enterprise_score_items", "evaluation_status"), {"excel"},
+    "评价结果工作簿：附表二、附表四得分表，基准值及其样本，调档，暂不参评与不纳入，乡镇街道与产业链汇总，评价说明。", write_workbook)
+public_notice = _export_asset(
+    "public_notice", _marts("classification"), {"csv", "excel"},
+    "公示名单：企业名称、乡镇街道、评价类别（不含税收、产值、用地等数据）。", write_public_notice)
+diagnoses = _export_asset(
+    "diagnoses", _marts("classification", "enterprise_diagnosis", "enterprise_score_items", "benchmarks"), {"html"},
+    "企业体检报告：每家参评企业一页（可打印），指标与基准值、得分构成、调档、提升方向。", write_diagnoses)
+year_report = _export_asset(
+    "year_report", _marts("classification", "benchmarks", "evaluation_status", "delivery_reconciliation", "dq_issues"), {"html"},
+    "年度评价报告（离线 HTML，含图表）：类别分布、得分分布、基准值、类别变化、各部门数据质量。", write_year_report)
+
+EXPORT_ASSETS = [csv_exports, dq_reports, workbook, public_notice, diagnoses, year_report]
 
 
 @asset(
-    key=["exports", "csv"],
+    key=["published", "warehouse_copy"],
     group_name="exports",
-    deps=MART_KEYS,
+    deps=[a.key for a in EXPORT_ASSETS],
     partitions_def=data_year_partitions,
-    kinds={"csv"},
-    description="classification.csv、benchmarks.csv、dq_issues.csv（供系统对接）写入 <export-dir>/<year>/。",
+    kinds={"duckdb"},
+    description="供分析人员只读查询的数据仓库副本（warehouse/published/mujun.duckdb），每次运行后原子替换。",
 )
-def csv_exports(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> MaterializeResult:
-    year = int(context.partition_key)
-    with warehouse.connect() as conn:
-        written = write_csv_exports(conn, year, Path(locations.export_dir))
-    out = Path(locations.export_dir).resolve() / str(year)
-    return MaterializeResult(metadata={"directory": str(out), **{k: v for k, v in written.items()}})
-
-
-@asset(
-    key=["exports", "dq_reports"],
-    group_name="exports",
-    deps=[AssetKey(["marts", "dq_issues"]), AssetKey(["marts", "delivery_reconciliation"])],
-    partitions_def=data_year_partitions,
-    kinds={"html", "excel"},
-    description="各部门数据质量报告（HTML 离线可用、Excel），写入 <export-dir>/<year>/data_quality/。",
-)
-def dq_reports(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> MaterializeResult:
-    year = int(context.partition_key)
-    with warehouse.connect() as conn:
-        written = write_department_reports(conn, year, Path(locations.export_dir))
-    return MaterializeResult(metadata={"files": len(written), "directory": str(written[0].parent.resolve())})
+def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    target = publish_copy(warehouse.file)
+    return MaterializeResult(metadata={"path": str(target)})

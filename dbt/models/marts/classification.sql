@@ -33,8 +33,11 @@ select
     p.prev_class,
     p.prev_class_source,
     c.tax_per_mu_rank,
+    coalesce(s.status = 'evaluated' and s.scale = 'above'
+             and s.gross_output >= {{ rule_param('benchmark_min_gross_output') }}, false) as in_benchmark_population,
     s.industry_code,
     s.industry_division_name,
+    ch.chain as industry_chain,
     s.tax_paid,
     s.gross_output,
     s.energy_tce,
@@ -43,3 +46,4 @@ select
 from {{ ref('int_enterprise_status') }} s
 left join {{ ref('int_classification') }} c on c.uscc = s.uscc
 left join {{ ref('int_prev_class') }} p on p.uscc = s.uscc
+left join {{ ref('int_enterprise_chains') }} ch on ch.uscc = s.uscc

@@ -1,0 +1,175 @@
+"""HTML for people: one printable diagnosis page per enterprise (企业体检报告) and the year
+report with charts. Self-contained: inline CSS and SVG, no script, no external address."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from jinja2 import Environment
+
+from .charts import CLASS_COLOURS, bars, histogram, stacked_bars
+
+_env = Environment(autoescape=True)
+_env.filters["n"] = lambda v, d=2: "" if v is None else f"{v:,.{d}f}"
+
+STYLE = """body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:2em;color:#222;max-width:1000px}
+h1{font-size:1.45em}h2{font-size:1.12em;margin-top:1.5em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:.92em;margin:.4em 0}th,td{border:1px solid #bbb;padding:.3em .6em;text-align:left}
+th{background:#eef2f7}td.num{text-align:right}.cls{font-size:2em;font-weight:bold}
+.A{color:#2e7d32}.B{color:#1565c0}.C{color:#ef6c00}.D{color:#c62828}.note{color:#555;font-size:.9em}
+@media print{body{margin:0}.pagebreak{page-break-before:always}}"""
+
+INDICATOR_ZH = {"tax_per_mu": "亩均税收（万元/亩）", "output_per_mu": "亩均产值（万元/亩）", "output_per_energy": "单位能耗总产值（万元/吨标准煤）"}
+ADJUSTMENT_ZH = {
+    "not_a_low_tax": "亩均税收排名后50%，不划入A类", "not_a_conduct": "不划入A类（安全、节能减排或经营异常）",
+    "protect_cd": "原则上不划入C、D类", "force_d": "直接列入D类", "manual_override": "区委、区政府审定",
+}
+
+_DIAGNOSIS = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>{{ e.name }} {{ year }}年度亩均效益体检报告</title><style>{{ style }}</style></head><body>
+<h1>{{ e.name }} · {{ year }}年度亩均效益体检报告</h1>
+<p>统一社会信用代码 {{ e.uscc }} · {{ e.township }} · {{ "规模以上" if e.scale == "above" else "规模以下" }}企业 · 行业代码 {{ e.industry_code }}（{{ e.industry_chain }}）</p>
+<p>评价类别 <span class="cls {{ e.final_class }}">{{ e.final_class }}</span>
+　综合得分 <b>{{ e.total_score|n(4) }}</b>　组内名次 <b>{{ e.rank }}</b> / {{ e.group_size }}　按名次类别 {{ e.percentile_class }}
+{% if e.prev_class %}　上年度类别 {{ e.prev_class }}{% endif %}</p>
+<h2>基本指标与基准值</h2>
+<table><tr><th>指标</th><th>本企业</th><th>基准值</th><th>本企业/基准值</th><th>得分</th></tr>
+{% for i in indicators %}<tr><td>{{ i.name }}</td><td class="num">{{ i.value|n }}</td><td class="num">{{ i.benchmark|n }}</td>
+<td class="num">{{ (i.value / i.benchmark * 100)|n(1) }}%</td><td class="num">{{ i.score|n(4) }}</td></tr>{% endfor %}
+<tr><td>用地面积（亩）</td><td class="num">{{ e.land_mu|n }}</td><td></td><td></td><td></td></tr></table>
+<h2>得分构成</h2>
+<table><tr><th>项目</th><th>分值</th></tr>
+<tr><td>基本指标得分</td><td class="num">{{ e.basic_score|n(4) }}</td></tr>
+{% for b in bonus %}<tr><td>加分：{{ b.name }}</td><td class="num">+{{ b.points|n(2) }}</td></tr>{% endfor %}
+<tr><td>加分合计（封顶后）</td><td class="num">+{{ e.bonus_score|n(2) }}</td></tr>
+{% for p in penalty %}<tr><td>减分：{{ p.name }}</td><td class="num">−{{ p.points|n(2) }}</td></tr>{% endfor %}
+<tr><td>减分合计（封顶后）</td><td class="num">−{{ e.penalty_score|n(2) }}</td></tr>
+<tr><th>综合得分</th><th class="num">{{ e.total_score|n(4) }}</th></tr></table>
+<h2>调档情况</h2>
+{% if adjustments %}<ul>{% for a in adjustments %}<li>{{ a }}</li>{% endfor %}</ul>{% else %}<p>无。</p>{% endif %}
+{% if e.override_reason %}<p>审定理由：{{ e.override_reason }}（{{ e.override_approved_by }}）</p>{% endif %}
+<h2>提升方向</h2>
+{% if d.next_class %}<p>按今年的基准值和各企业得分，进入 <b>{{ d.next_class }}</b> 类需要综合得分约 <b>{{ d.next_class_min_score|n(4) }}</b>，还差 <b>{{ d.score_gap|n(4) }}</b> 分。</p>
+<ul><li>仅靠亩均税收：{% if d.tax_per_mu_needed is not none %}需达到约 <b>{{ d.tax_per_mu_needed|n }}</b> 万元/亩（现为 {{ e.tax_per_mu|n }}）{% else %}受封顶限制，单靠亩均税收无法弥补{% endif %}</li>
+<li>仅靠亩均产值：{% if d.output_per_mu_needed is not none %}需达到约 <b>{{ d.output_per_mu_needed|n }}</b> 万元/亩（现为 {{ e.output_per_mu|n }}）{% else %}受封顶限制，单靠亩均产值无法弥补{% endif %}</li></ul>
+{% if "not_a_low_tax" in (e.adjustments or "") %}<p class="note">注意：亩均税收排名在后50%的企业原则上不划入A类。</p>{% endif %}
+{% else %}<p>已处于最高一档。</p>{% endif %}
+<p class="note">本报告由 mujun 根据 {{ year }} 年度评价数据生成，仅供企业了解自身情况；最终类别以区委、区政府审定为准。</p>
+</body></html>""")
+
+_YEAR = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>{{ year }}年度制造业企业亩均效益评价报告</title><style>{{ style }}</style></head><body>
+<h1>{{ year }}年度制造业企业亩均效益评价报告</h1>
+<p>评价统计截止日 {{ s.cutoff }} · 参评 {{ s.evaluated }} 家 · 暂不参评 {{ s.blocked }} 家 · 不纳入评价 {{ s.out_of_scope }} 家 ·
+数据问题：错误 {{ s.error_issues }} 条、提示 {{ s.warning_issues }} 条 · 本次结果{{ "可以发布" if s.publishable else "暂不可发布" }}</p>
+<h2>分类结果</h2>
+<table><tr><th>规模</th><th>A类</th><th>B类</th><th>C类</th><th>D类</th><th>合计</th></tr>
+{% for label, c in class_table %}<tr><td>{{ label }}</td>{% for k in "ABCD" %}<td class="num">{{ c.get(k, 0) }}</td>{% endfor %}<td class="num">{{ c.values()|sum }}</td></tr>{% endfor %}</table>
+<h2>各乡镇街道类别分布</h2>{{ by_township|safe }}
+<h2>各产业链类别分布</h2>{{ by_chain|safe }}
+<h2>综合得分分布</h2>{{ scores|safe }}
+<h2>基准值</h2>
+<table><tr><th>指标</th>{% for y in bench_years %}<th>{{ y }}年度</th>{% endfor %}</tr>
+{% for name, values in bench_table %}<tr><td>{{ name }}</td>{% for v in values %}<td class="num">{{ v|n }}</td>{% endfor %}</tr>{% endfor %}</table>
+{% for name, chart in bench_charts %}<p>{{ name }}</p>{{ chart|safe }}{% endfor %}
+<h2>与上年度相比的类别变化</h2>
+{% if migration %}<table><tr><th>上年度 ＼ 本年度</th>{% for k in "ABCD" %}<th>{{ k }}</th>{% endfor %}</tr>
+{% for p in "ABCD" %}<tr><th>{{ p }}</th>{% for k in "ABCD" %}<td class="num">{{ migration.get((p, k), 0) }}</td>{% endfor %}</tr>{% endfor %}</table>
+<p class="note">上年度类别取自本系统保存的上年度结果（没有时取工信局报送的上年度类别）。</p>{% else %}<p>没有上年度类别。</p>{% endif %}
+<h2>各部门数据质量</h2>
+<table><tr><th>部门</th><th>报送文件</th><th>读入行数</th><th>隔离行数</th><th>错误</th><th>提示</th></tr>
+{% for r in dq %}<tr><td>{{ r[0] }}</td><td class="num">{{ r[1] }}</td><td class="num">{{ r[2] }}</td><td class="num">{{ r[3] }}</td><td class="num">{{ r[4] }}</td><td class="num">{{ r[5] }}</td></tr>{% endfor %}</table>
+<p class="note">详见 data_quality/ 目录下各部门的报告。本报告由 mujun 生成。</p>
+</body></html>""")
+
+
+def _dicts(conn, sql: str, params: list) -> list[dict]:
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
+    """One page per evaluated enterprise under <export>/<year>/diagnosis/<uscc>.html."""
+    out = Path(export_dir) / str(year) / "diagnosis"
+    out.mkdir(parents=True, exist_ok=True)
+    enterprises = _dicts(conn, "select * from marts.classification where data_year = ? and status = 'evaluated'", [year])
+    diagnosis = {d["uscc"]: d for d in _dicts(conn, "select * from marts.enterprise_diagnosis where data_year = ?", [year])}
+    benchmarks = {r["indicator"]: r["value"] for r in _dicts(conn, "select * from marts.benchmarks where data_year = ?", [year])}
+    items: dict[str, list[dict]] = {}
+    for r in _dicts(
+        conn,
+        """select i.uscc, i.kind, s.name_zh as name, i.points from marts.enterprise_score_items i
+           join rules.score_items s on s.kind = i.kind and s.item = i.item
+           where i.data_year = ? order by s.position""",
+        [year],
+    ):
+        items.setdefault(r["uscc"], []).append(r)
+    score_of = {"tax_per_mu": "tax_score", "output_per_mu": "output_score", "output_per_energy": "energy_score"}
+    for e in enterprises:
+        indicators = [
+            {"name": INDICATOR_ZH[k], "value": e[k], "benchmark": benchmarks[k], "score": e[score_of[k]]}
+            for k in ("tax_per_mu", "output_per_mu", "output_per_energy") if e[k] is not None
+        ]
+        details = (e["adjustment_details"] or "").split("；") if e["adjustment_details"] else []
+        page = _DIAGNOSIS.render(
+            style=STYLE, year=year, e=e, d=diagnosis.get(e["uscc"], {}), indicators=indicators,
+            bonus=[i for i in items.get(e["uscc"], []) if i["kind"] == "bonus"],
+            penalty=[i for i in items.get(e["uscc"], []) if i["kind"] == "penalty"],
+            adjustments=[ADJUSTMENT_ZH.get(d.split("：")[0], d.split("：")[0]) + "：" + d.split("：", 1)[-1] for d in details]
+            + (["区委、区政府审定为 " + e["override_class"]] if e["override_class"] else []),
+        )
+        (out / f"{e['uscc']}.html").write_text(page, encoding="utf-8")
+    return out
+
+
+def write_year_report(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
+    out = Path(export_dir) / str(year)
+    out.mkdir(parents=True, exist_ok=True)
+    status = _dicts(conn, "select * from marts.evaluation_status where data_year = ?", [year])[0]
+
+    def class_counts(column: str) -> list[tuple[str, dict[str, int]]]:
+        rows: dict[str, dict[str, int]] = {}
+        for key, cls, n in conn.execute(
+            f"""select {column}, final_class, count(*) from marts.classification
+                where data_year = ? and status = 'evaluated' group by all order by 1""", [year]).fetchall():
+            rows.setdefault(key, {})[cls] = n
+        return list(rows.items())
+
+    by_scale = dict(class_counts("scale"))
+    class_table = [("规模以上", by_scale.get("above", {})), ("规模以下", by_scale.get("below", {}))]
+    scores = {"规上": [], "规下": []}
+    for scale, score in conn.execute(
+        "select scale, total_score from marts.classification where data_year = ? and status = 'evaluated'", [year]).fetchall():
+        scores["规上" if scale == "above" else "规下"].append(score)
+    bench = conn.execute("select data_year, indicator, value from marts.benchmarks where data_year <= ? order by 1", [year]).fetchall()
+    bench_years = sorted({y for y, _, _ in bench})
+    bench_table = [
+        (INDICATOR_ZH[k], [next((v for y2, k2, v in bench if y2 == y and k2 == k), None) for y in bench_years])
+        for k in ("tax_per_mu", "output_per_mu", "output_per_energy")
+    ]
+    bench_charts = [(name, bars([(f"{y}年度", v) for y, v in zip(bench_years, values) if v is not None]))
+                    for name, values in bench_table]
+    migration = {
+        (p, c): n for p, c, n in conn.execute(
+            """select prev_class, final_class, count(*) from marts.classification
+               where data_year = ? and status = 'evaluated' and prev_class is not null group by all""", [year]).fetchall()
+    }
+    dq = conn.execute(
+        """select r.department_zh, count(*) filter (where r.delivered), sum(r.rows_read), sum(r.rows_quarantined),
+                  (select count(*) from marts.dq_issues i where i.data_year = r.data_year and i.department = r.department and i.severity = 'error'),
+                  (select count(*) from marts.dq_issues i where i.data_year = r.data_year and i.department = r.department and i.severity = 'warning')
+           from marts.delivery_reconciliation r where r.data_year = ? group by r.data_year, r.department, r.department_zh order by 1""",
+        [year],
+    ).fetchall()
+    page = _YEAR.render(
+        style=STYLE, year=year, s=status, class_table=class_table,
+        by_township=stacked_bars(class_counts("township"), list("ABCD"), CLASS_COLOURS),
+        by_chain=stacked_bars(class_counts("industry_chain"), list("ABCD"), CLASS_COLOURS),
+        scores=histogram(scores), bench_years=bench_years, bench_table=bench_table, bench_charts=bench_charts,
+        migration=migration, dq=dq,
+    )
+    target = out / f"评价报告_{year}.html"
+    target.write_text(page, encoding="utf-8")
+    return target

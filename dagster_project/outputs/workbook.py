@@ -1,0 +1,254 @@
+"""The year's Excel workbook in Chinese: the score tables in the layouts of 附表二 (规上) and
+附表四 (规下), benchmarks with their population, adjustments, blocked and out-of-scope enterprises,
+summaries per township and industry chain, and a method note. Plus the public notice (公示名单)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from .sheets import fits_in_excel, fit_columns, style_header, write_table
+
+SCALE_TITLES = {
+    "above": ("规上得分表（附表二）", "附表二：规模以上制造业企业综合评价得分表"),
+    "below": ("规下得分表（附表四）", "附表四：规模以下制造业企业综合评价得分表"),
+}
+INDICATOR_ZH = {"tax_per_mu": "亩均税收", "output_per_mu": "亩均产值", "output_per_energy": "单位能耗总产值"}
+STATUS_ZH = {"evaluated": "参评", "blocked": "暂不参评（数据错误）", "out_of_scope": "不纳入评价"}
+PUBLIC_NOTICE_COLUMNS = ["序号", "企业名称", "乡镇街道", "评价类别"]
+
+
+def _all(conn, sql: str, params: list) -> list[tuple]:
+    return conn.execute(sql, params).fetchall()
+
+
+def _param(conn, name: str, year: int) -> float:
+    return conn.execute(
+        """select value from rules.rule_parameters where parameter = ? and scale = 'all'
+           and from_year <= ? and (to_year is null or to_year >= ?)""",
+        [name, year, year],
+    ).fetchone()[0]
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _score_sheet(book: Workbook, conn, year: int, scale: str) -> int:
+    """附表二/四: one row per evaluated enterprise of the group, by rank."""
+    indicators = _all(
+        conn,
+        """select indicator, basic_points from rules.indicator_points
+           where scale = ? and from_year <= ? and (to_year is null or to_year >= ?) order by basic_points desc, indicator desc""",
+        [scale, year, year],
+    )
+    columns = {}
+    for kind in ("bonus", "penalty"):
+        columns[kind] = [
+            c for (c,) in _all(
+                conn,
+                """select s.sheet_column_zh from rules.score_items s
+                   where s.kind = ? and (s.kind = 'penalty' or s.item = 'standard' or s.item in
+                         (select item from rules.bonus_points where scale = ? and from_year <= ? and (to_year is null or to_year >= ?)))
+                   group by s.sheet_column_zh order by min(s.position)""",
+                [kind, scale, year, year],
+            )
+        ]
+    points = {}
+    for uscc, column, value in _all(
+        conn,
+        """select i.uscc, s.sheet_column_zh, sum(i.points) from marts.enterprise_score_items i
+           join rules.score_items s on s.kind = i.kind and s.item = i.item
+           where i.data_year = ? group by all""",
+        [year],
+    ):
+        points[(uscc, column)] = value
+    enterprises = _all(
+        conn,
+        """select uscc, name, township, tax_score, output_score, energy_score, total_score, final_class,
+                  rank, percentile_class, adjustments
+           from marts.classification where data_year = ? and status = 'evaluated' and scale = ?
+           order by rank, uscc""",
+        [year, scale],
+    )
+    if not fits_in_excel(len(enterprises), header_rows=3):
+        return 0
+    sheet_name, title = SCALE_TITLES[scale]
+    sheet = book.create_sheet(sheet_name)
+    bonus_cap, penalty_cap = _param(conn, "bonus_total_cap", year), _param(conn, "penalty_total_cap", year)
+    fixed = ["序号", "企业名称", "统一社会信用代码", "乡镇街道"]
+    basic = [f"{INDICATOR_ZH[i]}（{p:g}分）" for i, p in indicators]
+    tail = ["总得分", "企业类别", "名次", "按名次类别", "调档情况"]
+    width = len(fixed) + len(basic) + len(columns["bonus"]) + len(columns["penalty"]) + len(tail)
+
+    sheet.append([f"{title}（{year}年度）"] + [None] * (width - 1))
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    groups = (
+        [(name, 1) for name in fixed]
+        + [(f"基本指标（总分{sum(p for _, p in indicators):g}分）", len(basic))]
+        + [(f"加分项（企业同时符合多项加分条件的，总加分不超过{bonus_cap:g}分）", len(columns["bonus"]))]
+        + [(f"减分项（企业同时符合多项减分条件的，累计减分不超过{penalty_cap:g}分）", len(columns["penalty"]))]
+        + [(name, 1) for name in tail]
+    )
+    row2, row3, col = [], [], 1
+    for name, span in groups:
+        row2 += [name] + [None] * (span - 1)
+        col += span
+    row3 = [None] * len(fixed) + basic + columns["bonus"] + columns["penalty"] + [None] * len(tail)
+    sheet.append(row2)
+    sheet.append(row3)
+    col = 1
+    for name, span in groups:
+        if span == 1 and row3[col - 1] is None:
+            sheet.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+        elif span > 1:
+            sheet.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + span - 1)
+        col += span
+    style_header(sheet, [2, 3])
+    sheet.row_dimensions[3].height = 90
+    scores = {"tax_per_mu": 3, "output_per_mu": 4, "output_per_energy": 5}
+    for n, e in enumerate(enterprises, start=1):
+        sheet.append(
+            [n, e[1], e[0], e[2]]
+            + [_number(e[scores[i]]) for i, _ in indicators]
+            + [_number(points.get((e[0], c))) for c in columns["bonus"] + columns["penalty"]]
+            + [_number(e[6]), e[7], e[8], e[9], e[10] or ""]
+        )
+    sheet.freeze_panes = sheet.cell(row=4, column=3)
+    fit_columns(sheet, [6, 28, 21, 12] + [10] * (width - 4))
+    # printed as the 附表 are: landscape, one page wide, header rows on every page
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A3
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = "1:3"
+    return len(enterprises)
+
+
+def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
+    out = Path(export_dir) / str(year)
+    out.mkdir(parents=True, exist_ok=True)
+    book = Workbook()
+    book.remove(book.active)
+    skipped = [scale for scale in ("above", "below") if _score_sheet(book, conn, year, scale) == 0 and _count(conn, year, scale)]
+
+    benchmarks = _all(conn, "select indicator, value, population from marts.benchmarks where data_year = ? order by indicator desc", [year])
+    write_table(book.create_sheet("基准值"), ["指标", "基准值", "计算样本企业数"],
+                [(INDICATOR_ZH[i], round(v, 6), n) for i, v, n in benchmarks], [18, 14, 16])
+    population = _all(
+        conn,
+        """select name, uscc, township, gross_output, tax_per_mu, output_per_mu, output_per_energy
+           from marts.classification where data_year = ? and in_benchmark_population order by name""",
+        [year],
+    )
+    write_table(book.create_sheet("基准值样本企业"),
+                ["企业名称", "统一社会信用代码", "乡镇街道", "工业总产值(万元)", "亩均税收", "亩均产值", "单位能耗总产值"],
+                [(r[0], r[1], r[2], *(_number(v) for v in r[3:])) for r in population], [28, 21, 12, 16, 12, 12, 14])
+    adjustments = _all(
+        conn,
+        """select name, uscc, scale, percentile_class, auto_class, final_class, adjustment_details,
+                  override_reason, override_approved_by, cast(override_approved_on as varchar)
+           from marts.classification where data_year = ? and status = 'evaluated' and adjustments is not null
+           order by scale, rank""",
+        [year],
+    )
+    write_table(book.create_sheet("调档情况"),
+                ["企业名称", "统一社会信用代码", "规模", "按名次类别", "调档后类别", "最终类别", "调档依据", "审定理由", "审定单位", "审定日期"],
+                [(r[0], r[1], "规上" if r[2] == "above" else "规下", *r[3:]) for r in adjustments],
+                [28, 21, 6, 10, 10, 10, 50, 30, 14, 12])
+    others = _all(
+        conn,
+        """select name, uscc, township, industry_code, status, adjustments from marts.classification
+           where data_year = ? and status <> 'evaluated' order by status, line_number""",
+        [year],
+    )
+    write_table(book.create_sheet("暂不参评与不纳入"), ["企业名称", "统一社会信用代码", "乡镇街道", "行业代码", "状态", "原因"],
+                [(r[0], r[1], r[2], r[3], STATUS_ZH[r[4]], r[5]) for r in others], [28, 21, 12, 10, 20, 40])
+    for title, column in (("乡镇街道汇总", "township"), ("产业链汇总", "industry_chain")):
+        rows = _all(
+            conn,
+            f"""select {column},
+                       count(*) filter (where final_class = 'A'), count(*) filter (where final_class = 'B'),
+                       count(*) filter (where final_class = 'C'), count(*) filter (where final_class = 'D'),
+                       count(*) filter (where status = 'evaluated'), count(*) filter (where status = 'blocked'),
+                       count(*) filter (where status = 'out_of_scope')
+                from marts.classification where data_year = ? group by 1 order by 1""",
+            [year],
+        )
+        write_table(book.create_sheet(title), [title[:-2], "A类", "B类", "C类", "D类", "参评", "暂不参评", "不纳入"],
+                    rows, [22, 8, 8, 8, 8, 8, 10, 8])
+    _method_note(book.create_sheet("评价说明"), conn, year, skipped)
+    target = out / f"亩均效益评价结果_{year}.xlsx"
+    book.save(target)
+    return target
+
+
+def _count(conn, year: int, scale: str) -> int:
+    return conn.execute(
+        "select count(*) from marts.classification where data_year = ? and status = 'evaluated' and scale = ?", [year, scale]
+    ).fetchone()[0]
+
+
+def _method_note(sheet, conn, year: int, skipped: list[str]) -> None:
+    status = conn.execute(
+        "select cutoff, evaluated, blocked, out_of_scope, error_issues, warning_issues, publishable from marts.evaluation_status where data_year = ?",
+        [year],
+    ).fetchone()
+    cutoffs = "；".join(f"{c}类：名次×100 ≤ {p}×参评数" for c, p in _all(
+        conn, "select class, max_percent from rules.class_cutoffs where from_year <= ? and (to_year is null or to_year >= ?) order by max_percent", [year, year]))
+    lines = [
+        f"{year}年度制造业企业分类综合评价（亩均效益评价）说明",
+        "",
+        f"评价统计截止日：{status[0]}；参评企业 {status[1]} 家，暂不参评 {status[2]} 家，不纳入评价 {status[3]} 家。",
+        f"数据质量：错误 {status[4]} 条，提示 {status[5]} 条；本次结果{'可以' if status[6] else '暂不可'}发布。",
+        "评价依据：《卧龙区制造业企业分类综合评价实施细则》（附件1）及附表一至附表四。",
+        "基本指标：亩均税收 = 实缴税费 ÷ 用地面积；亩均产值 = 工业总产值 ÷ 用地面积；单位能耗总产值 = 工业总产值 ÷ 综合能耗（仅规上）。",
+        "用地面积 = 登记用地 + 核实的承租用地 − 核实的出租用地（亩）；未核实的租赁合同不计入。",
+        "基准值：参评的规上企业中产值5000万元以上（含）企业的指标平均值，规上、规下使用统一基准值。",
+        "指标得分 = 指标值 ÷ 基准值 × 基本分值，最高不超过基本分值的1.2倍；综合得分 = 基本指标得分 + 加分 − 减分。",
+        f"分类：在规上、规下两组内按综合得分从高到低排名（同分同名次）。{cutoffs}。",
+        "调档：亩均税收排名后50%不划入A类；重大安全事故、节能减排任务未完成、列入经营异常名录不划入A类；"
+        "上年度A类、设备更新改造投入超标准、新达到规模以上标准未满一年原则上不划入C、D类；"
+        "列入淘汰类、停产一年以上或上年度税收为零直接列入D类；最终名单以区委、区政府审定为准。",
+        "所有分值、门槛与比例见规则表（data/seeds），本表由 mujun 根据数据仓库生成。",
+    ]
+    if skipped:
+        lines.append("注：" + "、".join("规上" if s == "above" else "规下" for s in skipped) + "得分表超过 Excel 行数上限，未写入本工作簿，请使用 classification.csv。")
+    for line in lines:
+        sheet.append([line])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.column_dimensions["A"].width = 120
+    for row in sheet.iter_rows():
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def write_public_notice(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> list[Path]:
+    """公示名单: enterprise name, township and final class only. No tax, output or land figures."""
+    out = Path(export_dir) / str(year)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = _all(
+        conn,
+        """select name, township, final_class from marts.classification
+           where data_year = ? and status = 'evaluated'
+           order by township, final_class, name""",
+        [year],
+    )
+    numbered = [(n, *r) for n, r in enumerate(rows, start=1)]
+    csv_path = out / f"公示名单_{year}.csv"
+    with open(csv_path, "w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it as UTF-8
+        writer = csv.writer(f)
+        writer.writerow(PUBLIC_NOTICE_COLUMNS)
+        writer.writerows(numbered)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "公示名单"
+    write_table(sheet, PUBLIC_NOTICE_COLUMNS, numbered, [8, 36, 16, 10])
+    xlsx_path = out / f"公示名单_{year}.xlsx"
+    book.save(xlsx_path)
+    return [csv_path, xlsx_path]

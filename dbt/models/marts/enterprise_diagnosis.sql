@@ -1,0 +1,51 @@
+-- 企业体检: for each evaluated enterprise, the next better class, the total score that class
+-- needs today (the lowest score now inside it), and the 亩均税收 or 亩均产值 alone that would
+-- close the gap at today's benchmarks (empty when the indicator's cap makes it impossible).
+with c as (select * from {{ ref('int_classification') }}),
+cutoffs as (select * from {{ rules_in_force('class_cutoffs') }}),
+points as (select * from {{ rules_in_force('indicator_points') }}),
+benchmarks as (select * from {{ ref('int_benchmarks') }}),
+
+next_class as (
+    select c.uscc, arg_max(better.class, better.max_percent) as next_class
+    from c
+    join cutoffs mine on mine.class = c.percentile_class
+    join cutoffs better on better.max_percent < mine.max_percent
+    group by c.uscc
+),
+
+needed as (
+    select n.uscc, n.next_class, min(other.total_score) as next_class_min_score
+    from next_class n
+    join c self on self.uscc = n.uscc
+    join c other on other.scale = self.scale and other.percentile_class = n.next_class and other.uscc <> self.uscc
+    group by n.uscc, n.next_class
+),
+
+gaps as (
+    select c.*, needed.next_class, needed.next_class_min_score,
+           case when needed.next_class is not null
+                then greatest(needed.next_class_min_score - c.total_score, 0) end as score_gap
+    from c
+    left join needed on needed.uscc = c.uscc
+)
+
+select
+    {{ data_year() }} as data_year,
+    g.uscc,
+    g.percentile_class,
+    g.final_class,
+    g.next_class,
+    g.next_class_min_score,
+    g.score_gap,
+    case when g.tax_score + g.score_gap <= tp.cap_points
+         then (g.tax_score + g.score_gap) * bt.value / tp.basic_points end as tax_per_mu_needed,
+    case when g.output_score + g.score_gap <= op.cap_points
+         then (g.output_score + g.score_gap) * bo.value / op.basic_points end as output_per_mu_needed,
+    bt.value as tax_per_mu_benchmark,
+    bo.value as output_per_mu_benchmark
+from gaps g
+join points tp on tp.scale = g.scale and tp.indicator = 'tax_per_mu'
+join points op on op.scale = g.scale and op.indicator = 'output_per_mu'
+join benchmarks bt on bt.indicator = 'tax_per_mu'
+join benchmarks bo on bo.indicator = 'output_per_mu'
