@@ -1,0 +1,145 @@
+"""Outputs for people, checked against the worked example."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from conftest import U, WORKED_RAW, copy_worked, run_pipeline
+from dagster_project.evaluate import export
+
+
+@pytest.fixture(scope="module")
+def book(worked):
+    return load_workbook(worked.export_dir / "2023" / "亩均效益评价结果_2023.xlsx")
+
+
+def _rows(sheet, first: int = 2) -> list[list]:
+    return [[c.value for c in r] for r in sheet.iter_rows(min_row=first)]
+
+
+def test_workbook_has_the_sheets_people_need(book):
+    assert book.sheetnames == ["规上得分表（附表二）", "规下得分表（附表四）", "基准值", "基准值样本企业", "调档情况",
+                               "暂不参评与不纳入", "乡镇街道汇总", "产业链汇总", "评价说明"]
+
+
+def test_above_scale_score_table_follows_fubiao_2(book):
+    sheet = book["规上得分表（附表二）"]
+    assert sheet["A1"].value == "附表二：规模以上制造业企业综合评价得分表（2023年度）"
+    groups = [c.value for c in sheet[2] if c.value]
+    assert groups[:5] == ["序号", "企业名称", "统一社会信用代码", "乡镇街道", "基本指标（总分100分）"]
+    assert groups[5].startswith("加分项") and "不超过10分" in groups[5]
+    assert groups[6].startswith("减分项") and "不超过5分" in groups[6]
+    items = [c.value for c in sheet[3] if c.value]
+    assert items[:3] == ["亩均税收（40分）", "亩均产值（40分）", "单位能耗总产值（20分）"]
+    assert "境内外上市公司" in items and "产值、纳税、营收、利润增长" in items and "列入企业信用黑名单" in items
+    rows = _rows(sheet, 4)
+    assert len(rows) == 9
+    header = [None] * 4 + items
+    first = dict(zip(header, rows[0]))
+    assert rows[0][1] == "示例甲机械有限公司"
+    assert first["境内外上市公司"] == 2 and first["产值、纳税、营收、利润增长"] == 8
+    total_column = [c.value for c in sheet[2]].index("总得分")
+    assert rows[0][total_column] == pytest.approx(127.4286) and rows[0][total_column + 1] == "A"
+
+
+def test_below_scale_score_table_follows_fubiao_4(book):
+    sheet = book["规下得分表（附表四）"]
+    items = [c.value for c in sheet[3] if c.value]
+    assert items[:2] == ["亩均税收（50分）", "亩均产值（50分）"]
+    assert "境内外上市公司" not in items and "单项冠军" not in "".join(items)  # not in 附表四
+    assert len(_rows(sheet, 4)) == 5
+
+
+def test_benchmark_sheets_show_values_and_their_population(book):
+    assert _rows(book["基准值"]) == [["亩均税收", 6.6, 5], ["亩均产值", 320.0, 5], ["单位能耗总产值", 2.8, 5]]
+    population = {r[1] for r in _rows(book["基准值样本企业"])}
+    assert population == {U[n] for n in ("甲", "乙", "丙", "丁", "丑")}
+
+
+def test_adjustments_blocked_and_summaries(book):
+    adjusted = {r[1]: r for r in _rows(book["调档情况"])}
+    assert len(adjusted) == 11
+    assert adjusted[U["丑"]][3:6] == ["A", "B", "B"]
+    others = {r[1]: r[4] for r in _rows(book["暂不参评与不纳入"])}
+    assert others == {U["壬"]: "暂不参评（数据错误）", U["子"]: "暂不参评（数据错误）", U["癸"]: "不纳入评价"}
+    towns = {r[0]: r[1:] for r in _rows(book["乡镇街道汇总"])}
+    assert towns["王村街道"][:5] == [1, 1, 0, 1, 3]  # 甲 A, 丑 B, 小三 D
+    chains = {r[0] for r in _rows(book["产业链汇总"])}
+    assert {"智能装备制造", "生物医药", "绿色食品及现代农业", "新能源新材料"} <= chains
+
+
+def test_public_notice_carries_names_townships_and_classes_only(worked):
+    folder = worked.export_dir / "2023"
+    with open(folder / "公示名单_2023.csv", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["序号", "企业名称", "乡镇街道", "评价类别"]
+    assert len(rows) == 15
+    assert ["示例己包装有限公司", "七里园乡", "D"] in [r[1:] for r in rows]
+    sheet = load_workbook(folder / "公示名单_2023.xlsx")["公示名单"]
+    assert [c.value for c in sheet[1]] == ["序号", "企业名称", "乡镇街道", "评价类别"]
+    assert sheet.max_column == 4 and sheet.max_row == 15
+    text = (folder / "公示名单_2023.csv").read_text(encoding="utf-8-sig")
+    for confidential in ("91411303", "税", "产值", "亩", "600", "127.4286"):
+        assert confidential not in text
+
+
+def test_enterprise_diagnosis_page(worked):
+    folder = worked.export_dir / "2023" / "diagnosis"
+    assert len(list(folder.glob("*.html"))) == 14
+    page = (folder / f"{U['戊']}.html").read_text(encoding="utf-8")
+    assert "示例戊电气有限公司" in page and "上一年度A类" in page
+    # to reach B: the lowest B score today is 58.9286; 亩均税收 needed (18.1818 + 2.064) × 6.6 / 40 ≈ 3.34
+    assert "58.9286" in page and "3.34" in page
+
+
+def test_html_outputs_render_offline(worked):
+    folder = worked.export_dir / "2023"
+    pages = [folder / "评价报告_2023.html", *(folder / "diagnosis").glob("*.html"), *(folder / "data_quality").glob("*.html")]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "http://" not in text and "https://" not in text and "<script" not in text and "//cdn" not in text, page
+    report = (folder / "评价报告_2023.html").read_text(encoding="utf-8")
+    assert "<svg" in report and "各乡镇街道类别分布" in report and "各部门数据质量" in report
+
+
+def test_export_regenerates_outputs_without_recomputing(tmp_path):
+    run = run_pipeline(tmp_path, copy_worked(tmp_path / "raw"))
+    evaluated_at = run.one("select evaluated_at from marts.evaluation_status where data_year = 2023")
+    shutil.rmtree(run.export_dir)
+    assert export(2023, run.export_dir, run.warehouse) == 0
+    for name in ("classification.csv", "亩均效益评价结果_2023.xlsx", "公示名单_2023.csv", "评价报告_2023.html"):
+        assert (run.export_dir / "2023" / name).is_file()
+    assert run.one("select evaluated_at from marts.evaluation_status where data_year = 2023") == evaluated_at
+    assert export(2021, run.export_dir, run.warehouse) == 2
+
+
+def test_analysts_query_the_published_copy_while_an_evaluation_writes(tmp_path):
+    raw = copy_worked(tmp_path / "raw")
+    run = run_pipeline(tmp_path, raw)
+    published = run.warehouse.parent / "published" / run.warehouse.name
+    assert published.is_file()
+    mujun = Path(sys.executable).with_name("mujun")
+    writer = subprocess.Popen(
+        [str(mujun), "evaluate", "--year", "2023", "--raw-dir", str(raw), "--export-dir", str(run.export_dir),
+         "--warehouse", str(run.warehouse)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        queried = 0
+        while writer.poll() is None and queried < 20:
+            with duckdb.connect(str(published), read_only=True) as conn:
+                assert conn.execute("select count(*) from marts.classification where data_year = 2023").fetchone() == (17,)
+            queried += 1
+            time.sleep(0.3)
+        assert queried > 0
+    finally:
+        assert writer.wait(timeout=600) == 3  # the writer was never blocked by the analyst
