@@ -39,6 +39,11 @@ test: install
 dev: install
 	mkdir -p dagster_home && DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
+# dbt docs (Chinese column descriptions) as one static page: dbt/target/static_index.html
+docs: install
+	MUJUN_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) $(BIN)/dbt docs generate --static --project-dir dbt --profiles-dir dbt --vars '{"year": 2023}'
+	@echo "文档 / docs: $(CURDIR)/dbt/target/static_index.html"
+
 # Regenerate the fictional sample district (deterministic).
 sample: install
 	$(BIN)/mujun generate --years $(YEARS) --out data/raw
