@@ -4,8 +4,8 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
-from ..dq_reports import write_department_reports
-from ..exports import write_csv_exports
+from ..outputs.dq_reports import write_department_reports
+from ..outputs.csv_files import write_csv_exports
 from ..outputs.published_copy import publish_copy
 from ..outputs.reports import write_diagnoses, write_year_report
 from ..outputs.workbook import write_public_notice, write_workbook
