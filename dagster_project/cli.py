@@ -30,6 +30,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     evaluate.add_argument("--export-dir", type=Path, default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
     evaluate.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
     evaluate.add_argument("--cutoff", type=date.fromisoformat, default=None, help="评价统计截止日 YYYY-MM-DD（默认 <year>-12-31）")
+    evaluate.add_argument("--benchmark-method", choices=["mean_of_ratios", "ratio_of_sums"], default=None,
+                          help="基准值：企业指标值的平均（默认 mean_of_ratios）或合计之比")
+    evaluate.add_argument("--ranking-groups", choices=["scale", "all"], default=None,
+                          help="排名分组：规上规下分别排名（默认 scale）或全部一起")
 
     export = commands.add_parser("export", help="根据数据仓库重新生成全部输出（不重新计算）/ regenerate outputs")
     export.add_argument("--year", type=int, required=True, help="数据年度")
@@ -65,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         export_dir=args.export_dir,
         warehouse=args.warehouse,
         cutoff=args.cutoff,
+        benchmark_method=args.benchmark_method,
+        ranking_groups=args.ranking_groups,
     )
     return status
 

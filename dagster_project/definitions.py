@@ -9,6 +9,8 @@ from .dbt_project import DBT_EXECUTABLE, dbt_project
 from .defs.dbt_assets import mujun_dbt_models
 from .defs.export_assets import EXPORT_ASSETS, published_warehouse
 from .defs.jobs import evaluate_data_year
+from .defs.schedules import annual_evaluation
+from .defs.sensors import new_delivery_sensor
 from .defs.raw_assets import raw_assets
 from .defs.resources import Locations, Warehouse
 
@@ -17,6 +19,8 @@ def build_definitions(warehouse: Warehouse | None = None, locations: Locations |
     return Definitions(
         assets=[*raw_assets, mujun_dbt_models, *EXPORT_ASSETS, published_warehouse],
         jobs=[evaluate_data_year],
+        schedules=[annual_evaluation],
+        sensors=[new_delivery_sensor],
         resources={
             "warehouse": warehouse or Warehouse(),
             "locations": locations or Locations(),

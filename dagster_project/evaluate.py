@@ -140,7 +140,7 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
     return EXIT_OK
 
 
-def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff: date | None, console: Console,
+def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, decisions: dict, console: Console,
          exports_only: bool = False):
     from .definitions import build_definitions
     from .defs.export_assets import EXPORT_ASSETS, published_warehouse
@@ -160,7 +160,7 @@ def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff: da
         result = job.execute_in_process(
             partition_key=str(year),
             run_config={
-                "ops": {} if exports_only else {"mujun_dbt_models": {"config": {"cutoff": cutoff.isoformat() if cutoff else ""}}},
+                "ops": {} if exports_only else {"mujun_dbt_models": {"config": decisions}},
                 # a job's loggers only start when the run config names them
                 "loggers": {"console": {}},
             },
@@ -172,8 +172,10 @@ def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff: da
     return result
 
 
-def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff: date | None = None) -> int:
-    """Evaluate one data year; return the exit status of the command-line contract."""
+def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff: date | None = None,
+             benchmark_method: str | None = None, ranking_groups: str | None = None) -> int:
+    """Evaluate one data year; return the exit status of the command-line contract. Decisions left
+    as None take the defaults of the run configuration (EvaluationConfig)."""
     warnings.filterwarnings("ignore")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
@@ -182,7 +184,9 @@ def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff
         console.print(f"[red]找不到数据目录 / no such folder:[/red] {raw_dir / str(year)}")
         return EXIT_INPUT
     console.print(f"[bold]mujun evaluate {year}[/bold] · raw {raw_dir} · warehouse {warehouse}", highlight=False)
-    result = _run(year, raw_dir, export_dir, warehouse, cutoff, console)
+    decisions = {"cutoff": cutoff.isoformat() if cutoff else "", "benchmark_method": benchmark_method,
+                 "ranking_groups": ranking_groups}
+    result = _run(year, raw_dir, export_dir, warehouse, {k: v for k, v in decisions.items() if v is not None}, console)
     if not result.success:
         return _report_failure(console, result)
     with duckdb.connect(str(warehouse), read_only=True) as conn:
@@ -206,7 +210,7 @@ def export(year: int, export_dir: Path, warehouse: Path) -> int:
                       f"year {year} has not been evaluated in {warehouse}[/red]")
         return EXIT_INPUT
     console.print(f"[bold]mujun export {year}[/bold] · warehouse {warehouse}", highlight=False)
-    result = _run(year, Path("."), export_dir, warehouse, None, console, exports_only=True)
+    result = _run(year, Path("."), export_dir, warehouse, {}, console, exports_only=True)
     if not result.success:
         return _report_failure(console, result)
     console.print(f"结果 / results: {export_dir.resolve() / str(year)}", highlight=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import U, copy_worked, run_pipeline
+from conftest import U, Run, copy_worked, run_pipeline
 
 
 def test_adjust_manual_override_sets_final_class_and_keeps_the_automatic_one(tmp_path):
@@ -96,3 +96,18 @@ def test_console_script_contract(tmp_path):
     for name in ("classification.csv", "benchmarks.csv", "dq_issues.csv"):
         assert (tmp_path / "out" / "2023" / name).is_file()
     assert "91411303H6W9U8TL12" in done.stdout and "energy_missing" in done.stdout
+
+
+def test_decision_benchmark_ratio_of_sums_and_one_ranking_group_are_recorded(tmp_path):
+    raw = copy_worked(tmp_path / "raw")
+    export_dir, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
+    from dagster_project.evaluate import evaluate
+
+    assert evaluate(2023, raw, export_dir, warehouse, benchmark_method="ratio_of_sums", ranking_groups="all") == 3
+    run = Run(3, raw, export_dir, warehouse)
+    benchmarks = dict(run.query("select indicator, value from marts.benchmarks"))
+    assert benchmarks["tax_per_mu"] == pytest.approx(1140 / 195)  # Σ tax / Σ land of 甲乙丙丁丑
+    assert benchmarks["output_per_mu"] == pytest.approx(48000 / 195)
+    assert benchmarks["output_per_energy"] == pytest.approx(48000 / 20000)
+    assert run.one("select max(group_size) from marts.classification") == 14
+    assert run.one("select benchmark_method, ranking_groups from marts.evaluation_status") == ("ratio_of_sums", "all")

@@ -4,7 +4,7 @@
 import json
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from dagster import AssetExecutionContext, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
@@ -15,10 +15,15 @@ from .resources import Warehouse
 
 
 class EvaluationConfig(Config):
-    """Run configuration of an evaluation."""
+    """Run configuration of an evaluation: the decisions RULES.md leaves open, with its defaults.
+    Every run records them in marts.evaluation_status."""
 
     cutoff: str = ""
     """评价统计截止日 (YYYY-MM-DD); empty means 31 December of the data year."""
+    benchmark_method: Literal["mean_of_ratios", "ratio_of_sums"] = "mean_of_ratios"
+    """基准值：企业指标值的平均（默认）或合计之比。"""
+    ranking_groups: Literal["scale", "all"] = "scale"
+    """排名分组：规上、规下分别排名（默认）或全部一起排名。"""
 
 
 class MujunDbtTranslator(DagsterDbtTranslator):
@@ -30,7 +35,12 @@ class MujunDbtTranslator(DagsterDbtTranslator):
 
 
 def dbt_vars(partition_key: str, config: EvaluationConfig) -> dict[str, Any]:
-    return {"year": int(partition_key), "cutoff": config.cutoff}
+    return {
+        "year": int(partition_key),
+        "cutoff": config.cutoff,
+        "benchmark_method": config.benchmark_method,
+        "ranking_groups": config.ranking_groups,
+    }
 
 
 @dbt_assets(

@@ -26,3 +26,12 @@
 
 {# Square metres in a hectare (SI definition); the 亩 per hectare is a rule parameter. #}
 {% macro m2_per_hectare() -%}10000{%- endmacro %}
+
+{# A run decision, checked against its allowed values. #}
+{% macro decision(name, allowed) -%}
+    {%- set value = var(name) -%}
+    {%- if value not in allowed -%}
+        {{ exceptions.raise_compiler_error("Unknown " ~ name ~ " '" ~ value ~ "'; allowed: " ~ allowed | join(", ")) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}

@@ -3,4 +3,4 @@
 -- a worse class.
 select a.uscc
 from {{ ref('int_ranks') }} a
-join {{ ref('int_ranks') }} b on a.scale = b.scale and a.rank < b.rank and a.percentile_class > b.percentile_class
+join {{ ref('int_ranks') }} b on a.ranking_group = b.ranking_group and a.rank < b.rank and a.percentile_class > b.percentile_class

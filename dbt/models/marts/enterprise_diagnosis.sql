@@ -18,7 +18,7 @@ needed as (
     select n.uscc, n.next_class, min(other.total_score) as next_class_min_score
     from next_class n
     join c self on self.uscc = n.uscc
-    join c other on other.scale = self.scale and other.percentile_class = n.next_class and other.uscc <> self.uscc
+    join c other on other.ranking_group = self.ranking_group and other.percentile_class = n.next_class and other.uscc <> self.uscc
     group by n.uscc, n.next_class
 ),
 

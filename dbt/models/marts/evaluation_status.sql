@@ -19,6 +19,8 @@ issues as (
 select
     {{ data_year() }} as data_year,
     {{ cutoff_date() }} as cutoff,
+    '{{ var("benchmark_method") }}' as benchmark_method,
+    '{{ var("ranking_groups") }}' as ranking_groups,
     classes.*,
     issues.*,
     classes.blocked = 0 and issues.error_issues = 0 as publishable,

@@ -1,0 +1,49 @@
+"""Watch data/raw/<year>/: a new or changed extract (by sha256) starts a run for that year that
+re-materializes that extract and everything downstream of it, nothing else."""
+
+import hashlib
+import json
+from pathlib import Path
+
+from dagster import AssetKey, AssetSelection, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
+
+from ..contract import extracts
+from .jobs import evaluate_data_year
+from .partitions import data_year_partitions
+from .resources import Locations
+
+
+def _fingerprints(raw_dir: Path, years: set[str]) -> dict[str, str]:
+    found = {}
+    for folder in sorted(p for p in Path(raw_dir).iterdir() if p.is_dir() and p.name in years):
+        for name in extracts():
+            path = folder / f"{name}.csv"
+            if path.is_file():
+                found[f"{folder.name}/{name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+@sensor(job=evaluate_data_year, minimum_interval_seconds=60, description="部门文件新增或变更（sha256）时，重新评价该年度受影响的部分。")
+def new_delivery_sensor(context: SensorEvaluationContext, locations: Locations):
+    raw_dir = Path(locations.raw_dir)
+    if not raw_dir.is_dir():
+        return SkipReason(f"no folder {raw_dir}")
+    seen = json.loads(context.cursor) if context.cursor else {}
+    now = _fingerprints(raw_dir, set(data_year_partitions.get_partition_keys()))
+    changed: dict[str, list[str]] = {}
+    for key, digest in now.items():
+        if seen.get(key) != digest:
+            year, name = key.split("/")
+            changed.setdefault(year, []).append(name)
+    requests = [
+        RunRequest(
+            run_key=f"delivery-{year}-" + hashlib.sha256("".join(now[f"{year}/{n}"] for n in sorted(names)).encode()).hexdigest()[:16],
+            partition_key=year,
+            asset_selection=list(
+                AssetSelection.assets(*[AssetKey(["raw", n]) for n in names]).downstream().resolve(context.repository_def.asset_graph)
+            ),
+            tags={"mujun/trigger": "new-delivery", "mujun/extracts": ",".join(sorted(names))},
+        )
+        for year, names in sorted(changed.items())
+    ]
+    return SensorResult(run_requests=requests, cursor=json.dumps(now, sort_keys=True))

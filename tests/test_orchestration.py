@@ -1,0 +1,56 @@
+"""The yearly schedule and the new-delivery sensor."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from dagster import AssetKey, build_schedule_context, build_sensor_context
+
+from conftest import WORKED_RAW
+from dagster_project.definitions import defs
+from dagster_project.defs.resources import Locations
+
+
+def test_schedule_tick_on_15_march_requests_the_previous_data_year():
+    schedule = defs.resolve_schedule_def("annual_evaluation")
+    assert schedule.cron_schedule == "0 9 15 3 *" and schedule.execution_timezone == "Asia/Shanghai"
+    context = build_schedule_context(
+        scheduled_execution_time=datetime(2025, 3, 15, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+        repository_def=defs.get_repository_def(),
+    )
+    request = schedule.evaluate_tick(context).run_requests[0]
+    assert request.partition_key == "2024"
+
+
+def _tick(sensor, raw_dir, cursor=None):
+    context = build_sensor_context(
+        cursor=cursor, repository_def=defs.get_repository_def(), resources={"locations": Locations(raw_dir=str(raw_dir))}
+    )
+    result = sensor.evaluate_tick(context)
+    return result.run_requests, result.cursor
+
+
+def test_sensor_requests_a_run_for_the_changed_year_only(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(WORKED_RAW / "2023", raw / "2022")
+    shutil.copytree(WORKED_RAW / "2023", raw / "2023")
+    sensor = defs.resolve_sensor_def("new_delivery_sensor")
+
+    first, cursor = _tick(sensor, raw)
+    assert sorted(r.partition_key for r in first) == ["2022", "2023"]  # everything is new at first
+
+    quiet, cursor = _tick(sensor, raw, cursor)
+    assert quiet == []  # nothing changed
+
+    tax = raw / "2023" / "tax.csv"
+    tax.write_text(tax.read_text(encoding="utf-8").replace("91411303GWXUCJMA40", "91411303GWXUCJMA4F"), encoding="utf-8")
+    changed, cursor = _tick(sensor, raw, cursor)
+    assert [r.partition_key for r in changed] == ["2023"]
+    selection = set(changed[0].asset_selection)
+    assert AssetKey(["raw", "tax"]) in selection and AssetKey(["marts", "classification"]) in selection
+    assert AssetKey(["raw", "statistics"]) not in selection  # only what depends on the changed extract
+
+    again, _ = _tick(sensor, raw, cursor)
+    assert again == []
