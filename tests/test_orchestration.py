@@ -54,3 +54,28 @@ def test_sensor_requests_a_run_for_the_changed_year_only(tmp_path):
 
     again, _ = _tick(sensor, raw, cursor)
     assert again == []
+
+
+def test_objection_cycle_override_shows_in_the_diff_and_in_the_final_class(tmp_path):
+    from openpyxl import load_workbook
+
+    from conftest import U, copy_worked, run_pipeline
+
+    raw = copy_worked(tmp_path / "raw")
+    first = run_pipeline(tmp_path, raw)
+    assert first.query("select * from marts.classification_changes") == []  # nothing to compare yet
+    (raw / "2023" / "overrides.csv").write_text(
+        "uscc,final_class,reason,approved_by,approved_on\n"
+        f"{U['己']},C,异议复核：税款已于次年补缴,区委、区政府,2024-04-20\n",
+        encoding="utf-8",
+    )
+    second = run_pipeline(tmp_path, raw)
+    changes = second.query(
+        "select uscc, change, previous_class, final_class, override_reason from marts.classification_changes where data_year = 2023")
+    assert changes == [(U["己"], "class_changed", "D", "C", "异议复核：税款已于次年补缴")]
+    assert second.one("select final_class, auto_class from marts.classification where uscc = ?", [U["己"]]) == ("C", "D")
+    assert second.one("select count(distinct run_id) from marts.classification_runs where data_year = 2023") == 2
+    sheet = load_workbook(second.export_dir / "2023" / "变更对比_2023.xlsx")["变更对比"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    assert rows == [["示例己包装有限公司", U["己"], "七里园乡", "类别变化", "参评", "参评", "D", "C", 58.9286, 58.9286, 0,
+                     "异议复核：税款已于次年补缴", "not_a_low_tax;force_d;manual_override"]]

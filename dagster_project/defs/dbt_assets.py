@@ -55,5 +55,5 @@ def mujun_dbt_models(
     # The dbt subprocess inherits the environment; its profile reads the warehouse path from it.
     os.environ["MUJUN_WAREHOUSE"] = str(warehouse.file)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    args = ["build", "--vars", json.dumps(dbt_vars(context.partition_key, config))]
+    args = ["build", "--vars", json.dumps({**dbt_vars(context.partition_key, config), "run_id": context.run_id})]
     yield from dbt.cli(args, context=context).stream()

@@ -8,7 +8,7 @@ from ..outputs.dq_reports import write_department_reports
 from ..outputs.csv_files import write_csv_exports
 from ..outputs.published_copy import publish_copy
 from ..outputs.reports import write_diagnoses, write_year_report
-from ..outputs.workbook import write_public_notice, write_workbook
+from ..outputs.workbook import write_changes, write_public_notice, write_workbook
 from .partitions import data_year_partitions
 from .resources import Locations, Warehouse
 
@@ -54,7 +54,11 @@ year_report = _export_asset(
     "year_report", _marts("classification", "benchmarks", "evaluation_status", "delivery_reconciliation", "dq_issues"), {"html"},
     "年度评价报告（离线 HTML，含图表）：类别分布、得分分布、基准值、类别变化、各部门数据质量。", write_year_report)
 
-EXPORT_ASSETS = [csv_exports, dq_reports, workbook, public_notice, diagnoses, year_report]
+changes = _export_asset(
+    "changes", _marts("classification_changes"), {"excel"},
+    "变更对比：本次运行与该年度上一次运行相比的类别与得分变化（异议处理、更正后）。", write_changes)
+
+EXPORT_ASSETS = [csv_exports, dq_reports, workbook, public_notice, diagnoses, year_report, changes]
 
 
 @asset(

@@ -252,3 +252,33 @@ def write_public_notice(conn: duckdb.DuckDBPyConnection, year: int, export_dir: 
     xlsx_path = out / f"公示名单_{year}.xlsx"
     book.save(xlsx_path)
     return [csv_path, xlsx_path]
+
+
+CHANGE_ZH = {"added": "新增", "removed": "移除", "status_changed": "状态变化", "class_changed": "类别变化", "score_changed": "得分变化"}
+
+
+def write_changes(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
+    """变更对比: this run of the year against the previous one (after objections and corrections)."""
+    out = Path(export_dir) / str(year)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = _all(
+        conn,
+        """select name, uscc, township, change, previous_status, status, previous_class, final_class,
+                  previous_total_score, total_score, score_change, override_reason, adjustments
+           from marts.classification_changes where data_year = ?
+           order by change, name""",
+        [year],
+    )
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "变更对比"
+    write_table(
+        sheet,
+        ["企业名称", "统一社会信用代码", "乡镇街道", "变化", "原状态", "现状态", "原类别", "现类别", "原得分", "现得分", "得分变化", "审定理由", "调档情况"],
+        [(*r[:3], CHANGE_ZH[r[3]], STATUS_ZH.get(r[4], r[4]), STATUS_ZH.get(r[5], r[5]), r[6], r[7],
+          _number(r[8]), _number(r[9]), _number(r[10]), r[11], r[12]) for r in rows],
+        [28, 21, 12, 10, 12, 12, 8, 8, 10, 10, 10, 36, 30],
+    )
+    target = out / f"变更对比_{year}.xlsx"
+    book.save(target)
+    return target

@@ -35,3 +35,8 @@
     {%- endif -%}
     {{ return(value) }}
 {%- endmacro %}
+
+{# The id of this run: Dagster's run id, else dbt's invocation id. #}
+{% macro run_id() -%}
+    '{{ var("run_id") or invocation_id }}'
+{%- endmacro %}
