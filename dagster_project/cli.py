@@ -40,6 +40,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     export.add_argument("--export-dir", type=Path, default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
     export.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
 
+    for name, text in (("publish", "发布（冻结）一个已评价年度：规则、输入文件指纹、代码版本与结果 / freeze an evaluated year"),
+                       ("verify", "核对当前结果是否与已发布结果完全一致 / check the year reproduces its publication")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--year", type=int, required=True, help="数据年度")
+        command.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
+
     generate = commands.add_parser("generate", help="生成虚构示例区县数据 / generate a fictional sample district")
     generate.add_argument("--years", type=int, nargs="+", required=True, help="数据年度，如 2022 2023")
     generate.add_argument("--out", type=Path, required=True, help="输出目录（写入 <out>/<year>/*.csv）")
@@ -58,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             written = generate_district(args.out, year, above=args.above, below=args.below, seed=args.seed)
             print(f"{year}: {len(written)} files under {Path(args.out) / str(year)}")
         return EXIT_OK
+    if args.command in ("publish", "verify"):
+        return _publication(args.command, args.year, args.warehouse)
     from .evaluate import evaluate, export
 
     silence_stderr_at_exit()
@@ -73,6 +81,30 @@ def main(argv: list[str] | None = None) -> int:
         ranking_groups=args.ranking_groups,
     )
     return status
+
+
+def _publication(command: str, year: int, warehouse: Path) -> int:
+    from .publish import publish, verify
+
+    try:
+        if command == "publish":
+            record = publish(warehouse, year)
+            print(f"已发布 / published {record['publication_id']}: code {record['code_version']}, "
+                  f"rules {record['rules_sha256'][:12]}, results {record['results_sha256'][:12]}")
+            if not record["publishable"]:
+                print("注意：本年度存在暂不参评企业或错误级数据问题 / note: the year has blocked enterprises or errors")
+            return 0
+        same, differences, published = verify(warehouse, year)
+    except LookupError as exc:
+        print(exc)
+        return 2
+    if same:
+        print(f"一致：与发布 {published['publication_id']} 完全相同 / reproduced {published['publication_id']} exactly")
+        return 0
+    print(f"不一致 / differs from {published['publication_id']}:")
+    for line in differences:
+        print(f"  {line}")
+    return 1
 
 
 def silence_stderr_at_exit() -> None:

@@ -6,6 +6,8 @@ import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import duckdb
+import pytest
 from dagster import AssetKey, build_schedule_context, build_sensor_context
 
 from conftest import WORKED_RAW
@@ -79,3 +81,57 @@ def test_objection_cycle_override_shows_in_the_diff_and_in_the_final_class(tmp_p
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
     assert rows == [["示例己包装有限公司", U["己"], "七里园乡", "类别变化", "参评", "参评", "D", "C", 58.9286, 58.9286, 0,
                      "异议复核：税款已于次年补缴", "not_a_low_tax;force_d;manual_override"]]
+
+
+def test_published_year_is_reproduced_exactly_after_a_rule_change_for_a_later_year(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    home = tmp_path / "project"  # a copy of the rule tables and dbt project, free to change
+    shutil.copytree(root / "dbt", home / "dbt", ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copytree(root / "data" / "seeds", home / "data" / "seeds")
+    raw = tmp_path / "raw"
+    shutil.copytree(WORKED_RAW / "2023", raw / "2023")
+    shutil.copytree(WORKED_RAW / "2023", raw / "2024")
+    warehouse, exports = tmp_path / "w.duckdb", tmp_path / "exports"
+
+    def mujun(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(Path(sys.executable).with_name("mujun")), *args], capture_output=True, text=True,
+                              env={**os.environ, "MUJUN_HOME": str(home)}, timeout=600)
+
+    def evaluate(year: str) -> int:
+        return mujun("evaluate", "--year", year, "--raw-dir", str(raw), "--export-dir", str(exports),
+                     "--warehouse", str(warehouse)).returncode
+
+    assert evaluate("2023") == 3
+    published = mujun("publish", "--year", "2023", "--warehouse", str(warehouse))
+    assert published.returncode == 0, published.stdout + published.stderr
+
+    # the 2024 policy weighs 亩均税收 more for above-scale enterprises: new rows, the old ones closed
+    points = home / "data" / "seeds" / "indicator_points.csv"
+    text = points.read_text(encoding="utf-8")
+    text = text.replace("above,tax_per_mu,40,48,2000,,", "above,tax_per_mu,40,48,2000,2023,")
+    text = text.replace("above,output_per_mu,40,48,2000,,", "above,output_per_mu,40,48,2000,2023,")
+    text += "above,tax_per_mu,45,54,2024,,亩均税收\nabove,output_per_mu,35,42,2024,,亩均产值\n"
+    points.write_text(text, encoding="utf-8")
+
+    assert evaluate("2024") == 3
+    assert evaluate("2023") == 3  # re-run the published year under the new rule tables
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        scores = dict(conn.execute(
+            "select data_year, tax_score from marts.classification where uscc = '91411303CNEUCAKJ5Y'").fetchall())
+    assert scores == {2023: pytest.approx(48.0), 2024: pytest.approx(54.0)}  # the change did apply to 2024
+    verified = mujun("verify", "--year", "2023", "--warehouse", str(warehouse))
+    assert verified.returncode == 0, verified.stdout
+    assert "完全相同" in verified.stdout
+
+    # a re-delivered 2023 file is a different year: verify says what differs
+    tax = raw / "2023" / "tax.csv"
+    tax.write_text(tax.read_text(encoding="utf-8").replace("91411303GWXUCJMA40", "91411303GWXUCJMA4F"), encoding="utf-8")
+    assert evaluate("2023") == 3
+    differs = mujun("verify", "--year", "2023", "--warehouse", str(warehouse))
+    assert differs.returncode == 1
+    assert "inputs" in differs.stdout and "results_sha256" in differs.stdout
