@@ -29,7 +29,9 @@ run: install
 	  status=$$?; if [ $$status -ne 0 ] && [ $$status -ne 3 ]; then exit $$status; fi; \
 	done
 	@echo ""
-	@echo "结果 / results:   $(CURDIR)/$(EXPORTS)/<year>/  (classification.csv, benchmarks.csv, dq_issues.csv)"
+	@echo "结果 / results:   $(CURDIR)/$(EXPORTS)/<year>/  (classification.csv, benchmarks.csv, dq_issues.csv,"
+	@echo "                  亩均效益评价结果_<year>.xlsx, 公示名单_<year>.csv/.xlsx, 评价报告_<year>.html, diagnosis/, data_quality/)"
+	@echo "分析副本 / analysts' copy: $(CURDIR)/warehouse/published/mujun.duckdb"
 	@echo "数据仓库 / DuckDB: $(CURDIR)/$(WAREHOUSE)"
 
 test: install

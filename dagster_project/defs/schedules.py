@@ -1,7 +1,7 @@
 """The yearly cycle: departments deliver by 1 March; on 15 March at 09:00 (Beijing time) mujun
 evaluates the previous data year, so that results reach the leadership by the end of March."""
 
-from dagster import RunRequest, ScheduleEvaluationContext, schedule
+from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
 
 from .jobs import evaluate_data_year
 
@@ -10,6 +10,7 @@ from .jobs import evaluate_data_year
     cron_schedule="0 9 15 3 *",
     execution_timezone="Asia/Shanghai",
     job=evaluate_data_year,
+    default_status=DefaultScheduleStatus.RUNNING,
     description="每年3月15日09:00（北京时间）评价上一数据年度。",
 )
 def annual_evaluation(context: ScheduleEvaluationContext) -> RunRequest:
