@@ -47,6 +47,9 @@ class _ProgressHandler(logging.Handler):
                     f"{evaluation.asset_key.to_user_string()} did not pass",
                     highlight=False,
                 )
+        elif kind == "STEP_SUCCESS":
+            seconds = event.event_specific_data.duration_ms / 1000
+            self.console.print(f"  [dim]{event.step_key} {seconds:.1f}s[/dim]", highlight=False)
         elif kind == "STEP_FAILURE":
             self.console.print(f"  [red]✗[/red] {event.step_key} failed", highlight=False)
 

@@ -3,6 +3,7 @@ report with charts. Self-contained: inline CSS and SVG, no script, no external a
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -90,10 +91,24 @@ def _dicts(conn, sql: str, params: list) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+# One page per enterprise suits a district or a city; a province would get a million files.
+DIAGNOSIS_PAGE_LIMIT = int(os.environ.get("MUJUN_DIAGNOSIS_PAGE_LIMIT", "20000"))
+
+
 def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
-    """One page per evaluated enterprise under <export>/<year>/diagnosis/<uscc>.html."""
+    """One page per evaluated enterprise under <export>/<year>/diagnosis/<uscc>.html (up to
+    DIAGNOSIS_PAGE_LIMIT enterprises; beyond, a note says so and the data stay in the marts)."""
     out = Path(export_dir) / str(year) / "diagnosis"
     out.mkdir(parents=True, exist_ok=True)
+    (count,) = conn.execute(
+        "select count(*) from marts.classification where data_year = ? and status = 'evaluated'", [year]).fetchone()
+    if count > DIAGNOSIS_PAGE_LIMIT:
+        (out / "说明.txt").write_text(
+            f"参评企业 {count} 家，超过逐户生成体检报告的上限 {DIAGNOSIS_PAGE_LIMIT} 家（环境变量 MUJUN_DIAGNOSIS_PAGE_LIMIT），"
+            "本次未生成。体检数据见数据仓库 marts.enterprise_diagnosis。\n"
+            f"{count} evaluated enterprises exceed the page limit {DIAGNOSIS_PAGE_LIMIT}; see marts.enterprise_diagnosis.\n",
+            encoding="utf-8")
+        return out
     enterprises = _dicts(conn, "select * from marts.classification where data_year = ? and status = 'evaluated'", [year])
     diagnosis = {d["uscc"]: d for d in _dicts(conn, "select * from marts.enterprise_diagnosis where data_year = ?", [year])}
     benchmarks = {r["indicator"]: r["value"] for r in _dicts(conn, "select * from marts.benchmarks where data_year = ?", [year])}

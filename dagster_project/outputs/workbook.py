@@ -147,9 +147,10 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
            from marts.classification where data_year = ? and in_benchmark_population order by name""",
         [year],
     )
-    write_table(book.create_sheet("基准值样本企业"),
-                ["企业名称", "统一社会信用代码", "乡镇街道", "工业总产值(万元)", "亩均税收", "亩均产值", "单位能耗总产值"],
-                [(r[0], r[1], r[2], *(_number(v) for v in r[3:])) for r in population], [28, 21, 12, 16, 12, 12, 14])
+    if fits_in_excel(len(population)):
+        write_table(book.create_sheet("基准值样本企业"),
+                    ["企业名称", "统一社会信用代码", "乡镇街道", "工业总产值(万元)", "亩均税收", "亩均产值", "单位能耗总产值"],
+                    [(r[0], r[1], r[2], *(_number(v) for v in r[3:])) for r in population], [28, 21, 12, 16, 12, 12, 14])
     adjustments = _all(
         conn,
         """select name, uscc, scale, percentile_class, auto_class, final_class, adjustment_details,
@@ -245,6 +246,8 @@ def write_public_notice(conn: duckdb.DuckDBPyConnection, year: int, export_dir: 
         writer = csv.writer(f)
         writer.writerow(PUBLIC_NOTICE_COLUMNS)
         writer.writerows(numbered)
+    if not fits_in_excel(len(numbered)):  # beyond Excel's row limit: the CSV is the list
+        return [csv_path]
     book = Workbook()
     sheet = book.active
     sheet.title = "公示名单"

@@ -1,6 +1,11 @@
 {{ config(meta={'dagster': {'ref': {'name': 'int_ranks'}}}) }}
--- The percentile class is monotone in rank within each scale group: a better rank never gets
--- a worse class.
-select a.uscc
-from {{ ref('int_ranks') }} a
-join {{ ref('int_ranks') }} b on a.ranking_group = b.ranking_group and a.rank < b.rank and a.percentile_class > b.percentile_class
+-- The percentile class is monotone in rank within each ranking group: walking down the ranks,
+-- the class never gets better again (compared by the cut-offs' order, not by letters).
+with ordered as (
+    select r.uscc, c.max_percent,
+           lag(c.max_percent) over (partition by r.ranking_group order by r.rank, r.uscc) as previous_max_percent
+    from {{ ref('int_ranks') }} r
+    join {{ rules_in_force('class_cutoffs') }} c on c.class = r.percentile_class
+)
+
+select uscc from ordered where max_percent < previous_max_percent

@@ -14,12 +14,19 @@ next_class as (
     group by c.uscc
 ),
 
+-- the lowest score inside each class of each ranking group, once (an enterprise is never in
+-- the class above its own, so it need not be excluded)
+class_floor as (
+    select ranking_group, percentile_class, min(total_score) as min_score
+    from c
+    group by ranking_group, percentile_class
+),
+
 needed as (
-    select n.uscc, n.next_class, min(other.total_score) as next_class_min_score
+    select n.uscc, n.next_class, f.min_score as next_class_min_score
     from next_class n
     join c self on self.uscc = n.uscc
-    join c other on other.ranking_group = self.ranking_group and other.percentile_class = n.next_class and other.uscc <> self.uscc
-    group by n.uscc, n.next_class
+    join class_floor f on f.ranking_group = self.ranking_group and f.percentile_class = n.next_class
 ),
 
 gaps as (

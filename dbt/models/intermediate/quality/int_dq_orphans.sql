@@ -13,4 +13,4 @@ where c.column_name = 'uscc'
   and c.extract <> 'statistics'
   and not exists (select 1 from {{ ref('stg_raw__quarantined_lines') }} q
                   where q.extract = c.extract and q.load_id = c.load_id and q.line_number = c.line_number)
-  and upper(trim(c.value)) not in (select uscc from {{ ref('int_enterprises') }})
+  and not exists (select 1 from {{ ref('int_enterprises') }} e where e.uscc = upper(trim(c.value)))
