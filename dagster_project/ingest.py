@@ -203,10 +203,12 @@ def ingest_extract(
     )
     with tempfile.TemporaryDirectory() as tmp:
         readable = path
-        if encoding != "utf-8":
-            # DuckDB reads UTF-8 only without a network extension: hand it a UTF-8 copy.
+        mixed_line_endings = "\r\n" in text and re.search(r"(?<!\r)\n", text) is not None
+        if encoding != "utf-8" or mixed_line_endings:
+            # DuckDB reads UTF-8 only without a network extension, and one kind of line ending:
+            # hand it a normalised UTF-8 copy (a file edited by hand often mixes CRLF and LF).
             readable = Path(tmp) / extract.file_name
-            readable.write_text(text, encoding="utf-8")
+            readable.write_text(text.replace("\r\n", "\n") if mixed_line_endings else text, encoding="utf-8", newline="")
         positional = {f"c{i}": "VARCHAR" for i in range(len(header))}
         record_lines = _record_lines(text)
         line_number = "ordinality + 1" if record_lines is None else "list_extract(?::BIGINT[], ordinality)"

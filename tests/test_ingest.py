@@ -106,3 +106,13 @@ def test_duplicate_header_is_an_input_error(tmp_path):
     (raw / "2023" / "tax.csv").write_text("uscc,实缴税费总额(万元),tax_paid\n", encoding="utf-8")
     with pytest.raises(InputError, match="tax_paid"):
         _ingest(tmp_path, raw)
+
+
+def test_mixed_line_endings_from_hand_editing_are_accepted(tmp_path):
+    raw = copy_worked(tmp_path / "raw")
+    path = raw / "2023" / "tax.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_bytes(("\r\n".join(lines[:10]) + "\r\n" + "\n".join(lines[10:]) + "\n").encode("utf-8"))
+    conn, summary = _ingest(tmp_path, raw)
+    assert summary.rows_read == 17
+    assert conn.execute("select line_number from raw.tax where uscc = '91411303GWXUCJMA40'").fetchone() == (18,)

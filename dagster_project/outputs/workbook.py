@@ -8,10 +8,8 @@ import csv
 from pathlib import Path
 
 import duckdb
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
-from .sheets import fits_in_excel, fit_columns, style_header, write_table
+from .sheets import Book, fits_in_excel
 
 SCALE_TITLES = {
     "above": ("规上得分表（附表二）", "附表二：规模以上制造业企业综合评价得分表"),
@@ -38,7 +36,7 @@ def _number(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _score_sheet(book: Workbook, conn, year: int, scale: str) -> int:
+def _score_sheet(book: Book, conn, year: int, scale: str) -> int:
     """附表二/四: one row per evaluated enterprise of the group, by rank."""
     indicators = _all(
         conn,
@@ -58,88 +56,88 @@ def _score_sheet(book: Workbook, conn, year: int, scale: str) -> int:
                 [kind, scale, year, year],
             )
         ]
-    points = {}
-    for uscc, column, value in _all(
-        conn,
-        """select i.uscc, s.sheet_column_zh, sum(i.points) from marts.enterprise_score_items i
-           join rules.score_items s on s.kind = i.kind and s.item = i.item
-           where i.data_year = ? group by all""",
-        [year],
-    ):
-        points[(uscc, column)] = value
+    if not fits_in_excel(_count(conn, year, scale), header_rows=3):
+        return 0
+    # one row per enterprise with the points of every sheet column, pivoted in DuckDB
+    item_columns = columns["bonus"] + columns["penalty"]
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    def name(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"'
+
+    pivot = ", ".join(f"sum(i.points) filter (where s.sheet_column_zh = {literal(c)}) as {name(c)}" for c in item_columns)
     enterprises = _all(
         conn,
-        """select uscc, name, township, tax_score, output_score, energy_score, total_score, final_class,
-                  rank, percentile_class, adjustments
-           from marts.classification where data_year = ? and status = 'evaluated' and scale = ?
-           order by rank, uscc""",
-        [year, scale],
+        f"""with items as (
+                select i.uscc{', ' + pivot if pivot else ''} from marts.enterprise_score_items i
+                join rules.score_items s on s.kind = i.kind and s.item = i.item
+                where i.data_year = ? group by i.uscc)
+            select c.uscc, c.name, c.township, c.tax_score, c.output_score, c.energy_score, c.total_score, c.final_class,
+                   c.rank, c.percentile_class, c.adjustments{''.join(f', items.{name(col)}' for col in item_columns)}
+            from marts.classification c left join items on items.uscc = c.uscc
+            where c.data_year = ? and c.status = 'evaluated' and c.scale = ?
+            order by c.rank, c.uscc""",
+        [year, year, scale],
     )
-    if not fits_in_excel(len(enterprises), header_rows=3):
-        return 0
     sheet_name, title = SCALE_TITLES[scale]
-    sheet = book.create_sheet(sheet_name)
+    sheet = book.sheet(sheet_name)
     bonus_cap, penalty_cap = _param(conn, "bonus_total_cap", year), _param(conn, "penalty_total_cap", year)
     fixed = ["序号", "企业名称", "统一社会信用代码", "乡镇街道"]
     basic = [f"{INDICATOR_ZH[i]}（{p:g}分）" for i, p in indicators]
     tail = ["总得分", "企业类别", "名次", "按名次类别", "调档情况"]
-    width = len(fixed) + len(basic) + len(columns["bonus"]) + len(columns["penalty"]) + len(tail)
+    width = len(fixed) + len(basic) + len(item_columns) + len(tail)
 
-    sheet.append([f"{title}（{year}年度）"] + [None] * (width - 1))
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.merge_range(0, 0, 0, width - 1, f"{title}（{year}年度）", book.title)
     groups = (
-        [(name, 1) for name in fixed]
-        + [(f"基本指标（总分{sum(p for _, p in indicators):g}分）", len(basic))]
-        + [(f"加分项（企业同时符合多项加分条件的，总加分不超过{bonus_cap:g}分）", len(columns["bonus"]))]
-        + [(f"减分项（企业同时符合多项减分条件的，累计减分不超过{penalty_cap:g}分）", len(columns["penalty"]))]
-        + [(name, 1) for name in tail]
+        [(name, None) for name in fixed]
+        + [(f"基本指标（总分{sum(p for _, p in indicators):g}分）", basic)]
+        + [(f"加分项（企业同时符合多项加分条件的，总加分不超过{bonus_cap:g}分）", columns["bonus"])]
+        + [(f"减分项（企业同时符合多项减分条件的，累计减分不超过{penalty_cap:g}分）", columns["penalty"])]
+        + [(name, None) for name in tail]
     )
-    row2, row3, col = [], [], 1
-    for name, span in groups:
-        row2 += [name] + [None] * (span - 1)
+    # constant-memory mode writes rows in order: the group row first, then the item row
+    col = 0
+    for name, subs in groups:
+        span = 1 if subs is None else len(subs)
+        if span > 1:
+            sheet.merge_range(1, col, 1, col + span - 1, name, book.header)
+        else:
+            sheet.write(1, col, name, book.header)
         col += span
-    row3 = [None] * len(fixed) + basic + columns["bonus"] + columns["penalty"] + [None] * len(tail)
-    sheet.append(row2)
-    sheet.append(row3)
-    col = 1
-    for name, span in groups:
-        if span == 1 and row3[col - 1] is None:
-            sheet.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
-        elif span > 1:
-            sheet.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + span - 1)
-        col += span
-    style_header(sheet, [2, 3])
-    sheet.row_dimensions[3].height = 90
+    col = 0
+    for name, subs in groups:
+        sheet.write_row(2, col, subs if subs is not None else [""], book.header)
+        col += 1 if subs is None else len(subs)
+    sheet.set_row(2, 90)
     scores = {"tax_per_mu": 3, "output_per_mu": 4, "output_per_energy": 5}
     for n, e in enumerate(enterprises, start=1):
-        sheet.append(
+        sheet.write_row(
+            n + 2, 0,
             [n, e[1], e[0], e[2]]
             + [_number(e[scores[i]]) for i, _ in indicators]
-            + [_number(points.get((e[0], c))) for c in columns["bonus"] + columns["penalty"]]
-            + [_number(e[6]), e[7], e[8], e[9], e[10] or ""]
+            + [_number(v) for v in e[11:]]
+            + [_number(e[6]), e[7], e[8], e[9], e[10] or ""],
         )
-    sheet.freeze_panes = sheet.cell(row=4, column=3)
-    fit_columns(sheet, [6, 28, 21, 12] + [10] * (width - 4))
-    # printed as the 附表 are: landscape, one page wide, header rows on every page
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A3
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.print_title_rows = "1:3"
+    sheet.freeze_panes(3, 2)
+    for column, w in enumerate([6, 28, 21, 12] + [10] * (width - 4)):
+        sheet.set_column(column, column, w)
+    # printed as the 附表 are: landscape A3, one page wide, header rows on every page
+    sheet.set_landscape()
+    sheet.set_paper(8)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, 2)
     return len(enterprises)
 
 
 def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
     out = Path(export_dir) / str(year)
     out.mkdir(parents=True, exist_ok=True)
-    book = Workbook()
-    book.remove(book.active)
+    book = Book(out / f"亩均效益评价结果_{year}.xlsx")
     skipped = [scale for scale in ("above", "below") if _score_sheet(book, conn, year, scale) == 0 and _count(conn, year, scale)]
 
     benchmarks = _all(conn, "select indicator, value, population from marts.benchmarks where data_year = ? order by indicator desc", [year])
-    write_table(book.create_sheet("基准值"), ["指标", "基准值", "计算样本企业数"],
+    book.table("基准值", ["指标", "基准值", "计算样本企业数"],
                 [(INDICATOR_ZH[i], round(v, 6), n) for i, v, n in benchmarks], [18, 14, 16])
     population = _all(
         conn,
@@ -148,7 +146,7 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
         [year],
     )
     if fits_in_excel(len(population)):
-        write_table(book.create_sheet("基准值样本企业"),
+        book.table("基准值样本企业",
                     ["企业名称", "统一社会信用代码", "乡镇街道", "工业总产值(万元)", "亩均税收", "亩均产值", "单位能耗总产值"],
                     [(r[0], r[1], r[2], *(_number(v) for v in r[3:])) for r in population], [28, 21, 12, 16, 12, 12, 14])
     adjustments = _all(
@@ -159,7 +157,7 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
            order by scale, rank""",
         [year],
     )
-    write_table(book.create_sheet("调档情况"),
+    book.table("调档情况",
                 ["企业名称", "统一社会信用代码", "规模", "按名次类别", "调档后类别", "最终类别", "调档依据", "审定理由", "审定单位", "审定日期"],
                 [(r[0], r[1], "规上" if r[2] == "above" else "规下", *r[3:]) for r in adjustments],
                 [28, 21, 6, 10, 10, 10, 50, 30, 14, 12])
@@ -169,7 +167,7 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
            where data_year = ? and status <> 'evaluated' order by status, line_number""",
         [year],
     )
-    write_table(book.create_sheet("暂不参评与不纳入"), ["企业名称", "统一社会信用代码", "乡镇街道", "行业代码", "状态", "原因"],
+    book.table("暂不参评与不纳入", ["企业名称", "统一社会信用代码", "乡镇街道", "行业代码", "状态", "原因"],
                 [(r[0], r[1], r[2], r[3], STATUS_ZH[r[4]], r[5]) for r in others], [28, 21, 12, 10, 20, 40])
     for title, column in (("乡镇街道汇总", "township"), ("产业链汇总", "industry_chain")):
         rows = _all(
@@ -182,12 +180,10 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
                 from marts.classification where data_year = ? group by 1 order by 1""",
             [year],
         )
-        write_table(book.create_sheet(title), [title[:-2], "A类", "B类", "C类", "D类", "参评", "暂不参评", "不纳入"],
+        book.table(title, [title[:-2], "A类", "B类", "C类", "D类", "参评", "暂不参评", "不纳入"],
                     rows, [22, 8, 8, 8, 8, 8, 10, 8])
-    _method_note(book.create_sheet("评价说明"), conn, year, skipped)
-    target = out / f"亩均效益评价结果_{year}.xlsx"
-    book.save(target)
-    return target
+    _method_note(book, conn, year, skipped)
+    return book.close()
 
 
 def _count(conn, year: int, scale: str) -> int:
@@ -196,7 +192,7 @@ def _count(conn, year: int, scale: str) -> int:
     ).fetchone()[0]
 
 
-def _method_note(sheet, conn, year: int, skipped: list[str]) -> None:
+def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
     status = conn.execute(
         "select cutoff, evaluated, blocked, out_of_scope, error_issues, warning_issues, publishable from marts.evaluation_status where data_year = ?",
         [year],
@@ -221,12 +217,10 @@ def _method_note(sheet, conn, year: int, skipped: list[str]) -> None:
     ]
     if skipped:
         lines.append("注：" + "、".join("规上" if s == "above" else "规下" for s in skipped) + "得分表超过 Excel 行数上限，未写入本工作簿，请使用 classification.csv。")
-    for line in lines:
-        sheet.append([line])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.column_dimensions["A"].width = 120
-    for row in sheet.iter_rows():
-        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet = book.sheet("评价说明")
+    sheet.set_column(0, 0, 120)
+    for index, line in enumerate(lines):
+        sheet.write(index, 0, line, book.bold if index == 0 else book.wrap)
 
 
 def write_public_notice(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> list[Path]:
@@ -248,13 +242,9 @@ def write_public_notice(conn: duckdb.DuckDBPyConnection, year: int, export_dir: 
         writer.writerows(numbered)
     if not fits_in_excel(len(numbered)):  # beyond Excel's row limit: the CSV is the list
         return [csv_path]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "公示名单"
-    write_table(sheet, PUBLIC_NOTICE_COLUMNS, numbered, [8, 36, 16, 10])
-    xlsx_path = out / f"公示名单_{year}.xlsx"
-    book.save(xlsx_path)
-    return [csv_path, xlsx_path]
+    book = Book(out / f"公示名单_{year}.xlsx")
+    book.table("公示名单", PUBLIC_NOTICE_COLUMNS, numbered, [8, 36, 16, 10])
+    return [csv_path, book.close()]
 
 
 CHANGE_ZH = {"added": "新增", "removed": "移除", "status_changed": "状态变化", "class_changed": "类别变化", "score_changed": "得分变化"}
@@ -272,16 +262,12 @@ def write_changes(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) 
            order by change, name""",
         [year],
     )
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "变更对比"
-    write_table(
-        sheet,
+    book = Book(out / f"变更对比_{year}.xlsx")
+    book.table(
+        "变更对比",
         ["企业名称", "统一社会信用代码", "乡镇街道", "变化", "原状态", "现状态", "原类别", "现类别", "原得分", "现得分", "得分变化", "审定理由", "调档情况"],
         [(*r[:3], CHANGE_ZH[r[3]], STATUS_ZH.get(r[4], r[4]), STATUS_ZH.get(r[5], r[5]), r[6], r[7],
           _number(r[8]), _number(r[9]), _number(r[10]), r[11], r[12]) for r in rows],
         [28, 21, 12, 10, 12, 12, 8, 8, 10, 10, 10, 36, 30],
     )
-    target = out / f"变更对比_{year}.xlsx"
-    book.save(target)
-    return target
+    return book.close()
