@@ -1,6 +1,5 @@
 -- Every delivered cell of the current deliveries, one row per (file line, column), with the
 -- contract's expectation for that column. Validation runs on this one shape for all extracts.
-{{ config(materialized='table') }}
 
 with cells as (
 {% for extract in raw_extracts() %}

@@ -1,5 +1,4 @@
 -- Lines kept out of the evaluation, with every reason found for each.
-{{ config(materialized='table') }}
 
 select extract, load_id, line_number,
        string_agg(distinct check_name, ';' order by check_name) as reasons
