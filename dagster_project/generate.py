@@ -79,8 +79,12 @@ def _population(seed: int, above: int, below: int) -> list[Enterprise]:
             uscc = _uscc(rng)
         codes.add(uscc)
         name = f"示例{rng.choice(TRADE_SYLLABLES)}{rng.choice(TRADE_SYLLABLES)}{word}{rng.choice(SUFFIXES)}"
+        tries = 1
         while name in names:
-            name = f"示例{rng.choice(TRADE_SYLLABLES)}{rng.choice(TRADE_SYLLABLES)}{word}{rng.choice(SUFFIXES)}"
+            tries += 1
+            trade = f"{rng.choice(TRADE_SYLLABLES)}{rng.choice(TRADE_SYLLABLES)}"
+            # a province has more firms than trade-name combinations: number them (第N分公司 style)
+            name = f"示例{trade}{word}{rng.choice(SUFFIXES)}" if tries <= 5 else f"示例{trade}{word}{i}号{rng.choice(SUFFIXES)}"
         names.add(name)
         output = rng.lognormvariate(8.9, 0.8) + 2000 if is_above else rng.uniform(80, 1990)
         land_mu = max(output / rng.lognormvariate(5.5, 0.6), 1.0)
