@@ -6,7 +6,7 @@ YEARS  ?= 2022 2023
 WAREHOUSE ?= warehouse/mujun.duckdb
 EXPORTS   ?= exports
 
-.PHONY: install manifest run test dev docs clean sample
+.PHONY: install manifest run test dev docs clean sample benchmark
 
 # The virtualenv is rebuilt when pyproject.toml changes.
 $(BIN)/mujun: pyproject.toml
@@ -45,6 +45,10 @@ dev: install
 docs: install
 	MUJUN_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) $(BIN)/dbt docs generate --static --project-dir dbt --profiles-dir dbt --vars '{"year": 2023}'
 	@echo "文档 / docs: $(CURDIR)/dbt/target/static_index.html"
+
+# Province-scale benchmark (10^3, 10^5, 10^6 enterprises): writes benchmarks/results.md
+benchmark: install
+	$(BIN)/python benchmarks/run.py
 
 # Regenerate the fictional sample district (deterministic).
 sample: install
