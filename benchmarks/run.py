@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -33,15 +34,23 @@ MEMORY_TARGET_GIB = 4.0
 MEASURE = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+with open(sys.argv[1], "w") as log:
+    code = subprocess.run(sys.argv[2:], stdout=log, stderr=subprocess.STDOUT).returncode
 print(json.dumps({"code": code, "seconds": time.perf_counter() - start,
                   "peak_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
 """
 
 
-def measure(command: list[str]) -> dict:
-    out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True)
+def measure(command: list[str], log: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", MEASURE, str(log), *command], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
+
+
+def slowest_steps(log: Path, count: int = 6) -> str:
+    """The slowest Dagster steps of a run, from the progress lines of `mujun evaluate`."""
+    steps = re.findall(r"^\s+(\S+) ([\d.]+)s$", log.read_text(encoding="utf-8"), flags=re.M)
+    top = sorted(steps, key=lambda s: -float(s[1]))[:count]
+    return ", ".join(f"{name} {float(seconds):.0f} s" for name, seconds in top)
 
 
 def machine() -> str:
@@ -124,12 +133,13 @@ def main() -> int:
         floor = floor_seconds(work / "raw" / str(year))
         evaluate = [str(BIN / "mujun"), "evaluate", "--year", str(year), "--raw-dir", str(work / "raw"),
                     "--export-dir", str(work / "exports"), "--warehouse", str(work / "warehouse" / "mujun.duckdb")]
-        full = measure(evaluate)
+        full = measure(evaluate, work / "evaluate.log")
+        full["slowest"] = slowest_steps(work / "evaluate.log")
         with open(work / "raw" / str(year) / "overrides.csv", "a", encoding="utf-8") as f:
             with duckdb.connect(str(work / "warehouse" / "mujun.duckdb"), read_only=True) as conn:
                 uscc = conn.execute("select uscc from marts.classification where status = 'evaluated' limit 1").fetchone()[0]
             f.write(f"{uscc},B,基准测试：审定调整,区委、区政府,{date(year + 1, 4, 1)}\n")
-        rerun = measure(evaluate)
+        rerun = measure(evaluate, work / "rerun.log")
         problems = check_invariants(work / "warehouse" / "mujun.duckdb", year) if size == max(args.sizes) else None
         rows.append({"size": size, "generate": generated, "floor": floor, "full": full, "rerun": rerun, "problems": problems})
         print(json.dumps(rows[-1]), flush=True)
@@ -151,6 +161,8 @@ def main() -> int:
             f"| {r['size']:,} | {r['generate']:.1f} | {r['floor']:.2f} | {r['full']['seconds']:.1f} | "
             f"{r['full']['seconds'] / max(r['floor'], 1e-9):.0f} | {r['full']['peak_kib'] / 1024 / 1024:.2f} | "
             f"{r['rerun']['seconds']:.1f} | {r['full']['code']} |")
+    lines += ["", "Slowest steps of the full run:", ""]
+    lines += [f"- {r['size']:,}: {r['full']['slowest']}" for r in rows]
     lines += ["", "Targets (2 cores, 24 GiB):", ""]
     for size, target in TARGETS.items():
         r = next((r for r in rows if r["size"] == size), None)

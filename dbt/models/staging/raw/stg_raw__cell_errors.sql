@@ -5,7 +5,7 @@ with checked as (
         c.*,
         case
             when trim(c.value) = '' then case when c.value_required then 'value_missing' end
-            when c.value_type = 'uscc' and not {{ uscc_is_valid(parse_uscc('c.value')) }} then 'uscc_invalid'
+            when c.value_type = 'uscc' and not c.uscc_valid then 'uscc_invalid'
             when c.value_type = 'decimal' and {{ parse_decimal('c.value') }} is null then 'decimal_invalid'
             when c.value_type = 'int' and {{ parse_int('c.value') }} is null then 'int_invalid'
             when c.value_type = 'date' and {{ parse_date('c.value') }} is null then 'date_invalid'
