@@ -26,7 +26,7 @@ select
     n.final_class as final_class,
     b.total_score as previous_total_score,
     n.total_score as total_score,
-    round(n.total_score - b.total_score, 4) as score_change,
+    round(n.total_score - b.total_score, cast({{ rule_param('total_score_digits') }} as integer)) as score_change,
     case
         when b.uscc is null then 'added'
         when n.uscc is null then 'removed'
