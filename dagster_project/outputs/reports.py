@@ -22,10 +22,7 @@ th{background:#eef2f7}td.num{text-align:right}.cls{font-size:2em;font-weight:bol
 @media print{body{margin:0}.pagebreak{page-break-before:always}}"""
 
 INDICATOR_ZH = {"tax_per_mu": "亩均税收（万元/亩）", "output_per_mu": "亩均产值（万元/亩）", "output_per_energy": "单位能耗总产值（万元/吨标准煤）"}
-ADJUSTMENT_ZH = {
-    "not_a_low_tax": "亩均税收排名后50%，不划入A类", "not_a_conduct": "不划入A类（安全、节能减排或经营异常）",
-    "protect_cd": "原则上不划入C、D类", "force_d": "直接列入D类", "manual_override": "区委、区政府审定",
-}
+MANUAL_OVERRIDE_ZH = "区委、区政府审定"
 
 _DIAGNOSIS = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>{{ e.name }} {{ year }}年度亩均效益体检报告</title><style>{{ style }}</style></head><body>
@@ -54,7 +51,7 @@ _DIAGNOSIS = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta c
 {% if d.next_class %}<p>按今年的基准值和各企业得分，进入 <b>{{ d.next_class }}</b> 类需要综合得分约 <b>{{ d.next_class_min_score|n(4) }}</b>，还差 <b>{{ d.score_gap|n(4) }}</b> 分。</p>
 <ul><li>仅靠亩均税收：{% if d.tax_per_mu_needed is not none %}需达到约 <b>{{ d.tax_per_mu_needed|n }}</b> 万元/亩（现为 {{ e.tax_per_mu|n }}）{% else %}受封顶限制，单靠亩均税收无法弥补{% endif %}</li>
 <li>仅靠亩均产值：{% if d.output_per_mu_needed is not none %}需达到约 <b>{{ d.output_per_mu_needed|n }}</b> 万元/亩（现为 {{ e.output_per_mu|n }}）{% else %}受封顶限制，单靠亩均产值无法弥补{% endif %}</li></ul>
-{% if "not_a_low_tax" in (e.adjustments or "") %}<p class="note">注意：亩均税收排名在后50%的企业原则上不划入A类。</p>{% endif %}
+{% if "not_a_low_tax" in (e.adjustments or "") %}<p class="note">注意：{{ rule_text["not_a_low_tax"] }}。</p>{% endif %}
 {% else %}<p>已处于最高一档。</p>{% endif %}
 <p class="note">本报告由 mujun 根据 {{ year }} 年度评价数据生成，仅供企业了解自身情况；最终类别以区委、区政府审定为准。</p>
 </body></html>""")
@@ -121,6 +118,10 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
         [year],
     ):
         items.setdefault(r["uscc"], []).append(r)
+    # the wording of each adjustment rule comes from the rule table, numbers included
+    rule_text = dict(conn.execute(
+        "select rule, description_zh from rules.adjustment_rules where from_year <= ? and (to_year is null or to_year >= ?)",
+        [year, year]).fetchall())
     score_of = {"tax_per_mu": "tax_score", "output_per_mu": "output_score", "output_per_energy": "energy_score"}
     for e in enterprises:
         indicators = [
@@ -132,8 +133,9 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
             style=STYLE, year=year, e=e, d=diagnosis.get(e["uscc"], {}), indicators=indicators,
             bonus=[i for i in items.get(e["uscc"], []) if i["kind"] == "bonus"],
             penalty=[i for i in items.get(e["uscc"], []) if i["kind"] == "penalty"],
-            adjustments=[ADJUSTMENT_ZH.get(d.split("：")[0], d.split("：")[0]) + "：" + d.split("：", 1)[-1] for d in details]
-            + (["区委、区政府审定为 " + e["override_class"]] if e["override_class"] else []),
+            rule_text=rule_text,
+            adjustments=[rule_text.get(d.split("：")[0], d.split("：")[0]) + "：" + d.split("：", 1)[-1] for d in details]
+            + ([f"{MANUAL_OVERRIDE_ZH}为 " + e["override_class"]] if e["override_class"] else []),
         )
         (out / f"{e['uscc']}.html").write_text(page, encoding="utf-8")
     return out

@@ -194,7 +194,7 @@ def _count(conn, year: int, scale: str) -> int:
 
 def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
     status = conn.execute(
-        "select cutoff, evaluated, blocked, out_of_scope, error_issues, warning_issues, publishable from marts.evaluation_status where data_year = ?",
+        "select cutoff, evaluated, blocked, out_of_scope, error_issues, warning_issues, publishable, benchmark_method from marts.evaluation_status where data_year = ?",
         [year],
     ).fetchone()
     cutoffs = "；".join(f"{c}类：名次×100 ≤ {p}×参评数" for c, p in _all(
@@ -207,12 +207,13 @@ def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
         "评价依据：《卧龙区制造业企业分类综合评价实施细则》（附件1）及附表一至附表四。",
         "基本指标：亩均税收 = 实缴税费 ÷ 用地面积；亩均产值 = 工业总产值 ÷ 用地面积；单位能耗总产值 = 工业总产值 ÷ 综合能耗（仅规上）。",
         "用地面积 = 登记用地 + 核实的承租用地 − 核实的出租用地（亩）；未核实的租赁合同不计入。",
-        "基准值：参评的规上企业中产值5000万元以上（含）企业的指标平均值，规上、规下使用统一基准值。",
-        "指标得分 = 指标值 ÷ 基准值 × 基本分值，最高不超过基本分值的1.2倍；综合得分 = 基本指标得分 + 加分 − 减分。",
+        f"基准值：参评的规上企业中产值{_param(conn, 'benchmark_min_gross_output', year):g}万元以上（含）企业的指标"
+        f"{'平均值' if status[7] == 'mean_of_ratios' else '合计之比'}，规上、规下使用统一基准值。",
+        "指标得分 = 指标值 ÷ 基准值 × 基本分值，最高不超过封顶分（见规则表 indicator_points）；综合得分 = 基本指标得分 + 加分 − 减分。",
         f"分类：在规上、规下两组内按综合得分从高到低排名（同分同名次）。{cutoffs}。",
-        "调档：亩均税收排名后50%不划入A类；重大安全事故、节能减排任务未完成、列入经营异常名录不划入A类；"
-        "上年度A类、设备更新改造投入超标准、新达到规模以上标准未满一年原则上不划入C、D类；"
-        "列入淘汰类、停产一年以上或上年度税收为零直接列入D类；最终名单以区委、区政府审定为准。",
+        "调档：" + "；".join(d for (d,) in _all(
+            conn, "select description_zh from rules.adjustment_rules where from_year <= ? and (to_year is null or to_year >= ?) order by step",
+            [year, year])) + "；最终名单以区委、区政府审定为准。",
         "所有分值、门槛与比例见规则表（data/seeds），本表由 mujun 根据数据仓库生成。",
     ]
     if skipped:
