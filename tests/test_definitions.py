@@ -21,7 +21,7 @@ def test_one_raw_asset_per_extract_and_the_dbt_models():
 
 def test_raw_assets_feed_the_staging_models():
     graph = defs.resolve_asset_graph()
-    parents = graph.get(AssetKey(["staging", "stg_raw__cells"])).parent_keys
+    parents = graph.get(AssetKey(["staging", "stg_raw__cell_errors"])).parent_keys
     assert {AssetKey(["raw", name]) for name in extracts()} <= parents
 
 
@@ -38,3 +38,23 @@ def test_dbt_tests_become_asset_checks():
 def test_dbt_extract_list_matches_the_contract():
     project = yaml.safe_load((DBT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
     assert sorted(project["vars"]["raw_extracts"]) == sorted(extracts())
+
+
+def test_dbt_resource_starts_without_asking_dbt_for_its_version(monkeypatch):
+    """dagster-dbt would run `dbt --version` and open a dbt adapter in-process before every
+    build (about 6 s); mujun's resource knows the version from the installed package."""
+    import importlib.metadata
+
+    import dagster_dbt.core.resource
+    from packaging.version import Version
+
+    from dagster_project.dbt_project import DBT_EXECUTABLE, dbt_project
+    from dagster_project.defs.resources import DbtCli
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"unexpected subprocess {args}")
+
+    monkeypatch.setattr(dagster_dbt.core.resource, "check_output", no_subprocess)
+    resource = DbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+    assert resource._cli_version == Version(importlib.metadata.version("dbt-core"))
+    assert resource._initialize_dbt_core_adapter(["build"]) is None

@@ -1,13 +1,20 @@
 -- Lines of one-row-per-enterprise extracts whose (valid) USCC appears more than once in the
 -- same delivery: all such lines are quarantined, none is picked silently.
-with keys as (
-    select c.extract, c.source_file, c.load_id, c.line_number, upper(trim(c.value)) as uscc, c.value
-    from {{ ref('stg_raw__cells') }} c
-    join {{ ref('extracts') }} e on e.extract = c.extract and e.one_row_per_enterprise
-    where c.column_name = 'uscc' and c.uscc_valid
-)
+{{ depends_on_deliveries() }}
+{%- set extracts = one_row_extracts() %}
 
-select extract, source_file, load_id, line_number, uscc as row_uscc, 'uscc' as column_name, value,
-       'uscc_duplicate' as check_name
-from keys
-qualify count(*) over (partition by extract, uscc) > 1
+{%- for extract in extracts %}
+select * from (
+    select '{{ extract }}' as extract, source_file, load_id, line_number, upper(trim(uscc)) as row_uscc,
+           'uscc' as column_name, coalesce(uscc, '') as value, 'uscc_duplicate' as check_name
+    from {{ current_rows(extract) }}
+    qualify count(*) over (partition by upper(trim(uscc))) > 1
+)
+-- validity depends on the code alone, so it is checked on the repeated codes only
+where {{ uscc_is_valid('row_uscc') }}
+{% if not loop.last %}union all{% endif %}
+{%- else %}
+select null::varchar as extract, null::varchar as source_file, null::varchar as load_id, null::bigint as line_number,
+       null::varchar as row_uscc, null::varchar as column_name, null::varchar as value, null::varchar as check_name
+where false
+{%- endfor %}
