@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dagster import Definitions, in_process_executor
-from dagster_dbt import DbtCliResource
 
 from .dbt_project import DBT_EXECUTABLE, dbt_project
 from .defs.dbt_assets import mujun_dbt_models
@@ -12,7 +11,7 @@ from .defs.jobs import evaluate_data_year
 from .defs.schedules import annual_evaluation
 from .defs.sensors import new_delivery_sensor
 from .defs.raw_assets import raw_assets
-from .defs.resources import Locations, Warehouse
+from .defs.resources import DbtCli, Locations, Warehouse
 
 
 def build_definitions(warehouse: Warehouse | None = None, locations: Locations | None = None) -> Definitions:
@@ -24,7 +23,7 @@ def build_definitions(warehouse: Warehouse | None = None, locations: Locations |
         resources={
             "warehouse": warehouse or Warehouse(),
             "locations": locations or Locations(),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+            "dbt": DbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
         },
         # DuckDB allows one writer: run the steps of a run one after another in one process.
         executor=in_process_executor,

@@ -3,7 +3,9 @@
 
 import json
 import os
+import shutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 from dagster import AssetExecutionContext, Config
@@ -12,6 +14,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from ..dbt_project import dbt_project, ensure_manifest
 from .partitions import data_year_partitions
 from .resources import Warehouse
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 class EvaluationConfig(Config):
@@ -52,8 +56,23 @@ def dbt_vars(partition_key: str, config: EvaluationConfig) -> dict[str, Any]:
 def mujun_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: EvaluationConfig
 ):
-    # The dbt subprocess inherits the environment; its profile reads the warehouse path from it.
+    # The dbt subprocess inherits the environment: its profile reads the warehouse path from it,
+    # and the run id comes from it (a dbt var would change every run and defeat partial parsing).
     os.environ["MUJUN_WAREHOUSE"] = str(warehouse.file)
+    os.environ["MUJUN_RUN_ID"] = context.run_id
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    args = ["build", "--vars", json.dumps({**dbt_vars(context.partition_key, config), "run_id": context.run_id})]
-    yield from dbt.cli(args, context=context).stream()
+    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars(context.partition_key, config))], context=context)
+    yield from invocation.stream()
+    keep_parse_cache(invocation.target_path)
+
+
+def keep_parse_cache(target_path: Path) -> None:
+    """dagster-dbt gives every invocation its own target folder, seeded with the project's parse
+    cache; keep this invocation's cache, so that the next run with the same vars (a re-run of the
+    year) parses only what changed instead of the whole project."""
+    cache = Path(target_path) / PARTIAL_PARSE_FILE
+    if cache.is_file():
+        kept = dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE_FILE
+        partial = kept.with_name(f"{PARTIAL_PARSE_FILE}.{os.getpid()}")
+        shutil.copyfile(cache, partial)
+        os.replace(partial, kept)  # atomic: a run starting now reads the old cache or the new one

@@ -36,7 +36,8 @@
     {{ return(value) }}
 {%- endmacro %}
 
-{# The id of this run: Dagster's run id, else dbt's invocation id. #}
+{# The id of this run: Dagster's run id, else dbt's invocation id. An environment variable, not a
+   dbt var: a var that differs in every run would make dbt parse the whole project again each time. #}
 {% macro run_id() -%}
-    '{{ var("run_id") or invocation_id }}'
+    '{{ env_var("MUJUN_RUN_ID", "") or invocation_id }}'
 {%- endmacro %}
