@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 import duckdb
-import pandas as pd
 
 from .contract import Extract
 from .paths import SEEDS_DIR
@@ -27,11 +26,13 @@ UNIT_CHECKS = {
     ("land_parcels", "area_m2"): ("ge_parcel_median_min_m2", "min_value"),
     ("statistics", "gross_output"): ("ge_output_median_max", "max_value"),
 }
+# Spaces around a value are allowed, as the parsers trim them. Written with ' ' rather than \s so
+# that pandas hands the match to pyarrow (RE2, vectorised) instead of Python's re, row by row.
 FORMATS = {
-    "uscc": r"^\s*[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{18}\s*$",
-    "decimal": r"^\s*-?[0-9,]*\.?[0-9]+\s*$",
-    "int": r"^\s*-?[0-9,]+\s*$",
-    "date": r"^\s*[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}\s*$",
+    "uscc": r"^ *[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{18} *$",
+    "decimal": r"^ *-?[0-9,]*\.?[0-9]+ *$",
+    "int": r"^ *-?[0-9,]+ *$",
+    "date": r"^ *[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2} *$",
 }
 
 
@@ -79,7 +80,7 @@ def _context():
 def _enum_regex(labels: list[str]) -> str:
     import re
 
-    return r"(?i)^\s*(" + "|".join(re.escape(l) for l in labels) + r")\s*$"
+    return r"(?i)^ *(" + "|".join(re.escape(l) for l in labels) + r") *$"
 
 
 def build_suite(gx, extract: Extract, year: int):
@@ -115,14 +116,16 @@ def _ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
 def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, load_id: str) -> ExpectationOutcome:
     """Validate the delivery `load_id` of one extract; store and return the results."""
     gx, context, source = _context()
-    names = [c.name for c in extract.columns]
-    # numpy arrays owned by Python, not frames backed by DuckDB buffers (GE keeps batches alive)
-    frame = pd.DataFrame(
-        conn.execute(f"select {', '.join(names)} from raw.{extract.name} where load_id = ?", [load_id]).fetchnumpy()
-    )
-    for (name, column), _ in UNIT_CHECKS.items():
-        if name == extract.name:
-            frame[f"{column}__number"] = pd.to_numeric(frame[column].str.replace(",", "").str.strip(), errors="coerce")
+    columns = [c.name for c in extract.columns]
+    # the unit checks read a column as numbers, parsed as the staging models parse it
+    columns += [f"try_cast(replace(trim({column}), ',', '') as double) as {column}__number"
+                for (name, column) in UNIT_CHECKS if name == extract.name]
+    # Through Arrow: no Python object per cell, and pandas hands the regular expressions to
+    # pyarrow; the frame owns its buffers once DuckDB has handed them over.
+    with conn.cursor() as cursor:
+        frame = cursor.sql(
+            f"select {', '.join(columns)} from raw.{extract.name} where load_id = $load_id", params={"load_id": load_id}
+        ).to_arrow_table().to_pandas()
     asset_name = f"{extract.name}_{year}_{load_id}"
     asset = source.add_dataframe_asset(asset_name)
     batch = asset.add_batch_definition_whole_dataframe(asset_name).get_batch(batch_parameters={"dataframe": frame})
