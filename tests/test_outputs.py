@@ -143,3 +143,25 @@ def test_analysts_query_the_published_copy_while_an_evaluation_writes(tmp_path):
         assert queried > 0
     finally:
         assert writer.wait(timeout=600) == 3  # the writer was never blocked by the analyst
+
+
+def test_sheets_too_long_for_people_are_left_out_with_a_note(worked, tmp_path, monkeypatch):
+    """At province scale a sheet longer than MUJUN_EXCEL_ROW_LIMIT is not written to the
+    workbooks for people; the sheet and the method note say so, and the CSV files keep every row."""
+    from dagster_project.outputs.workbook import write_public_notice, write_workbook
+
+    monkeypatch.setenv("MUJUN_EXCEL_ROW_LIMIT", "8")  # 附表二 needs 3 header rows + 9, 附表四 3 + 5
+    with duckdb.connect(str(worked.warehouse), read_only=True) as conn:
+        path = write_workbook(conn, 2023, tmp_path)
+        notice = write_public_notice(conn, 2023, tmp_path)
+    book = load_workbook(path)
+    above = book["规上得分表（附表二）"]
+    assert above.max_row == 1
+    assert above["A1"].value.startswith("本表 9 行，超过工作簿每表行数上限（8 行") and "MUJUN_EXCEL_ROW_LIMIT" in above["A1"].value
+    assert len(_rows(book["规下得分表（附表四）"], 4)) == 5
+    note = [c.value for c in book["评价说明"]["A"]][-1]
+    assert note.startswith("注：规上得分表（附表二）、") and "超过工作簿每表行数上限（8 行" in note
+    assert "规下得分表（附表四）" not in note
+    assert [p.name for p in notice] == ["公示名单_2023.csv"]  # 14 names do not fit in 8 rows
+    with open(notice[0], encoding="utf-8-sig") as f:
+        assert len(list(csv.reader(f))) == 15

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import duckdb
 from jinja2 import Environment
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+
+from .sheets import Book
 
 ISSUE_COLUMNS = [
     ("file", "文件"), ("line", "行号"), ("uscc", "统一社会信用代码"), ("enterprise_name", "企业名称"),
@@ -61,22 +61,13 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[\\/:*?\"<>|]", "、", text)
 
 
-def _write_sheet(workbook: Workbook, title: str, columns: list[tuple[str, str]], rows: list[dict], first: bool) -> None:
-    sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = title
-    sheet.append([t for _, t in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="EEF2F7")
-    for row in rows:
-        sheet.append([row.get(k) for k, _ in columns])
-    sheet.freeze_panes = "A2"
-    for index, (key, title) in enumerate(columns, start=1):
-        width = max([len(str(title)) * 2] + [min(len(str(r.get(key) or "")), 60) * 1.2 for r in rows])
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(8, min(width, 70))
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+def _write_sheet(book: Book, title: str, columns: list[tuple[str, str]], rows: list[dict]) -> None:
+    """One sheet: bold header, wrapped cells, widths fitted to the content (at most 70)."""
+    widths = [
+        max(8, min(70, max([len(str(t)) * 2] + [min(len(str(r.get(k) or "")), 60) * 1.2 for r in rows])))
+        for k, t in columns
+    ]
+    book.table(title, [t for _, t in columns], ([r.get(k) for k, _ in columns] for r in rows), widths, book.wrap)
 
 
 def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> list[Path]:
@@ -108,9 +99,9 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
             issue_columns=ISSUE_COLUMNS, delivery_columns=DELIVERY_COLUMNS,
         )
         base.with_suffix(".html").write_text(page, encoding="utf-8")
-        workbook = Workbook()
-        _write_sheet(workbook, "问题清单", ISSUE_COLUMNS, issues, first=True)
-        _write_sheet(workbook, "报送核对", DELIVERY_COLUMNS, deliveries, first=False)
-        workbook.save(base.with_suffix(".xlsx"))
+        book = Book(base.with_suffix(".xlsx"))
+        _write_sheet(book, "问题清单", ISSUE_COLUMNS, issues)
+        _write_sheet(book, "报送核对", DELIVERY_COLUMNS, deliveries)
+        book.close()
         written += [base.with_suffix(".html"), base.with_suffix(".xlsx")]
     return written

@@ -4,12 +4,13 @@ summaries per township and industry chain, and a method note. Plus the public no
 
 from __future__ import annotations
 
-import csv
+import codecs
+import shutil
 from pathlib import Path
 
 import duckdb
 
-from .sheets import Book, fits_in_excel
+from .sheets import Book, fits_in_excel, row_limit
 
 SCALE_TITLES = {
     "above": ("规上得分表（附表二）", "附表二：规模以上制造业企业综合评价得分表"),
@@ -56,7 +57,9 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> int:
                 [kind, scale, year, year],
             )
         ]
-    if not fits_in_excel(_count(conn, year, scale), header_rows=3):
+    count = _count(conn, year, scale)
+    if not fits_in_excel(count, header_rows=3):
+        book.skip(book.sheet(SCALE_TITLES[scale][0]), SCALE_TITLES[scale][0], count)
         return 0
     # one row per enterprise with the points of every sheet column, pivoted in DuckDB
     item_columns = columns["bonus"] + columns["penalty"]
@@ -134,7 +137,8 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
     out = Path(export_dir) / str(year)
     out.mkdir(parents=True, exist_ok=True)
     book = Book(out / f"亩均效益评价结果_{year}.xlsx")
-    skipped = [scale for scale in ("above", "below") if _score_sheet(book, conn, year, scale) == 0 and _count(conn, year, scale)]
+    for scale in ("above", "below"):
+        _score_sheet(book, conn, year, scale)
 
     benchmarks = _all(conn, "select indicator, value, population from marts.benchmarks where data_year = ? order by indicator desc", [year])
     book.table("基准值", ["指标", "基准值", "计算样本企业数"],
@@ -142,13 +146,12 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
     population = _all(
         conn,
         """select name, uscc, township, gross_output, tax_per_mu, output_per_mu, output_per_energy
-           from marts.classification where data_year = ? and in_benchmark_population order by name""",
+           from marts.classification where data_year = ? and in_benchmark_population order by name, uscc""",
         [year],
     )
-    if fits_in_excel(len(population)):
-        book.table("基准值样本企业",
-                    ["企业名称", "统一社会信用代码", "乡镇街道", "工业总产值(万元)", "亩均税收", "亩均产值", "单位能耗总产值"],
-                    [(r[0], r[1], r[2], *(_number(v) for v in r[3:])) for r in population], [28, 21, 12, 16, 12, 12, 14])
+    book.table("基准值样本企业",
+                ["企业名称", "统一社会信用代码", "乡镇街道", "工业总产值(万元)", "亩均税收", "亩均产值", "单位能耗总产值"],
+                [(r[0], r[1], r[2], *(_number(v) for v in r[3:])) for r in population], [28, 21, 12, 16, 12, 12, 14])
     adjustments = _all(
         conn,
         """select name, uscc, scale, percentile_class, auto_class, final_class, adjustment_details,
@@ -182,7 +185,7 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
         )
         book.table(title, [title[:-2], "A类", "B类", "C类", "D类", "参评", "暂不参评", "不纳入"],
                     rows, [22, 8, 8, 8, 8, 8, 10, 8])
-    _method_note(book, conn, year, skipped)
+    _method_note(book, conn, year, book.skipped)
     return book.close()
 
 
@@ -193,6 +196,7 @@ def _count(conn, year: int, scale: str) -> int:
 
 
 def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
+    """The method, from the rule tables; and which sheets were left out for their length."""
     status = conn.execute(
         "select cutoff, evaluated, blocked, out_of_scope, error_issues, warning_issues, publishable, benchmark_method from marts.evaluation_status where data_year = ?",
         [year],
@@ -217,7 +221,8 @@ def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
         "所有分值、门槛与比例见规则表（data/seeds），本表由 mujun 根据数据仓库生成。",
     ]
     if skipped:
-        lines.append("注：" + "、".join("规上" if s == "above" else "规下" for s in skipped) + "得分表超过 Excel 行数上限，未写入本工作簿，请使用 classification.csv。")
+        lines.append("注：" + "、".join(skipped) + f"超过工作簿每表行数上限（{row_limit()} 行，环境变量 "
+                     "MUJUN_EXCEL_ROW_LIMIT），未写入本工作簿；请使用 CSV 文件或分析副本（marts.classification）。")
     sheet = book.sheet("评价说明")
     sheet.set_column(0, 0, 120)
     for index, line in enumerate(lines):
@@ -228,23 +233,23 @@ def write_public_notice(conn: duckdb.DuckDBPyConnection, year: int, export_dir: 
     """公示名单: enterprise name, township and final class only. No tax, output or land figures."""
     out = Path(export_dir) / str(year)
     out.mkdir(parents=True, exist_ok=True)
-    rows = _all(
-        conn,
-        """select name, township, final_class from marts.classification
-           where data_year = ? and status = 'evaluated'
-           order by township, final_class, name""",
-        [year],
-    )
-    numbered = [(n, *r) for n, r in enumerate(rows, start=1)]
+    query = f"""select row_number() over (order by township, final_class, name, uscc) as "序号",
+                       name as "企业名称", township as "乡镇街道", final_class as "评价类别"
+                from marts.classification where data_year = {int(year)} and status = 'evaluated'
+                order by 1"""
     csv_path = out / f"公示名单_{year}.csv"
-    with open(csv_path, "w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it as UTF-8
-        writer = csv.writer(f)
-        writer.writerow(PUBLIC_NOTICE_COLUMNS)
-        writer.writerows(numbered)
-    if not fits_in_excel(len(numbered)):  # beyond Excel's row limit: the CSV is the list
+    # written by DuckDB, with a BOM in front so that Excel opens it as UTF-8
+    partial = csv_path.with_name(csv_path.name + ".part")
+    conn.execute(f"copy ({query}) to '{partial}' (header, delimiter ',')")
+    with open(csv_path, "wb") as target, open(partial, "rb") as source:
+        target.write(codecs.BOM_UTF8)
+        shutil.copyfileobj(source, target)
+    partial.unlink()
+    (count,) = conn.execute(f"select count(*) from ({query})").fetchone()
+    if not fits_in_excel(count):  # a list this long is for machines: the CSV is the list
         return [csv_path]
     book = Book(out / f"公示名单_{year}.xlsx")
-    book.table("公示名单", PUBLIC_NOTICE_COLUMNS, numbered, [8, 36, 16, 10])
+    book.table("公示名单", PUBLIC_NOTICE_COLUMNS, conn.execute(query).fetchall(), [8, 36, 16, 10])
     return [csv_path, book.close()]
 
 
