@@ -145,7 +145,9 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
 
 def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, decisions: dict, console: Console,
          exports_only: bool = False):
+    from .dbt_project import cancel_background_parse, start_background_parse
     from .definitions import build_definitions
+    from .defs.dbt_assets import EvaluationConfig, dbt_vars
     from .defs.export_assets import EXPORT_ASSETS, published_warehouse
     from .defs.resources import Locations, Warehouse
 
@@ -159,6 +161,9 @@ def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, decisions:
     # dbt's own log lines go to a file; the console shows one line per step and asset.
     log_file = warehouse.parent / "logs" / f"{'export' if exports_only else 'evaluate'}-{year}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    if not exports_only:
+        # dbt parses the project on the idle core while the deliveries are ingested
+        start_background_parse(dbt_vars(str(year), EvaluationConfig(**decisions)), Warehouse(path=str(warehouse)).file)
     with open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(
             partition_key=str(year),
@@ -171,6 +176,7 @@ def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, decisions:
             raise_on_error=False,
             asset_selection=selection,
         )
+    cancel_background_parse()  # when the run stopped before dbt
     console.print(f"日志 / log: {log_file}", highlight=False)
     return result
 

@@ -3,7 +3,6 @@
 
 import json
 import os
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -11,11 +10,9 @@ from typing import Any, Literal
 from dagster import AssetExecutionContext, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from ..dbt_project import dbt_project, ensure_manifest
+from ..dbt_project import PARTIAL_PARSE_FILE, adopt_background_parse, dbt_project, ensure_manifest, keep_parse_cache
 from .partitions import data_year_partitions
 from .resources import Warehouse
-
-PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 class EvaluationConfig(Config):
@@ -61,18 +58,11 @@ def mujun_dbt_models(
     os.environ["MUJUN_WAREHOUSE"] = str(warehouse.file)
     os.environ["MUJUN_RUN_ID"] = context.run_id
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    adopt_background_parse()  # started by `mujun evaluate` while the deliveries were ingested
     invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars(context.partition_key, config))], context=context)
     yield from invocation.stream()
-    keep_parse_cache(invocation.target_path)
-
-
-def keep_parse_cache(target_path: Path) -> None:
-    """dagster-dbt gives every invocation its own target folder, seeded with the project's parse
-    cache; keep this invocation's cache, so that the next run with the same vars (a re-run of the
-    year) parses only what changed instead of the whole project."""
-    cache = Path(target_path) / PARTIAL_PARSE_FILE
+    # keep this invocation's parse cache, so that the next run with the same vars (a re-run of
+    # the year) parses only what changed instead of the whole project
+    cache = Path(invocation.target_path) / PARTIAL_PARSE_FILE
     if cache.is_file():
-        kept = dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE_FILE
-        partial = kept.with_name(f"{PARTIAL_PARSE_FILE}.{os.getpid()}")
-        shutil.copyfile(cache, partial)
-        os.replace(partial, kept)  # atomic: a run starting now reads the old cache or the new one
+        keep_parse_cache(cache)
