@@ -53,13 +53,18 @@ _background: tuple[subprocess.Popen, Path] | None = None
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
+def _project_parse_cache() -> Path:
+    """The parse cache dagster-dbt copies into each invocation's target folder."""
+    return dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE_FILE
+
+
 def start_background_parse(dbt_vars: dict, warehouse: Path) -> None:
     """Start `dbt parse` with the vars and warehouse of the coming build; it needs no database
     connection, so it runs beside ingestion. adopt_background_parse() takes its cache."""
     global _background
     cancel_background_parse()
     folder = Path(tempfile.mkdtemp(prefix="mujun-parse-"))
-    cache = dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE_FILE
+    cache = _project_parse_cache()
     if cache.is_file():
         shutil.copyfile(cache, folder / PARTIAL_PARSE_FILE)
     process = subprocess.Popen(
@@ -103,7 +108,7 @@ def cancel_background_parse() -> None:
 def keep_parse_cache(cache: Path) -> None:
     """Make `cache` the project's parse cache, which dagster-dbt copies into each invocation's
     target folder; a run starting meanwhile reads the old cache or the new one, never half."""
-    kept = dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE_FILE
+    kept = _project_parse_cache()
     kept.parent.mkdir(parents=True, exist_ok=True)
     partial = kept.with_name(f"{PARTIAL_PARSE_FILE}.{os.getpid()}")
     shutil.copyfile(cache, partial)

@@ -67,7 +67,7 @@ def _write_sheet(book: Book, title: str, columns: list[tuple[str, str]], rows: l
         max(8, min(70, max([len(str(t)) * 2] + [min(len(str(r.get(k) or "")), 60) * 1.2 for r in rows])))
         for k, t in columns
     ]
-    book.table(title, [t for _, t in columns], ([r.get(k) for k, _ in columns] for r in rows), widths, book.wrap)
+    book.table(title, [t for _, t in columns], [[r.get(k) for k, _ in columns] for r in rows], widths, book.wrap)
 
 
 def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> list[Path]:

@@ -37,7 +37,7 @@ def _number(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _score_sheet(book: Book, conn, year: int, scale: str) -> int:
+def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
     """附表二/四: one row per evaluated enterprise of the group, by rank."""
     indicators = _all(
         conn,
@@ -60,7 +60,7 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> int:
     count = _count(conn, year, scale)
     if not fits_in_excel(count, header_rows=3):
         book.skip(book.sheet(SCALE_TITLES[scale][0]), SCALE_TITLES[scale][0], count)
-        return 0
+        return
     # one row per enterprise with the points of every sheet column, pivoted in DuckDB
     item_columns = columns["bonus"] + columns["penalty"]
     def literal(text: str) -> str:
@@ -130,7 +130,6 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> int:
     sheet.set_paper(8)
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(0, 2)
-    return len(enterprises)
 
 
 def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
