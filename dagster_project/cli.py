@@ -41,10 +41,14 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     export.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
 
     for name, text in (("publish", "发布（冻结）一个已评价年度：规则、输入文件指纹、代码版本与结果 / freeze an evaluated year"),
-                       ("verify", "核对当前结果是否与已发布结果完全一致 / check the year reproduces its publication")):
+                       ("verify", "按冻结的输入、规则与参数重新计算，核对是否与发布结果完全一致 / recompute a published year and compare")):
         command = commands.add_parser(name, help=text)
         command.add_argument("--year", type=int, required=True, help="数据年度")
         command.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
+        if name == "publish":
+            command.add_argument("--force", action="store_true",
+                                 help="不可发布的年度（有暂不参评企业或错误级数据问题）也发布；须同时给出 --reason")
+            command.add_argument("--reason", default=None, help="强制发布的理由（记录在发布记录中）")
 
     generate = commands.add_parser("generate", help="生成虚构示例区县数据 / generate a fictional sample district")
     generate.add_argument("--years", type=int, nargs="+", required=True, help="数据年度，如 2022 2023")
@@ -64,8 +68,10 @@ def main(argv: list[str] | None = None) -> int:
             written = generate_district(args.out, year, above=args.above, below=args.below, seed=args.seed)
             print(f"{year}: {len(written)} files under {Path(args.out) / str(year)}")
         return EXIT_OK
-    if args.command in ("publish", "verify"):
-        return _publication(args.command, args.year, args.warehouse)
+    if args.command == "publish":
+        return _publish(args.year, args.warehouse, args.force, args.reason)
+    if args.command == "verify":
+        return _verify(args.year, args.warehouse)
     from .evaluate import evaluate, export
 
     silence_stderr_at_exit()
@@ -83,28 +89,50 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
-def _publication(command: str, year: int, warehouse: Path) -> int:
-    from .publish import publish, verify
+def _publish(year: int, warehouse: Path, force: bool, reason: str | None) -> int:
+    from .publish import NotPublishable, publish
 
     try:
-        if command == "publish":
-            record = publish(warehouse, year)
-            print(f"已发布 / published {record['publication_id']}: code {record['code_version']}, "
-                  f"rules {record['rules_sha256'][:12]}, results {record['results_sha256'][:12]}")
-            if not record["publishable"]:
-                print("注意：本年度存在暂不参评企业或错误级数据问题 / note: the year has blocked enterprises or errors")
-            return 0
-        same, differences, published = verify(warehouse, year)
+        record = publish(warehouse, year, force=force, reason=reason)
     except LookupError as exc:
         print(exc)
-        return 2
-    if same:
-        print(f"一致：与发布 {published['publication_id']} 完全相同 / reproduced {published['publication_id']} exactly")
-        return 0
-    print(f"不一致 / differs from {published['publication_id']}:")
-    for line in differences:
-        print(f"  {line}")
-    return 1
+        return EXIT_INPUT
+    except NotPublishable as exc:
+        print(exc)
+        return EXIT_NOT_PUBLISHABLE
+    print(f"已发布 / published {record['publication_id']}: code {record['code_version']}, "
+          f"rules {record['rules_sha256'][:12]}, results {record['results_sha256'][:12]}")
+    if record["forced"]:
+        print(f"注意：本年度不可发布，按 --force 强制发布，理由已记录：{record['force_reason']} / forced publication recorded")
+    return EXIT_OK
+
+
+def _verify(year: int, warehouse: Path) -> int:
+    from .verify import verify
+
+    try:
+        result = verify(warehouse, year)
+    except LookupError as exc:
+        print(exc)
+        return EXIT_INPUT
+    pid = result.publication["publication_id"]
+    for note in result.notes:
+        print(f"注意 / note: {note}")
+    if result.recompute_failure:
+        print(result.recompute_failure)
+    elif result.recomputed:
+        print(f"重新计算（冻结的输入、规则表与评价参数）与发布 {pid} 不一致 / recomputation differs:")
+        for line in result.recomputed:
+            print(f"  {line}")
+    else:
+        print(f"重新计算（冻结的输入、规则表与评价参数）与发布 {pid} 完全相同 / recomputed {pid} exactly")
+    if result.current:
+        print(f"当前数据仓库与发布 {pid} 相比 / the working warehouse differs from {pid}:")
+        for line in result.current:
+            print(f"  {line}")
+    else:
+        print(f"当前数据仓库中的结果与发布 {pid} 完全相同 / the working warehouse holds {pid} exactly")
+    return EXIT_OK if result.same else EXIT_FAILED
 
 
 def silence_stderr_at_exit() -> None:

@@ -1,14 +1,18 @@
-"""Publishing freezes an evaluated year: the rule-table rows in force for that year, the hashes of
-the input files, the code version, the run's decisions and its results, in the warehouse's
-`publications` schema. `verify` re-checks the current results of the year against the latest
-publication, so that re-running a published year later, after the rule tables gained rows for
-newer years, can be shown to reproduce it exactly."""
+"""Publishing freezes an evaluated year in the warehouse's `publications` schema: the rule tables as
+loaded (and a fingerprint of the rows in force, per table), the delivery in force of each extract
+(its load id and sha256: the delivered rows stay in `raw`), the previous year's results the year
+took its previous classes from, the code version, the run's decisions and its results.
+`mujun verify` (verify.py) recomputes the year from exactly that and compares.
+
+A year that is not publishable (blocked enterprises, error-severity issues) is published only on
+purpose: `--force` with a reason, which is recorded."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import subprocess
+import tempfile
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -17,6 +21,16 @@ import duckdb
 
 from .outputs.csv_files import CLASSIFICATION_COLUMNS, DECIMAL_COLUMNS
 from .paths import PROJECT_ROOT
+
+# Frozen with every publication, a copy per publication id.
+FROZEN_RESULTS = ("classification", "benchmarks")
+# The delivery in force of each extract of a year (parameter: the year): the latest load.
+DELIVERIES_IN_FORCE = """select extract, load_id, sha256, source_file, delivered from raw.loads where data_year = ?
+    qualify row_number() over (partition by extract order by loaded_at desc, load_id desc) = 1"""
+
+
+class NotPublishable(Exception):
+    """The year has blocked enterprises or error-severity issues and no forced publication was asked."""
 
 
 def code_version() -> str:
@@ -31,13 +45,16 @@ def code_version() -> str:
         return version
 
 
-def rules_fingerprint(conn: duckdb.DuckDBPyConnection, year: int) -> str:
-    """sha256 of every rule-table row in force for the year (validity columns left out, so that
-    closing a row for later years does not change what applied to this one)."""
-    digest = hashlib.sha256()
-    tables = [t for (t,) in conn.execute(
+def rule_tables(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    return [t for (t,) in conn.execute(
         "select table_name from information_schema.tables where table_schema = 'rules' order by table_name").fetchall()]
-    for table in tables:
+
+
+def rule_table_fingerprints(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, str]:
+    """sha256 of the rows of each rule table in force for the year (validity columns left out, so
+    that closing a row for later years does not change what applied to this one)."""
+    fingerprints = {}
+    for table in rule_tables(conn):
         columns = [c for (c,) in conn.execute(
             "select column_name from information_schema.columns where table_schema = 'rules' and table_name = ? order by ordinal_position",
             [table]).fetchall()]
@@ -45,16 +62,24 @@ def rules_fingerprint(conn: duckdb.DuckDBPyConnection, year: int) -> str:
         kept = [c for c in columns if c not in ("from_year", "to_year")]
         where = "where from_year <= ? and (to_year is null or to_year >= ?)" if dated else ""
         rows = conn.execute(f"select {', '.join(kept)} from rules.{table} {where}", [year, year] if dated else []).fetchall()
-        digest.update(f"{table}:{kept}:{sorted(map(repr, rows))}\n".encode())
-    return digest.hexdigest()
+        fingerprints[table] = hashlib.sha256(f"{kept}:{sorted(map(repr, rows))}".encode()).hexdigest()
+    return fingerprints
+
+
+def rules_fingerprint(conn: duckdb.DuckDBPyConnection, year: int) -> str:
+    """One sha256 over the per-table fingerprints of the rows in force."""
+    tables = rule_table_fingerprints(conn, year)
+    return hashlib.sha256("".join(f"{t}:{h}\n" for t, h in sorted(tables.items())).encode()).hexdigest()
+
+
+def deliveries_in_force(conn: duckdb.DuckDBPyConnection, year: int) -> list[tuple]:
+    """(extract, load_id, sha256, source_file, delivered) of the delivery in force of each extract."""
+    return conn.execute(f"{DELIVERIES_IN_FORCE} order by extract", [year]).fetchall()
 
 
 def inputs_fingerprint(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, str | None]:
     """The delivery in force of each extract for the year: its sha256 (None = not delivered)."""
-    return dict(conn.execute(
-        """select extract, sha256 from raw.loads where data_year = ?
-           qualify row_number() over (partition by extract order by loaded_at desc, load_id desc) = 1
-           order by extract""", [year]).fetchall())
+    return {extract: sha256 for extract, _, sha256, _, _ in deliveries_in_force(conn, year)}
 
 
 def results_fingerprint(conn: duckdb.DuckDBPyConnection, year: int) -> str:
@@ -66,7 +91,8 @@ def results_fingerprint(conn: duckdb.DuckDBPyConnection, year: int) -> str:
             from marts.classification where data_year = ?""", [year]).fetchone()[0]
 
 
-def _state(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
+def current_state(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
+    """What a publication of the year records, as the warehouse holds it now."""
     status = conn.execute(
         """select cast(cutoff as varchar), benchmark_method, ranking_groups, publishable
            from marts.evaluation_status where data_year = ?""", [year]).fetchone()
@@ -76,60 +102,90 @@ def _state(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
         "cutoff": status[0], "benchmark_method": status[1], "ranking_groups": status[2], "publishable": status[3],
         "run_id": run_id[0] if run_id else None,
         "rules_sha256": rules_fingerprint(conn, year),
+        "rule_tables": rule_table_fingerprints(conn, year),
         "inputs": inputs_fingerprint(conn, year),
         "results_sha256": results_fingerprint(conn, year),
     }
 
 
-def _evaluated(conn: duckdb.DuckDBPyConnection, year: int) -> bool:
+def evaluated(conn: duckdb.DuckDBPyConnection, year: int) -> bool:
     exists = conn.execute(
         "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'evaluation_status'").fetchone()[0]
     return bool(exists) and bool(conn.execute("select count(*) from marts.evaluation_status where data_year = ?", [year]).fetchone()[0])
 
 
-def publish(warehouse: Path, year: int) -> dict:
-    """Freeze the current results of `year`; return the publication record."""
+def _create_publication_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("create schema if not exists publications")
+    conn.execute(
+        """create table if not exists publications.runs (
+            publication_id varchar primary key, data_year integer, published_at timestamp, code_version varchar,
+            run_id varchar, cutoff varchar, benchmark_method varchar, ranking_groups varchar, publishable boolean,
+            rules_sha256 varchar, inputs json, results_sha256 varchar)""")
+    # added after the first publications were made: older warehouses gain them here
+    conn.execute("alter table publications.runs add column if not exists forced boolean default false")
+    conn.execute("alter table publications.runs add column if not exists force_reason varchar")
+    conn.execute(
+        """create table if not exists publications.inputs (
+            publication_id varchar, extract varchar, load_id varchar, sha256 varchar, source_file varchar,
+            delivered boolean)""")
+    conn.execute(
+        """create table if not exists publications.rule_tables (
+            publication_id varchar, table_name varchar, sha256_in_force varchar, csv varchar)""")
+
+
+def _freeze_table(conn: duckdb.DuckDBPyConnection, target: str, query: str, params: list) -> None:
+    """Append the rows of `query` to publications.<target> (created on first use with its shape)."""
+    conn.execute(f"create table if not exists publications.{target} as {query} limit 0", params)
+    conn.execute(f"insert into publications.{target} by name {query}", params)
+
+
+def _rule_table_csv(conn: duckdb.DuckDBPyConnection, table: str, folder: Path) -> str:
+    """A rule table exactly as loaded, as the text of its seed file (all rows, validity included)."""
+    target = folder / f"{table}.csv"
+    conn.execute(f"copy rules.{table} to '{target}' (header, delimiter ',')")
+    return target.read_text(encoding="utf-8")
+
+
+def publish(warehouse: Path, year: int, force: bool = False, reason: str | None = None) -> dict:
+    """Freeze the current results of `year`; return the publication record. A year that is not
+    publishable is refused (NotPublishable) unless `force` is given with a reason."""
     with duckdb.connect(str(warehouse)) as conn:
-        if not _evaluated(conn, year):
+        if not evaluated(conn, year):
             raise LookupError(f"数据仓库中没有 {year} 年度的评价结果 / year {year} has not been evaluated")
-        state = _state(conn, year)
+        state = current_state(conn, year)
+        forced = not state["publishable"]
+        if forced and not (force and (reason or "").strip()):
+            raise NotPublishable(
+                f"{year} 年度存在暂不参评企业或错误级数据问题，不可发布；确需发布时请加 --force --reason \"理由\"（理由将被记录）/ "
+                f"year {year} is not publishable; to publish anyway give --force --reason \"...\" (recorded)")
         published_at = datetime.now(timezone.utc).replace(tzinfo=None)
-        record = {"publication_id": f"{year}-{published_at:%Y%m%dT%H%M%S%f}", "data_year": year,
-                  "published_at": published_at.isoformat(), "code_version": code_version(), **state}
-        conn.execute("create schema if not exists publications")
+        publication_id = f"{year}-{published_at:%Y%m%dT%H%M%S%f}"
+        record = {"publication_id": publication_id, "data_year": year, "published_at": published_at.isoformat(),
+                  "code_version": code_version(), "forced": forced, "force_reason": reason.strip() if forced else None,
+                  **state}
+        _create_publication_tables(conn)
+        conn.execute("begin transaction")
         conn.execute(
-            """create table if not exists publications.runs (
-                publication_id varchar primary key, data_year integer, published_at timestamp, code_version varchar,
-                run_id varchar, cutoff varchar, benchmark_method varchar, ranking_groups varchar, publishable boolean,
-                rules_sha256 varchar, inputs json, results_sha256 varchar)""")
-        conn.execute(
-            "insert into publications.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [record["publication_id"], year, published_at, record["code_version"], state["run_id"], state["cutoff"],
+            """insert into publications.runs by name select ? as publication_id, ? as data_year, ? as published_at,
+                   ? as code_version, ? as run_id, ? as cutoff, ? as benchmark_method, ? as ranking_groups,
+                   ? as publishable, ? as rules_sha256, ?::json as inputs, ? as results_sha256, ? as forced,
+                   ? as force_reason""",
+            [publication_id, year, published_at, record["code_version"], state["run_id"], state["cutoff"],
              state["benchmark_method"], state["ranking_groups"], state["publishable"], state["rules_sha256"],
-             json.dumps(state["inputs"]), state["results_sha256"]])
-        for table in ("classification", "benchmarks"):
-            conn.execute(f"create table if not exists publications.{table} as select ''::varchar as publication_id, * from marts.{table} where false")
-            conn.execute(f"insert into publications.{table} by name select ? as publication_id, * from marts.{table} where data_year = ?",
-                         [record["publication_id"], year])
+             json.dumps(state["inputs"], sort_keys=True), state["results_sha256"], forced, record["force_reason"]])
+        conn.execute(
+            "insert into publications.inputs select ?, extract, load_id, sha256, source_file, delivered from "
+            f"({DELIVERIES_IN_FORCE})", [publication_id, year])
+        with tempfile.TemporaryDirectory() as folder:
+            for table in rule_tables(conn):
+                conn.execute("insert into publications.rule_tables values (?, ?, ?, ?)",
+                             [publication_id, table, state["rule_tables"][table], _rule_table_csv(conn, table, Path(folder))])
+        for table in FROZEN_RESULTS:
+            _freeze_table(conn, table, f"select ?::varchar as publication_id, * from marts.{table} where data_year = ?",
+                          [publication_id, year])
+        # the stored results of year − 1, where the year took its previous classes from
+        _freeze_table(conn, "previous_classification",
+                      "select ?::varchar as publication_id, * from marts.classification where data_year = ?",
+                      [publication_id, year - 1])
+        conn.execute("commit")
         return record
-
-
-def verify(warehouse: Path, year: int) -> tuple[bool, list[str], dict]:
-    """Compare the current results of `year` with its latest publication."""
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
-        has_publications = conn.execute(
-            "select count(*) from information_schema.tables where table_schema = 'publications' and table_name = 'runs'").fetchone()[0]
-        published = has_publications and conn.execute(
-            """select publication_id, cutoff, benchmark_method, ranking_groups, rules_sha256, inputs, results_sha256
-               from publications.runs where data_year = ? order by published_at desc limit 1""", [year]).fetchone()
-        if not published:
-            raise LookupError(f"{year} 年度尚未发布 / year {year} has not been published")
-        state = _state(conn, year)
-    expected = dict(zip(["publication_id", "cutoff", "benchmark_method", "ranking_groups", "rules_sha256", "inputs", "results_sha256"], published))
-    expected["inputs"] = json.loads(expected["inputs"])
-    differences = [
-        f"{key}: {expected[key]} → {state[key]}"
-        for key in ("cutoff", "benchmark_method", "ranking_groups", "rules_sha256", "inputs", "results_sha256")
-        if expected[key] != state[key]
-    ]
-    return not differences, differences, expected

@@ -107,7 +107,9 @@ def test_published_year_is_reproduced_exactly_after_a_rule_change_for_a_later_ye
                      "--warehouse", str(warehouse)).returncode
 
     assert evaluate("2023") == 3
-    published = mujun("publish", "--year", "2023", "--warehouse", str(warehouse))
+    refused = mujun("publish", "--year", "2023", "--warehouse", str(warehouse))
+    assert refused.returncode == 3 and "--force" in refused.stdout  # blocked enterprises: not publishable
+    published = mujun("publish", "--year", "2023", "--warehouse", str(warehouse), "--force", "--reason", "测试：含暂不参评企业")
     assert published.returncode == 0, published.stdout + published.stderr
 
     # the 2024 policy weighs 亩均税收 more for above-scale enterprises: new rows, the old ones closed

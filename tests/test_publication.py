@@ -1,0 +1,92 @@
+"""Publishing freezes a year; `mujun verify` recomputes it from what was frozen (RULES §10, issue:
+trust). The worked example is not publishable (blocked enterprises): it is published with --force."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from dagster_project.publish import NotPublishable, publish
+from dagster_project.verify import verify
+
+from conftest import U, copy_worked, run_pipeline
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("publication")
+    run = run_pipeline(tmp, copy_worked(tmp / "raw"))
+    assert run.status == 3
+    return run
+
+
+def test_a_year_that_is_not_publishable_is_published_only_with_force_and_a_reason(published):
+    with pytest.raises(NotPublishable, match="--force"):
+        publish(published.warehouse, 2023)
+    with pytest.raises(NotPublishable):
+        publish(published.warehouse, 2023, force=True, reason="  ")
+    record = publish(published.warehouse, 2023, force=True, reason="异议期内先行公示")
+    assert record["forced"] and record["force_reason"] == "异议期内先行公示"
+    assert published.one("select forced, force_reason from publications.runs where publication_id = ?",
+                         [record["publication_id"]]) == (True, "异议期内先行公示")
+    # what verify recomputes from is frozen with it
+    frozen = dict(published.query("select extract, load_id from publications.inputs where publication_id = ?",
+                                  [record["publication_id"]]))
+    assert set(frozen) >= {"statistics", "tax", "land_parcels"}
+    tables = {t for (t,) in published.query("select table_name from publications.rule_tables where publication_id = ?",
+                                            [record["publication_id"]])}
+    assert {"indicator_points", "bonus_points", "class_cutoffs", "extract_columns"} <= tables
+
+
+def test_verify_recomputes_a_published_year_exactly(published):
+    result = verify(published.warehouse, 2023)
+    assert result.recompute_failure is None
+    assert result.recomputed == [] and result.current == [] and result.same
+
+
+def test_verify_names_each_enterprise_and_benchmark_the_recomputation_does_not_reproduce(published):
+    """A publication whose results the frozen inputs and rules do not give (here: edited afterwards,
+    as a code change or a hand edit would) fails verification, one line per difference."""
+    pid = published.one("select publication_id from publications.runs order by published_at desc limit 1")
+    with duckdb.connect(str(published.warehouse)) as conn:
+        conn.execute("update publications.classification set final_class = 'A' where publication_id = ? and uscc = ?",
+                     [pid, U["乙"]])
+        conn.execute("update publications.benchmarks set value = value + 1 where publication_id = ? and indicator = 'tax_per_mu'",
+                     [pid])
+    try:
+        result = verify(published.warehouse, 2023)
+    finally:
+        with duckdb.connect(str(published.warehouse)) as conn:
+            conn.execute("update publications.classification p set final_class = m.final_class from marts.classification m "
+                         "where p.publication_id = ? and p.uscc = ? and m.uscc = p.uscc and m.data_year = 2023", [pid, U["乙"]])
+            conn.execute("update publications.benchmarks set value = value - 1 where publication_id = ? and indicator = 'tax_per_mu'",
+                         [pid])
+    assert not result.same
+    enterprise = [line for line in result.recomputed if line.startswith("enterprise ")]
+    assert len(enterprise) == 1 and U["乙"] in enterprise[0] and "final_class: A →" in enterprise[0]
+    assert [line for line in result.recomputed if line.startswith("benchmark tax_per_mu")]
+
+
+def test_verify_names_the_redelivered_file_the_changed_rule_table_and_each_changed_enterprise(published, tmp_path):
+    """The working warehouse moved on after publication: a corrected tax.csv was evaluated and a rule
+    row in force for the year was edited. The recomputation from the frozen inputs still reproduces
+    the publication; the differences of the working warehouse are named one per line."""
+    tax = published.raw_dir / "2023" / "tax.csv"
+    original = tax.read_text(encoding="utf-8")
+    lines = original.splitlines()
+    # 甲 paid far less tax in the corrected delivery
+    lines = [f"{U['甲']},1,否" if line.startswith(U["甲"]) else line for line in lines]
+    tax.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rerun = run_pipeline(published.export_dir.parent, published.raw_dir)
+    assert rerun.status == 3
+    with duckdb.connect(str(published.warehouse)) as conn:
+        conn.execute("update rules.indicator_points set cap_points = cap_points + 1 where scale = 'below' and indicator = 'tax_per_mu'")
+
+    result = verify(published.warehouse, 2023)
+    assert result.recompute_failure is None and result.recomputed == []  # frozen inputs and rules
+    assert [line for line in result.current if line.startswith("inputs: tax.csv")]
+    assert not [line for line in result.current if line.startswith("inputs: ") and "tax.csv" not in line]
+    rules = [line for line in result.current if line.startswith("rules: ")]
+    assert len(rules) == 1 and "indicator_points" in rules[0]
+    assert [line for line in result.current if line.startswith("results_sha256")]
+    assert [line for line in result.current if line.startswith(f"enterprise {U['甲']}")]
