@@ -72,6 +72,9 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         columns = [f"{name} {kind}" for name, kind in LINEAGE_COLUMNS.items()]
         columns += [f"{c.name} VARCHAR" for c in extract.columns]
         conn.execute(f"create table if not exists raw.{extract.name} ({', '.join(columns)})")
+        # a warehouse made before the contract gained a column (e.g. industry_it.specialized_year)
+        for c in extract.columns:
+            conn.execute(f"alter table raw.{extract.name} add column if not exists {c.name} VARCHAR")
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:

@@ -23,9 +23,12 @@
     {{ return(run_query("select extract from " ~ relation ~ " where one_row_per_enterprise order by extract").columns[0].values()) }}
 {%- endmacro %}
 
-{# The column a line is about: its enterprise (for leases, the lessee). #}
-{% macro about_column(extract) -%}
-    {{ 'lessee_uscc' if extract == 'land_leases' else 'uscc' }}
+{# The column a line is about: its enterprise (for leases, the lessee); NULL for an extract
+   about no enterprise (e.g. township_monthly_output), when its contract columns are given. #}
+{% macro about_column(extract, columns=none) -%}
+    {%- if extract == 'land_leases' -%} lessee_uscc
+    {%- elif columns is none or columns | selectattr('column_name', 'equalto', 'uscc') | list -%} uscc
+    {%- else -%} null {%- endif -%}
 {%- endmacro %}
 
 {# A delivered cell as the checks read it: trimmed, never NULL; a USCC also upper-cased. Projected

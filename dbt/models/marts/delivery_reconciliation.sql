@@ -9,6 +9,11 @@
     'quality_awards': 'stg_market_supervision__quality_awards', 'standards': 'stg_market_supervision__standards',
     'honors': 'stg_municipal__honors', 'safety_accidents': 'stg_emergency__safety_accidents',
     'environment': 'stg_environment__cases', 'overrides': 'stg_government__overrides',
+    'output_history': 'stg_statistics__output_history',
+    'township_monthly_output': 'stg_statistics__township_monthly_output',
+    'digital_investment': 'stg_industry_it__digital_investment',
+    'multistorey_buildings': 'stg_development_zone__multistorey_buildings',
+    'higher_level_funding': 'stg_fiscal__higher_level_funding',
 } %}
 
 with accepted as (

@@ -18,6 +18,9 @@ cell_findings as (
     union all
     select extract, source_file, line_number, row_uscc, check_name, column_name, value
     from {{ ref('stg_raw__row_rule_errors') }}
+    union all
+    select extract, source_file, line_number, row_uscc, check_name, column_name, value
+    from {{ ref('stg_raw__reward_row_errors') }}
 ),
 
 blocked as (
@@ -52,5 +55,6 @@ select * from file_findings
 union all select * from cell_findings
 union all select * from {{ ref('int_dq_guards') }}
 union all select * from {{ ref('int_dq_orphans') }}
+union all select * from {{ ref('int_reward_dq_findings') }}
 union all select * from enterprise_findings
 union all select * from warnings

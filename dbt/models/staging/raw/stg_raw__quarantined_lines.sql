@@ -8,5 +8,7 @@ from (
     select extract, load_id, line_number, check_name from {{ ref('stg_raw__duplicate_keys') }}
     union all
     select extract, load_id, line_number, check_name from {{ ref('stg_raw__row_rule_errors') }}
+    union all
+    select extract, load_id, line_number, check_name from {{ ref('stg_raw__reward_row_errors') }}
 )
 group by all

@@ -1,0 +1,17 @@
+-- What this project granted each enterprise per item in earlier data years (the 工业上楼 cap is
+-- cumulative: "单个企业累计不超过"). Read from the project's own marts.enterprise_rewards, kept for
+-- every data year in the same warehouse; read without ref(): the mart is built after this model.
+{%- set history = none -%}
+{%- if execute -%}
+    {%- set history = adapter.get_relation(database=target.database, schema='marts', identifier='enterprise_rewards') -%}
+{%- endif %}
+
+{% if history is not none -%}
+select uscc, item, sum(amount) as earlier_amount, string_agg(distinct cast(data_year as varchar), '、') as earlier_years
+from {{ history }}
+where data_year < {{ data_year() }} and status = 'granted'
+group by uscc, item
+{%- else -%}
+select null::varchar as uscc, null::varchar as item, null::decimal(38, 6) as earlier_amount, null::varchar as earlier_years
+where false
+{%- endif %}
