@@ -8,6 +8,7 @@ from ..outputs.dq_reports import write_department_reports
 from ..outputs.csv_files import write_csv_exports
 from ..outputs.published_copy import publish_copy
 from ..outputs.reports import write_diagnoses, write_year_report
+from ..outputs.rewards import write_reward_csvs, write_reward_public_list, write_reward_workbook
 from ..outputs.workbook import write_changes, write_public_notice, write_workbook
 from .partitions import data_year_partitions
 from .resources import Locations, Warehouse
@@ -51,14 +52,28 @@ diagnoses = _export_asset(
     "diagnoses", _marts("classification", "enterprise_diagnosis", "enterprise_score_items", "benchmarks"), {"html"},
     "企业体检报告：每家参评企业一页（可打印），指标与基准值、得分构成、调档、提升方向。", write_diagnoses)
 year_report = _export_asset(
-    "year_report", _marts("classification", "benchmarks", "evaluation_status", "delivery_reconciliation", "dq_issues"), {"html"},
+    "year_report", _marts("classification", "benchmarks", "evaluation_status", "delivery_reconciliation", "dq_issues",
+                          "enterprise_rewards", "township_rewards"), {"html"},
     "年度评价报告（离线 HTML，含图表）：类别分布、得分分布、基准值、类别变化、各部门数据质量。", write_year_report)
 
 changes = _export_asset(
     "changes", _marts("classification_changes"), {"excel"},
     "变更对比：本次运行与该年度上一次运行相比的类别与得分变化（异议处理、更正后）。", write_changes)
 
-EXPORT_ASSETS = [csv_exports, dq_reports, workbook, public_notice, diagnoses, year_report, changes]
+reward_csv = _export_asset(
+    "reward_csv", _marts("enterprise_rewards", "township_rewards"), {"csv"},
+    "附件2奖励测算：rewards.csv、township_rewards.csv（供系统对接）写入 <export-dir>/<year>/。", write_reward_csvs)
+reward_workbook = _export_asset(
+    "reward_workbook", _marts("enterprise_rewards", "township_rewards"), {"excel"},
+    "奖励测算工作簿（奖励测算_<year>.xlsx）：按项目分表的测算数据，按项目、乡镇街道汇总及预算合计，供工信局与财政局使用。",
+    write_reward_workbook)
+reward_public_list = _export_asset(
+    "reward_public_list", _marts("enterprise_rewards", "township_rewards"), {"csv", "excel"},
+    "奖励公示名单（奖励公示_<year>.csv/.xlsx）：企业或乡镇街道名称、奖励项目、金额（不含税收、产值等数据）。",
+    write_reward_public_list)
+
+EXPORT_ASSETS = [csv_exports, dq_reports, workbook, public_notice, diagnoses, year_report, changes,
+                 reward_csv, reward_workbook, reward_public_list]
 
 
 @asset(

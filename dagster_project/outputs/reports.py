@@ -78,7 +78,16 @@ _YEAR = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charse
 <h2>各部门数据质量</h2>
 <table><tr><th>部门</th><th>报送文件</th><th>读入行数</th><th>隔离行数</th><th>错误</th><th>提示</th></tr>
 {% for r in dq %}<tr><td>{{ r[0] }}</td><td class="num">{{ r[1] }}</td><td class="num">{{ r[2] }}</td><td class="num">{{ r[3] }}</td><td class="num">{{ r[4] }}</td><td class="num">{{ r[5] }}</td></tr>{% endfor %}</table>
-<p class="note">详见 data_quality/ 目录下各部门的报告。本报告由 mujun 生成。</p>
+<p class="note">详见 data_quality/ 目录下各部门的报告。</p>
+<h2>规模工业企业发展奖励测算（附件2）</h2>
+{% if rewards.by_item %}<p>预算合计 <b>{{ rewards.total|n(4) }}</b> 万元（发放 {{ rewards.granted }} 项）。明细见 奖励测算_{{ year }}.xlsx。</p>
+<table><tr><th>奖励项目</th><th>发放（家/个）</th><th>金额（万元）</th></tr>
+{% for label, n, amount in rewards.by_item %}<tr><td>{{ label }}</td><td class="num">{{ n }}</td><td class="num">{{ amount|n(4) }}</td></tr>{% endfor %}</table>
+{{ rewards.item_chart|safe }}
+<table><tr><th>乡镇街道</th><th>金额（万元）</th></tr>
+{% for township, amount in rewards.by_township %}<tr><td>{{ township }}</td><td class="num">{{ amount|n(4) }}</td></tr>{% endfor %}</table>
+{{ rewards.township_chart|safe }}{% else %}<p>本年度没有发放的奖励。</p>{% endif %}
+<p class="note">本报告由 mujun 生成。</p>
 </body></html>""")
 
 
@@ -141,6 +150,25 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
     return out
 
 
+def _rewards(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
+    """The 附件2 budget of the year by item and by township (labels from rules.reward_items)."""
+    granted = """select item, township, amount from marts.enterprise_rewards where data_year = ? and status = 'granted' and amount > 0
+                 union all
+                 select 'township_contribution', township, amount from marts.township_rewards
+                 where data_year = ? and status = 'granted' and amount > 0"""
+    by_item = [(label, n, float(amount)) for label, n, amount in conn.execute(
+        f"""select i.label_zh, count(*), sum(g.amount) from ({granted}) g join rules.reward_items i on i.item = g.item
+            group by i.label_zh, i.position order by i.position""", [year, year]).fetchall()]
+    by_township = [(township, float(amount)) for township, amount in conn.execute(
+        f"select township, sum(amount) from ({granted}) g group by township order by 2 desc, 1", [year, year]).fetchall()]
+    return {
+        "by_item": by_item, "by_township": by_township, "granted": sum(n for _, n, _ in by_item),
+        "total": sum(amount for _, _, amount in by_item),
+        "item_chart": bars([(label, amount) for label, _, amount in by_item], width=720, unit=" 万元"),
+        "township_chart": bars(by_township, width=720, unit=" 万元"),
+    }
+
+
 def write_year_report(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
     out = Path(export_dir) / str(year)
     out.mkdir(parents=True, exist_ok=True)
@@ -185,7 +213,7 @@ def write_year_report(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
         by_township=stacked_bars(class_counts("township"), list("ABCD"), CLASS_COLOURS),
         by_chain=stacked_bars(class_counts("industry_chain"), list("ABCD"), CLASS_COLOURS),
         scores=histogram(scores), bench_years=bench_years, bench_table=bench_table, bench_charts=bench_charts,
-        migration=migration, dq=dq,
+        migration=migration, dq=dq, rewards=_rewards(conn, year),
     )
     target = out / f"评价报告_{year}.html"
     target.write_text(page, encoding="utf-8")

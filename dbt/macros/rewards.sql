@@ -10,12 +10,12 @@
 
 {# A delivered amount as an exact decimal (NULL when it is not a finite number). #}
 {% macro as_amount(expr) -%}
-    try_cast({{ expr }} as decimal(38, 6))
+    try_cast({{ expr }} as {{ amount_type() }})
 {%- endmacro %}
 
 {# An amount of as_amount as an integer count of its smallest unit (exact: the scale is 6). #}
 {% macro amount_scaled(expr) -%}
-    cast(cast({{ expr }} as decimal(38, 6)) * 1000000 as hugeint)
+    cast(cast({{ expr }} as {{ amount_type() }}) * 1000000 as hugeint)
 {%- endmacro %}
 
 {# How many units make 1 in rate arithmetic: 10^rate_digits (10000: basis points). #}
@@ -123,3 +123,6 @@
     (select min(e.label) from {{ ref('enum_labels') }} e
       where e.enum_name = '{{ enum_name }}' and e.code = {{ code }} and lower(e.label) <> lower(e.code))
 {%- endmacro %}
+
+{# The column type of amounts in 万元 (exact; see as_amount). #}
+{% macro amount_type() -%}decimal(38, 6){%- endmacro %}

@@ -19,8 +19,9 @@ select
     a.item,
     i.label_zh as item_zh,
     i.position as item_position,
-    cast(a.amount as decimal(38, 6)) as assessed_amount,
-    cast(case when f.uscc is null then a.amount else 0 end as decimal(38, 6)) as amount,
+    -- amounts to 1 元 (reward_parameters.amount_digits), whatever the rule tables' precision
+    cast({{ round_amount('a.amount') }} as {{ amount_type() }}) as assessed_amount,
+    cast(case when f.uscc is null then {{ round_amount('a.amount') }} else 0 end as {{ amount_type() }}) as amount,
     case when f.uscc is null then 'granted' else 'excluded' end as status,
     coalesce(f.reason, a.reason) as reason,
     a.basis,

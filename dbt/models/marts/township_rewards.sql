@@ -11,7 +11,7 @@ select
     growth,
     months_delivered,
     months_met,
-    cast(amount as decimal(38, 6)) as amount,
+    cast({{ round_amount('amount') }} as {{ amount_type() }}) as amount,
     status,
     reason,
     basis,

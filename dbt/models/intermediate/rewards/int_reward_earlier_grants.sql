@@ -12,6 +12,6 @@ from {{ history }}
 where data_year < {{ data_year() }} and status = 'granted'
 group by uscc, item
 {%- else -%}
-select null::varchar as uscc, null::varchar as item, null::decimal(38, 6) as earlier_amount, null::varchar as earlier_years
+select null::varchar as uscc, null::varchar as item, null::{{ amount_type() }} as earlier_amount, null::varchar as earlier_years
 where false
 {%- endif %}

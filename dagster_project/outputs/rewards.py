@@ -1,0 +1,188 @@
+"""Outputs of the 附件2 rewards (REWARDS §7), written from marts.enterprise_rewards and
+marts.township_rewards after they are built: the contract files rewards.csv and
+township_rewards.csv, the workbook 奖励测算_<year>.xlsx for the bureau and the finance bureau
+(财政局), and the public list 奖励公示_<year>.csv/.xlsx. Item labels come from the rule table
+rules.reward_items (one place), never from this file."""
+
+from __future__ import annotations
+
+import codecs
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from .sheets import Book, fits_in_excel
+
+REWARDS_COLUMNS = ["uscc", "name", "township", "item", "amount", "status", "reason", "basis"]
+TOWNSHIP_COLUMNS = ["township", "band", "output", "output_prev", "growth", "months_met", "amount", "status", "reason"]
+STATUS_ZH = {"granted": "发放", "excluded": "不予发放（已享受上级资金）", "not_met": "未达标", "incomplete": "数据不全，未测算"}
+PUBLIC_COLUMNS = ["序号", "名称", "奖励项目", "金额（万元）"]
+
+
+def _copy(conn: duckdb.DuckDBPyConnection, query: str, target: Path, bom: bool = False) -> int:
+    """Write one CSV file from a query (the only place this module writes CSV); with a BOM in
+    front for files people open in Excel. Returns the number of rows."""
+    partial = target.with_name(target.name + ".part")
+    conn.execute(f"copy ({query}) to '{partial}' (header, delimiter ',')")
+    with open(target, "wb") as out, open(partial, "rb") as source:
+        if bom:
+            out.write(codecs.BOM_UTF8)
+        shutil.copyfileobj(source, out)
+    partial.unlink()
+    (rows,) = conn.execute(f"select count(*) from ({query})").fetchone()
+    return rows
+
+
+def _out(export_dir: Path, year: int) -> Path:
+    out = Path(export_dir) / str(year)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _enterprise_query(year: int) -> str:
+    return f"""select uscc, name, township, item, cast(amount as double) as amount,
+                      status, reason, basis
+               from marts.enterprise_rewards where data_year = {int(year)}
+               order by line_number, item_position"""
+
+
+def _township_query(year: int) -> str:
+    return f"""select township, band, cast(output as double) as output, cast(output_prev as double) as output_prev,
+                      growth, months_met, cast(amount as double) as amount, status, reason
+               from marts.township_rewards where data_year = {int(year)}
+               order by first_line"""
+
+
+def write_reward_csvs(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> list[Path]:
+    """rewards.csv and township_rewards.csv (contract columns, REWARDS §7)."""
+    out = _out(export_dir, year)
+    _copy(conn, _enterprise_query(year), out / "rewards.csv")
+    _copy(conn, _township_query(year), out / "township_rewards.csv")
+    return [out / "rewards.csv", out / "township_rewards.csv"]
+
+
+def _items(conn, year: int) -> list[tuple[str, str, str]]:
+    return conn.execute("select item, label_zh, recipient from rules.reward_items order by position").fetchall()
+
+
+def _print_ready(sheet, header_rows: int = 1) -> None:
+    """Printed like the other workbooks: landscape A4, one page wide, header on every page, page numbers."""
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, header_rows - 1)
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _number(value):
+    """Amounts are rounded in the marts (reward_parameters.amount_digits); the sheets show them as numbers."""
+    return None if value is None else float(value)
+
+
+def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
+    """奖励测算_<year>.xlsx: a summary (by item, by township, budget total), then one sheet per item."""
+    out = _out(export_dir, year)
+    book = Book(out / f"奖励测算_{year}.xlsx")
+    items = _items(conn, year)
+
+    by_item = conn.execute(
+        """with all_rows as (
+               select item, status, amount from marts.enterprise_rewards where data_year = ?
+               union all
+               select 'township_contribution', status, amount from marts.township_rewards where data_year = ?)
+           select i.label_zh,
+                  count(*) filter (where a.status = 'granted' and a.amount > 0),
+                  count(*) filter (where a.status = 'excluded'),
+                  coalesce(sum(a.amount) filter (where a.status = 'granted'), 0)
+           from rules.reward_items i left join all_rows a on a.item = i.item
+           group by i.label_zh, i.position order by i.position""",
+        [year, year],
+    ).fetchall()
+    by_township = conn.execute(
+        """with all_rows as (
+               select township, amount, 'enterprise' as recipient from marts.enterprise_rewards
+               where data_year = ? and status = 'granted'
+               union all
+               select township, amount, 'township' from marts.township_rewards where data_year = ? and status = 'granted')
+           select township,
+                  coalesce(sum(amount) filter (where recipient = 'enterprise'), 0),
+                  coalesce(sum(amount) filter (where recipient = 'township'), 0),
+                  sum(amount)
+           from all_rows group by township having sum(amount) > 0 order by sum(amount) desc, township""",
+        [year, year],
+    ).fetchall()
+    total = sum(float(r[3]) for r in by_item)
+
+    summary = book.sheet("汇总")
+    summary.write(0, 0, f"{year}年度规模工业企业发展奖励测算（附件2）", book.title)
+    summary.write_row(2, 0, ["奖励项目", "发放（家/个）", "不予发放（已享受上级资金）", "金额（万元）"], book.header)
+    row = 3
+    for label, granted, excluded, amount in by_item:
+        summary.write_row(row, 0, [label, granted, excluded, _number(amount)])
+        row += 1
+    summary.write_row(row, 0, ["预算合计", None, None, _number(total)], book.header)
+    row += 2
+    summary.write_row(row, 0, ["乡镇街道", "企业奖励（万元）", "乡镇产值贡献奖（万元）", "合计（万元）"], book.header)
+    row += 1
+    for township, enterprise_amount, township_amount, amount in by_township:
+        summary.write_row(row, 0, [township, _number(enterprise_amount), _number(township_amount), _number(amount)])
+        row += 1
+    for column, width in enumerate([34, 16, 26, 16]):
+        summary.set_column(column, column, width)
+    _print_ready(summary, header_rows=3)
+
+    for item, label, recipient in items:
+        if recipient == "township":
+            rows = conn.execute(
+                """select township, band, output, output_prev, growth, months_delivered, months_met, amount, status, reason, basis
+                   from marts.township_rewards where data_year = ? order by first_line""", [year]).fetchall()
+            headers = ["乡镇街道", "档次", "年产值（万元）", "上年产值（万元）", "增长率", "报送月数", "达标月数",
+                       "金额（万元）", "状态", "说明", "测算依据"]
+            body = [[r[0], r[1], _number(r[2]), _number(r[3]), _number(r[4]), r[5], r[6], _number(r[7]),
+                     STATUS_ZH.get(r[8], r[8]), r[9] or "", r[10] or ""] for r in rows]
+            widths = [14, 6, 14, 14, 10, 10, 10, 12, 16, 50, 60]
+        else:
+            rows = conn.execute(
+                """select name, uscc, township, amount, status, assessed_amount, higher_level_amount, reason, basis
+                   from marts.enterprise_rewards where data_year = ? and item = ? order by line_number""",
+                [year, item]).fetchall()
+            headers = ["企业名称", "统一社会信用代码", "乡镇街道", "金额（万元）", "状态", "测算金额（万元）",
+                       "上级资金（万元）", "说明", "测算依据"]
+            body = [[r[0], r[1], r[2], _number(r[3]), STATUS_ZH.get(r[4], r[4]), _number(r[5]), _number(r[6]),
+                     r[7] or "", r[8] or ""] for r in rows]
+            widths = [30, 21, 12, 12, 16, 14, 14, 40, 70]
+        # a sheet name is at most 31 characters and may not contain some punctuation
+        sheet = book.table(label[:31], headers, body, widths, cell_format=book.wrap)
+        _print_ready(sheet)
+    return book.close()
+
+
+def _public_query(year: int) -> str:
+    return f"""select row_number() over (order by p.position, p.line, p.name) as "序号",
+                      p.name as "名称", p.label_zh as "奖励项目",
+                      cast(p.amount as double) as "金额（万元）"
+               from (
+                   select r.name, i.label_zh, i.position, r.line_number as line, r.amount
+                   from marts.enterprise_rewards r join rules.reward_items i on i.item = r.item
+                   where r.data_year = {int(year)} and r.status = 'granted' and r.amount > 0
+                   union all
+                   select t.township, i.label_zh, i.position, t.first_line, t.amount
+                   from marts.township_rewards t join rules.reward_items i on i.recipient = 'township'
+                   where t.data_year = {int(year)} and t.status = 'granted' and t.amount > 0
+               ) p
+               order by 1"""
+
+
+def write_reward_public_list(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> list[Path]:
+    """奖励公示_<year>.csv/.xlsx: enterprise or township name, item, amount. No tax, output or other figures."""
+    out = _out(export_dir, year)
+    query = _public_query(year)
+    csv_path = out / f"奖励公示_{year}.csv"
+    count = _copy(conn, query, csv_path, bom=True)
+    if not fits_in_excel(count):
+        return [csv_path]
+    book = Book(out / f"奖励公示_{year}.xlsx")
+    sheet = book.table("奖励公示", PUBLIC_COLUMNS, conn.execute(query).fetchall(), [8, 36, 32, 14])
+    _print_ready(sheet)
+    return [csv_path, book.close()]
