@@ -151,7 +151,7 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
                        "上级资金（万元）", "说明", "测算依据"]
             body = [[r[0], r[1], r[2], _number(r[3]), STATUS_ZH.get(r[4], r[4]), _number(r[5]), _number(r[6]),
                      r[7] or "", r[8] or ""] for r in rows]
-            widths = [30, 21, 12, 12, 16, 14, 14, 40, 70]
+            widths = [32, 21, 12, 12, 16, 14, 14, 40, 70]
         # a sheet name is at most 31 characters and may not contain some punctuation
         sheet = book.table(label[:31], headers, body, widths, cell_format=book.wrap)
         _print_ready(sheet)
