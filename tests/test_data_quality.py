@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import U, WORKED_RAW, run_pipeline
+from dagster_project.contract import extracts
 from dagster_project.uscc import check_character
 
 OUTSIDER = "91411303WWWWWWWWW" + check_character("91411303WWWWWWWWW")  # valid, not in the population
@@ -227,7 +228,11 @@ def test_override_for_unknown_enterprise_is_an_error(malformed):
 
 def test_optional_files_not_delivered(malformed):
     assert issues(malformed, "file_not_delivered") == {
-        ("quality_awards.csv", "", "", "warning"), ("land_violations.csv", "", "", "warning")}
+        ("quality_awards.csv", "", "", "warning"), ("land_violations.csv", "", "", "warning"),
+        # the optional extracts of the 附件2 rewards, not part of this example
+        *{(f"{name}.csv", "", "", "warning") for name in (
+            "output_history", "township_monthly_output", "digital_investment", "multistorey_buildings",
+            "higher_level_funding")}}
 
 
 def test_error_issues_make_the_run_not_publishable(malformed):
@@ -256,7 +261,9 @@ def test_department_report_excel_lists_every_issue_of_the_department(malformed):
 def test_department_report_html_is_self_contained(malformed):
     folder = malformed.export_dir / "2023" / "data_quality"
     pages = sorted(folder.glob("*.html"))
-    assert len(pages) == 12  # one per department, also those without problems
+    # one per department of the contract (12 for the evaluation, 2 more for the 附件2 rewards: 财政局 and
+    # 自然资源局/开发区), also those without problems
+    assert len(pages) == len({e.department for e in extracts().values()}) == 14
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert "http://" not in text and "https://" not in text and "<script" not in text

@@ -68,9 +68,9 @@ def histogram(series: dict[str, list[float]], bins: int = 20, width: int = 720, 
     return "".join(parts)
 
 
-def bars(items: list[tuple[str, float]], width: int = 520, bar: int = 18, unit: str = "") -> str:
-    """Simple horizontal bars with values (e.g. a benchmark across years)."""
-    label_w, gap = 110, 6
+def bars(items: list[tuple[str, float]], width: int = 520, bar: int = 18, unit: str = "", label_w: int = 110) -> str:
+    """Simple horizontal bars with values (e.g. a benchmark across years); label_w fits longer labels."""
+    gap = 6
     top = max([v for _, v in items] + [1e-9])
     scale = (width - label_w - 90) / top
     height = len(items) * (bar + gap) + 4

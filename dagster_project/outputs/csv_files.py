@@ -50,7 +50,7 @@ def write_csv_exports(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
     written["dq_issues.csv"] = _copy(
         conn,
         f"""select {_select(DQ_COLUMNS)} from marts.dq_issues where data_year = {year}
-            order by severity, department, file, line nulls first, uscc""",
+            order by severity, department, file, line nulls first, uscc, "check", message""",
         out / "dq_issues.csv",
     )
     return written

@@ -164,7 +164,7 @@ def _rewards(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
     return {
         "by_item": by_item, "by_township": by_township, "granted": sum(n for _, n, _ in by_item),
         "total": sum(amount for _, _, amount in by_item),
-        "item_chart": bars([(label, amount) for label, _, amount in by_item], width=720, unit=" 万元"),
+        "item_chart": bars([(label, amount) for label, _, amount in by_item], width=720, unit=" 万元", label_w=220),
         "township_chart": bars(by_township, width=720, unit=" 万元"),
     }
 

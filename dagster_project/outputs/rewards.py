@@ -66,6 +66,17 @@ def _items(conn, year: int) -> list[tuple[str, str, str]]:
     return conn.execute("select item, label_zh, recipient from rules.reward_items order by position").fetchall()
 
 
+def _write_row(sheet, row: int, values: list, cell_format=None) -> None:
+    """One row of the summary sheet, text always as text (a township named "=..." is no formula)."""
+    for column, value in enumerate(values):
+        if value is None:
+            sheet.write_blank(row, column, None, cell_format)
+        elif isinstance(value, str):
+            sheet.write_string(row, column, value, cell_format)
+        else:
+            sheet.write_number(row, column, value, cell_format)
+
+
 def _print_ready(sheet, header_rows: int = 1) -> None:
     """Printed like the other workbooks: landscape A4, one page wide, header on every page, page numbers."""
     sheet.set_landscape()
@@ -115,18 +126,18 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
     total = sum(float(r[3]) for r in by_item)
 
     summary = book.sheet("汇总")
-    summary.write(0, 0, f"{year}年度规模工业企业发展奖励测算（附件2）", book.title)
-    summary.write_row(2, 0, ["奖励项目", "发放（家/个）", "不予发放（已享受上级资金）", "金额（万元）"], book.header)
+    summary.write_string(0, 0, f"{year}年度规模工业企业发展奖励测算（附件2）", book.title)
+    _write_row(summary, 2, ["奖励项目", "发放（家/个）", "不予发放（已享受上级资金）", "金额（万元）"], book.header)
     row = 3
     for label, granted, excluded, amount in by_item:
-        summary.write_row(row, 0, [label, granted, excluded, _number(amount)])
+        _write_row(summary, row, [label, granted, excluded, _number(amount)])
         row += 1
-    summary.write_row(row, 0, ["预算合计", None, None, _number(total)], book.header)
+    _write_row(summary, row, ["预算合计", None, None, _number(total)], book.header)
     row += 2
-    summary.write_row(row, 0, ["乡镇街道", "企业奖励（万元）", "乡镇产值贡献奖（万元）", "合计（万元）"], book.header)
+    _write_row(summary, row, ["乡镇街道", "企业奖励（万元）", "乡镇产值贡献奖（万元）", "合计（万元）"], book.header)
     row += 1
     for township, enterprise_amount, township_amount, amount in by_township:
-        summary.write_row(row, 0, [township, _number(enterprise_amount), _number(township_amount), _number(amount)])
+        _write_row(summary, row, [township, _number(enterprise_amount), _number(township_amount), _number(amount)])
         row += 1
     for column, width in enumerate([34, 16, 26, 16]):
         summary.set_column(column, column, width)

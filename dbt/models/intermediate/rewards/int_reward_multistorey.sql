@@ -29,6 +29,8 @@ per_enterprise as (
             'amount': num_text('amount')}) }}, '；' order by completed_on, building_id) as buildings
     from buildings
     group by uscc
+    -- a building without a third or higher floor earns nothing: no row
+    having sum(amount) > 0
 ),
 
 capped as (
