@@ -128,12 +128,58 @@ def _write(path: Path, extract: str, rows: list[dict]) -> Path:
     return target
 
 
+DIGITAL_ITEMS = ["智能制造装备", "生产计划与综合管理", "数字化研发设计", "质量管控"]
+FUNDED_ITEMS = ["产值增长奖", "产值突破奖", "智能制造装备", "质量管控", "工业上楼"]
+
+
+def _reward_extracts(rows: dict[str, list[dict]], people: list[Enterprise], year: int, first_year: int,
+                     rng: random.Random) -> None:
+    """The optional extracts of the 附件2 rewards: invoices of digital purchases, new multistorey
+    buildings, higher-level funds, and each township's output month by month."""
+    for e in people:
+        if not e.above:
+            continue
+        if rng.random() < 0.08:
+            for k, item in enumerate(rng.sample(DIGITAL_ITEMS, rng.randint(1, 2)), start=1):
+                rows["digital_investment"].append(
+                    {"uscc": e.uscc, "project_id": f"SZ-{year}-{e.index:05d}-{k}", "item": item,
+                     "invoice_amount": round(rng.lognormvariate(3.2, 0.8), 2), "year": rng.choice([year] * 5 + [year - 1])})
+        if rng.random() < 0.015:
+            area = round(rng.uniform(8000, 30000), -2)
+            floor3 = round(area * rng.uniform(0.15, 0.3), -1)
+            rows["multistorey_buildings"].append(
+                {"uscc": e.uscc, "building_id": f"CF-{year}-{e.index:05d}",
+                 "completed_on": date(rng.choice([year] * 4 + [year - 1]), rng.randint(1, 12), 15).isoformat(),
+                 "plot_ratio": round(rng.uniform(1.2, 3.0), 2), "building_density_pct": round(rng.uniform(35, 60), 1),
+                 "floor_area_m2": area, "floor3_area_m2": floor3,
+                 "floor4_up_area_m2": round(area * rng.uniform(0, 0.4), -1),
+                 "project_eligible": "是" if rng.random() < 0.8 else "否"})
+        if rng.random() < 0.01:
+            rows["higher_level_funding"].append(
+                {"uscc": e.uscc, "item": rng.choice(FUNDED_ITEMS), "level": rng.choice(["省级", "市级", "国家级"]),
+                 "amount": rng.choice([5, 10, 20, 50]), "year": rng.choice([year, year, year - 1])})
+    # Each township's output is the sum of its enterprises', spread over the months.
+    totals: dict[str, list[float]] = {}
+    for e in people:
+        current, previous = totals.setdefault(e.township, [0.0, 0.0])
+        totals[e.township] = [current + _output(e, year, first_year), previous + _output(e, year - 1, first_year)]
+    for township, (current, previous) in totals.items():
+        this_year = [rng.uniform(0.7, 1.3) for _ in range(12)]
+        last_year = [w * rng.uniform(0.85, 1.15) for w in this_year]
+        for month in range(1, 13):
+            rows["township_monthly_output"].append(
+                {"township": township, "month": month, "output": round(current * this_year[month - 1] / sum(this_year), 1),
+                 "output_prev": round(previous * last_year[month - 1] / sum(last_year), 1)})
+
+
 def generate_district(
     out_dir: Path, year: int, above: int = 300, below: int = 900, seed: int = 20240301, first_year: int = 2022
 ) -> list[Path]:
     """Write `<out_dir>/<year>/*.csv` for a fictional district; deterministic for a given seed."""
     people = _population(seed, above, below)
     rng = random.Random(f"mujun-year-{seed}-{year}")
+    # the 附件2 reward extracts draw from their own stream: the evaluation extracts do not change
+    reward_rng = random.Random(f"mujun-rewards-{seed}-{year}")
     folder = Path(out_dir) / str(year)
     rows: dict[str, list[dict]] = {name: [] for name in extracts()}
 
@@ -194,10 +240,14 @@ def generate_district(
             )
 
         if rng.random() < 0.45:
+            specialized = rng.choice(["无"] * 8 + ["省级专精特新", "国家级专精特新小巨人", "国家级重点小巨人"])
             rows["industry_it"].append(
                 {
                     "uscc": e.uscc,
-                    "specialized": rng.choice(["无"] * 8 + ["省级专精特新", "国家级专精特新小巨人", "国家级重点小巨人"]),
+                    "specialized": specialized,
+                    # from its own stream, so that the other columns stay as they were
+                    "specialized_year": (reward_rng.choice([year, year - 1, year - 2, year - 3])
+                                         if specialized != "无" else ""),
                     "smart_manufacturing": rng.choice(["无"] * 8 + ["省级", "国家级"]),
                     "single_champion": rng.choice(["无"] * 18 + ["省级", "国家级"]) if e.above else "无",
                     "green_factory": rng.choice(["无"] * 7 + ["省级", "国家级"]),
@@ -261,6 +311,8 @@ def generate_district(
                     "verified": "否" if rng.random() < 0.2 else "是",
                 }
             )
+
+    _reward_extracts(rows, people, year, first_year, reward_rng)
 
     # The government's final decision for one enterprise in later years (objection upheld).
     if year > first_year and len(people) > above + 40:
