@@ -479,3 +479,32 @@ def test_reward_extracts_have_their_own_department_reports(district):
     reports = {p.name for p in (run.export_dir / "2023" / "data_quality").iterdir()}
     assert any("财政局" in name for name in reports)
     assert any("自然资源局" in name and "开发区" in name for name in reports)
+
+
+# ---------------------------------------------------------------- warehouses made before the rewards
+
+def test_a_warehouse_from_before_the_rewards_gains_the_new_contract_column(tmp_path):
+    import duckdb
+
+    from dagster_project.ingest import ensure_raw_schema
+
+    with duckdb.connect(str(tmp_path / "old.duckdb")) as conn:
+        conn.execute("create schema raw")
+        conn.execute("create table raw.industry_it (data_year integer, load_id varchar, uscc varchar, specialized varchar)")
+        ensure_raw_schema(conn)
+        columns = [r[0] for r in conn.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'industry_it'").fetchall()]
+    assert "specialized_year" in columns and "prev_class" in columns
+
+
+def test_a_year_evaluated_before_the_rewards_exports_without_them(tmp_path):
+    import duckdb
+
+    from dagster_project.outputs.rewards import write_reward_csvs, write_reward_public_list, write_reward_workbook
+
+    with duckdb.connect() as conn:
+        conn.execute("create schema marts")
+        assert write_reward_csvs(conn, 2023, tmp_path) == []
+        assert write_reward_workbook(conn, 2023, tmp_path) == []
+        assert write_reward_public_list(conn, 2023, tmp_path) == []
+    assert not (tmp_path / "2023").exists()

@@ -10,6 +10,7 @@ import duckdb
 from jinja2 import Environment
 
 from .charts import CLASS_COLOURS, bars, histogram, stacked_bars
+from .rewards import rewards_available
 
 _env = Environment(autoescape=True)
 _env.filters["n"] = lambda v, d=2: "" if v is None else f"{v:,.{d}f}"
@@ -152,6 +153,8 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
 
 def _rewards(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
     """The 附件2 budget of the year by item and by township (labels from rules.reward_items)."""
+    if not rewards_available(conn):  # a year evaluated before the rewards existed
+        return {"by_item": []}
     granted = """select item, township, amount from marts.enterprise_rewards where data_year = ? and status = 'granted' and amount > 0
                  union all
                  select 'township_contribution', township, amount from marts.township_rewards

@@ -34,6 +34,14 @@ def _copy(conn: duckdb.DuckDBPyConnection, query: str, target: Path, bom: bool =
     return rows
 
 
+def rewards_available(conn: duckdb.DuckDBPyConnection) -> bool:
+    """False for a warehouse last evaluated before the rewards existed (`mujun export` of an old year)."""
+    (count,) = conn.execute(
+        """select count(*) from information_schema.tables
+           where table_schema = 'marts' and table_name in ('enterprise_rewards', 'township_rewards')""").fetchone()
+    return count == 2
+
+
 def _out(export_dir: Path, year: int) -> Path:
     out = Path(export_dir) / str(year)
     out.mkdir(parents=True, exist_ok=True)
@@ -56,6 +64,8 @@ def _township_query(year: int) -> str:
 
 def write_reward_csvs(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> list[Path]:
     """rewards.csv and township_rewards.csv (contract columns, REWARDS §7)."""
+    if not rewards_available(conn):
+        return []
     out = _out(export_dir, year)
     _copy(conn, _enterprise_query(year), out / "rewards.csv")
     _copy(conn, _township_query(year), out / "township_rewards.csv")
@@ -91,8 +101,10 @@ def _number(value):
     return None if value is None else float(value)
 
 
-def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
+def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> list[Path]:
     """奖励测算_<year>.xlsx: a summary (by item, by township, budget total), then one sheet per item."""
+    if not rewards_available(conn):
+        return []
     out = _out(export_dir, year)
     book = Book(out / f"奖励测算_{year}.xlsx")
     items = _items(conn, year)
@@ -166,7 +178,7 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
         # a sheet name is at most 31 characters and may not contain some punctuation
         sheet = book.table(label[:31], headers, body, widths, cell_format=book.wrap)
         _print_ready(sheet)
-    return book.close()
+    return [book.close()]
 
 
 def _public_query(year: int) -> str:
@@ -187,6 +199,8 @@ def _public_query(year: int) -> str:
 
 def write_reward_public_list(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> list[Path]:
     """奖励公示_<year>.csv/.xlsx: enterprise or township name, item, amount. No tax, output or other figures."""
+    if not rewards_available(conn):
+        return []
     out = _out(export_dir, year)
     query = _public_query(year)
     csv_path = out / f"奖励公示_{year}.csv"
