@@ -210,6 +210,8 @@ TOWNSHIPS = {
     "辛镇": _months([3000] * 12, [2000] * 12) + [(5, 3000, 2000)],              # month 5 twice
     "壬镇": _months([3000] * 11, [2000] * 11) + [(13, 3000, 2000)],             # month 13
     "癸镇": [(m, 3000, "" if m == 3 else 2000) for m in range(1, 13)],           # no previous value for March
+    # band 2: month 9 grew exactly 20% (the monthly rate), not 30% (the annual rate): 9 months count
+    "子镇": _months([6000] * 8 + [3600] + [3300] * 3, [3000] * 12),
 }
 
 BUILDINGS = [  # building_id, uscc key, completed_on, plot ratio, density, floor area, 3rd floor, 4th and above, eligible
@@ -379,13 +381,22 @@ def test_digital_subsidies_at_the_minimum_invoice_and_below(district):
     }
 
 
-def test_digital_rate_rounds_to_one_yuan_and_caps_and_double_funding_excludes(district):
+def test_decision_digital_subsidy_is_exactly_the_maximum_rate_rounded_to_one_yuan_and_capped(district):
+    _, run = district
+    awards = _of(run, "D3")
+    assert awards[("D3", "smart_equipment")] == (1.0001, "granted")  # 0.05 × 20.001 = 1.00005 → 1.0001 (half away)
+    assert awards[("D3", "quality_control")] == (10.0, "granted")    # 0.10 × 200, capped at 10
+
+
+def test_no_double_funding_for_the_same_item_in_the_same_year(district):
     _, run = district
     assert _of(run, "D3") == {
-        ("D3", "smart_equipment"): (1.0001, "granted"),   # 0.05 × 20.001 = 1.00005 → 1.0001 (half away from zero)
+        ("D3", "smart_equipment"): (1.0001, "granted"),
         ("D3", "planning_system"): (0.0, "excluded"),     # provincial funding for the item in 2023
-        ("D3", "quality_control"): (10.0, "granted"),     # capped; a 2022 grant for the item does not matter
+        ("D3", "quality_control"): (10.0, "granted"),     # a 2022 grant for the item does not matter
     }
+    reason = run.csv("rewards.csv").set_index(["uscc", "item"]).at[(U["D3"], "planning_system"), "reason"]
+    assert "省级2万元" in reason
 
 
 def test_decision_several_items_a_year_but_one_amount_per_item(district):
@@ -440,7 +451,15 @@ def test_township_bands_and_boundaries(district):
         "辛镇": ("", "", 0.0, "incomplete"),      # month 5 twice: both lines quarantined
         "壬镇": ("", "", 0.0, "incomplete"),      # 11 months and a month 13
         "癸镇": ("", "", 0.0, "incomplete"),      # March without previous value
+        "子镇": ("2", "9", 10.0, "granted"),      # see test_decision_township_band_2_monthly_rate_differs_from_annual
     }
+
+
+def test_decision_township_band_2_monthly_rate_differs_from_annual(district):
+    _, run = district
+    row = _townships(run)["子镇"]
+    # 61500 vs 36000: growth 70.83% (≥ 30%), 9 months ≥ 20% (8 months ≥ 30%): granted, 5 + 4 steps × 1.5, capped 10
+    assert (row["band"], row["months_met"], row["growth"], float(row["amount"])) == ("2", "9", "0.7083", 10.0)
 
 
 def test_township_month_problems_are_errors_for_the_statistics_bureau(district):
