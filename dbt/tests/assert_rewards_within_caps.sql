@@ -1,0 +1,21 @@
+{{ config(meta={'dagster': {'ref': {'name': 'enterprise_rewards'}}}) }}
+-- No reward exceeds its cap or is negative (REWARDS §2–§5), and what the project granted an
+-- enterprise for 工业上楼 over all data years stays within the cumulative cap.
+select r.uscc, r.item
+from {{ ref('enterprise_rewards') }} r
+where r.data_year = {{ data_year() }}
+  and (r.amount < 0
+       or (r.item = 'output_growth' and r.assessed_amount > (select max(cap) from {{ rules_in_force('reward_growth_bands') }}))
+       or (r.item = 'output_breakthrough' and r.assessed_amount > (select sum(amount) from {{ rules_in_force('reward_breakthrough') }}))
+       or r.assessed_amount > coalesce((select d.cap from {{ rules_in_force('reward_digital') }} d where d.item = r.item), r.assessed_amount))
+union all
+select r.uscc, r.item
+from {{ ref('enterprise_rewards') }} r
+where r.item = 'multistorey' and r.status = 'granted' and {{ reward_param('multistorey_cap_cumulative') }} = 1
+group by r.uscc, r.item
+having sum(r.amount) > {{ reward_param('multistorey_cap') }}
+union all
+select t.township, 'township_contribution'
+from {{ ref('township_rewards') }} t
+where t.data_year = {{ data_year() }}
+  and (t.amount < 0 or t.amount > (select max(cap) from {{ rules_in_force('reward_township_bands') }}))
