@@ -78,7 +78,7 @@ def _ragged(path: Path, line: int, found: int, width: int) -> InputError:
     more = "多" if found > width else "少"
     return InputError(
         f"{path} 第{line}行有 {found} 个单元格，表头有 {width} 列（{more}了 {abs(found - width)} 个；"
-        f"名称中的英文逗号须用英文双引号括起）/ {path} line {line} has {found} cells, the header {width} "
+        f"名称中的英文逗号须用英文双引号括起） / {path} line {line} has {found} cells, the header {width} "
         f"(a comma inside a value must be quoted)"
     )
 
@@ -86,7 +86,7 @@ def _ragged(path: Path, line: int, found: int, width: int) -> InputError:
 def oversized_cell(path: Path, line: int, column: str, length: int) -> InputError:
     return InputError(
         f"{path} 第{line}行 列“{column}”有 {length} 个字符，超过单元格上限 {MAX_CELL_CHARS}"
-        f"（常见原因：英文双引号未闭合）/ {path} line {line} column {column}: {length} characters, more than "
+        f"（常见原因：英文双引号未闭合） / {path} line {line} column {column}: {length} characters, more than "
         f"a cell can hold ({MAX_CELL_CHARS}; often a quote left open)"
     )
 
@@ -110,10 +110,10 @@ def diagnose(path: Path, text: str, header: list[str]) -> InputError | None:
     except csv.Error as exc:
         if "end of data" in str(exc) or "EOF" in str(exc):
             return InputError(
-                f"{path} 第{start}行：英文双引号未闭合（该行起至文件末尾都成了一个单元格）/ "
+                f"{path} 第{start}行：英文双引号未闭合（该行起至文件末尾都成了一个单元格） / "
                 f"{path} line {start}: a quote is opened and never closed"
             )
-        return InputError(f"{path} 第{start}行：CSV 格式错误（{exc}）/ {path} line {start}: malformed CSV ({exc})")
+        return InputError(f"{path} 第{start}行：CSV 格式错误（{exc}） / {path} line {start}: malformed CSV ({exc})")
     return None
 
 
@@ -126,5 +126,5 @@ def duckdb_error(path: Path, error: Exception) -> InputError:
     where = f"第{line.group(1)}行" if line else ""
     where_en = f" line {line.group(1)}" if line else ""
     return InputError(
-        f"无法读取 {path}{where}（CSV 格式错误：{reason}）/ Cannot read {path}{where_en} as CSV: {reason}"
+        f"无法读取 {path}{where}（CSV 格式错误：{reason}） / Cannot read {path}{where_en} as CSV: {reason}"
     )

@@ -18,6 +18,7 @@ from functools import lru_cache
 import duckdb
 
 from .contract import Extract
+from .ingest import rollback
 from .paths import SEEDS_DIR
 
 # Whole-file unit checks: (extract, column) -> (parameter, bound)
@@ -155,9 +156,9 @@ def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: i
             "insert into quality.expectation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [[year, extract.name, load_id, r["expectation"], r["column_name"], r["success"], r["observed_value"], r["unexpected_percent"], now] for r in rows],
         )
+        conn.execute("commit")
     except BaseException:
-        conn.execute("rollback")
+        rollback(conn)
         raise
-    conn.execute("commit")
     return ExpectationOutcome(bool(result.success), rows)
 

@@ -220,11 +220,20 @@ def ingest_extract(
     conn.execute("begin transaction")
     try:
         summary = _ingest(conn, extract, year, Path(raw_dir))
+        conn.execute("commit")
     except BaseException:
-        conn.execute("rollback")
+        rollback(conn)
         raise
-    conn.execute("commit")
     return summary
+
+
+def rollback(conn: duckdb.DuckDBPyConnection) -> None:
+    """Undo the open transaction. A commit that failed has already ended it in DuckDB; then
+    there is nothing left to undo."""
+    try:
+        conn.execute("rollback")
+    except duckdb.TransactionException:
+        pass
 
 
 def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_dir: Path) -> LoadSummary:
