@@ -80,7 +80,14 @@ def _failures(result) -> list:
 
 def _report_failure(console: Console, result) -> int:
     status = EXIT_FAILED
+    shown = set()
     for error in _failures(result):
+        # every asset of a run fails alike when the warehouse is locked or the disk is full:
+        # the cause is said once
+        key = _error_chain(error)[-1].message.strip()
+        if key in shown:
+            continue
+        shown.add(key)
         chain = _error_chain(error)
         input_errors = [e for e in chain if e.cls_name == "InputError"]
         if input_errors:
