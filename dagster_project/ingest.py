@@ -272,7 +272,18 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
     first_line = text.split("\n", 1)[0].rstrip("\r")
     header = next(csv.reader(io.StringIO(first_line)), [])
     if not any(cell.strip() for cell in header):
-        raise InputError(f"{path} 为空或没有表头 / {path} is empty or has no header line")
+        if extract.required or text.strip():
+            raise InputError(f"{path} 为空或没有表头 / {path} is empty or has no header line")
+        # An optional file left empty: delivered, with nothing to report (as with a header only).
+        summary = LoadSummary(extract.name, year, extract.file_name, _new_load_id(extract.name, year, now), True,
+                              sha256=sha256, encoding=encoding)
+        summary.findings.append(("file_empty", None, None))
+        conn.execute(
+            "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, 0, true, ?)",
+            [summary.load_id, extract.name, year, extract.file_name, str(path), sha256, encoding, now],
+        )
+        _record_findings(conn, summary)
+        return summary
     csv_problems.check_delimiter(path, first_line, header_lookup(extract), normalize_header)
     mapped, unknown, missing_optional = _map_header(path, extract, header)
 
@@ -284,12 +295,10 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
     target = [name for name in mapped if name]
     _check_cell_sizes(conn, extract, path, target, load_id)
 
-    (summary.rows_read, data_rows) = conn.execute(
-        f"""select count(*), count(*) filter (where trim(concat_ws('', {', '.join(target)})) <> '')
-            from raw.{extract.name} where load_id = ?""",
-        [load_id],
+    (summary.rows_read,) = conn.execute(
+        f"select count(*) from raw.{extract.name} where load_id = ?", [load_id]
     ).fetchone()
-    if data_rows == 0:
+    if summary.rows_read == 0:
         if extract.required:
             raise InputError(
                 f"必需文件 {extract.file_name}（{extract.department_zh}）只有表头，没有数据行：{path} / "
@@ -343,7 +352,10 @@ def _insert_rows(conn, extract: Extract, path: Path, text: str, encoding: str, h
                     from read_csv({_sql_string(str(readable))}, header = true, auto_detect = false,
                                   columns = {positional}, delim = ',', quote = '"', escape = '"',
                                   max_line_size = {csv_problems.MAX_LINE_BYTES})
-                    with ordinality""",
+                    with ordinality
+                    -- a line of empty cells (",,,," as Excel leaves below a table) is a blank
+                    -- line, not a record: skipped like one, its neighbours keep their numbers
+                    where trim(concat_ws('', {', '.join(f'c{i}' for i in range(len(header)))})) <> ''""",
                 params + [now],
             )
         except duckdb.Error as exc:

@@ -269,6 +269,7 @@ UNUSABLE = {
     "header_only_land_parcels": (_header_only("land_parcels.csv"), ["只有表头", "no data rows"]),
     "header_and_empty_cells_only": (("tax.csv", lambda y: _write(y / "tax.csv", _lines(y / "tax.csv")[:1] + [",,", " , ,"])),
                                     ["只有表头", "no data rows"]),
+    "empty_required_file": (("land_parcels.csv", lambda y: (y / "land_parcels.csv").write_bytes(b"")), ["为空", "empty"]),
     "semicolons": (_delimiter("tax.csv", ";"), ["分号", "英文逗号", "CSV UTF-8", "semicolons"]),
     "tabs": (_delimiter("statistics.csv", "\t"), ["制表符", "英文逗号", "tabs"]),
     "vertical_bars": (_delimiter("land_parcels.csv", "|"), ["竖线", "vertical bars"]),
@@ -316,6 +317,35 @@ def test_mujun_evaluate_exits_2_naming_the_unusable_file(tmp_path, capsys, case)
         assert fragment in out
     assert "Traceback" not in out
     assert not (run.export_dir / "2023" / "classification.csv").exists()
+
+
+@pytest.mark.parametrize("content", [
+    b"",                                                           # left empty
+    b"\r\n\r\n",                                                   # blank lines only
+    "uscc,standard_code,level,role,year\r\n".encode("gb18030"),   # a header only (Excel, GBK)
+    "统一社会信用代码,标准编号,标准级别,角色,年度\n,,,,\n , ,,,\n".encode("utf-8-sig"),  # empty cells only
+])
+def test_an_optional_file_without_data_rows_is_delivered_with_nothing_to_report(tmp_path, content):
+    raw = copy_worked(tmp_path / "raw")
+    (raw / "2023" / "standards.csv").write_bytes(content)
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    summary = ingest_extract(conn, extracts()["standards"], 2023, raw)
+    assert summary.delivered and summary.rows_read == 0 and not summary.unchanged
+    assert conn.execute("select rows_read, delivered from raw.loads").fetchall() == [(0, True)]
+    assert ("file_empty", None, None) in conn.execute(
+        "select check_name, column_name, value from raw.load_issues where load_id = ?", [summary.load_id]).fetchall()
+
+
+def test_lines_of_empty_cells_are_blank_lines_and_keep_line_numbers(tmp_path):
+    raw = copy_worked(tmp_path / "raw")
+    path = raw / "2023" / "tax.csv"
+    lines = _lines(path)
+    lines[1:1] = [",,", " , ,"]      # what Excel leaves of cleared rows
+    _write(path, lines + [",,", ",,"])
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert ingest_extract(conn, TAX, 2023, raw).rows_read == 17
+    assert conn.execute("select min(line_number), max(line_number) from raw.tax").fetchone() == (4, 20)
+    assert conn.execute("select line_number from raw.tax where uscc = '91411303GWXUCJMA40'").fetchone() == (20,)
 
 
 # --- files outside the contract ----------------------------------------------------------------
