@@ -168,6 +168,34 @@ def test_a_process_killed_mid_ingestion_leaves_the_warehouse_as_before(tmp_path,
         assert _comparable(conn) == _clean(tmp_path, raw)
 
 
+def test_a_run_failing_right_after_the_row_insert_is_repaired_by_the_next_run(tmp_path, capsys, monkeypatch, worked):
+    """The issue's case end to end: the statement after the insert of tax.csv's rows fails."""
+    import dagster_project.ingest as ingest
+
+    check_cell_sizes = ingest._check_cell_sizes
+
+    def fail(conn, extract, *args):
+        if extract.name == "tax":
+            raise OSError("No space left on device (injected)")
+        return check_cell_sizes(conn, extract, *args)
+
+    raw = copy_worked(tmp_path / "raw")
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest, "_check_cell_sizes", fail)
+        failed = run_pipeline(tmp_path, raw)
+    assert failed.status == 1
+    assert "运行失败 / run failed" in capsys.readouterr().out
+    assert failed.one("select count(*) from raw.tax") == 0
+    assert failed.one("select count(*) from raw.loads where extract = 'tax'") == 0
+    # the statistics delivery before it is committed, whole
+    assert failed.one("select rows_read from raw.loads where extract = 'statistics'") == 17
+
+    again = run_pipeline(tmp_path, raw)
+    assert again.status == worked.status
+    for name in ("classification.csv", "benchmarks.csv", "dq_issues.csv"):
+        assert again.csv(name).equals(worked.csv(name)), name
+
+
 def test_a_warehouse_damaged_by_the_old_ingestion_repairs_itself(tmp_path):
     """The old code inserted the rows, then the load record: a crash in between left rows whose
     load id has no record, and the retry repeated that id. Such rows never count."""
