@@ -80,7 +80,14 @@ def _failures(result) -> list:
 
 def _report_failure(console: Console, result) -> int:
     status = EXIT_FAILED
+    shown = set()
     for error in _failures(result):
+        # every asset of a run fails alike when the warehouse is locked or the disk is full:
+        # the cause is said once
+        key = _error_chain(error)[-1].message.strip()
+        if key in shown:
+            continue
+        shown.add(key)
         chain = _error_chain(error)
         input_errors = [e for e in chain if e.cls_name == "InputError"]
         if input_errors:
@@ -181,6 +188,20 @@ def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, decisions:
     return result
 
 
+def _report_unexpected_files(console: Console, folder: Path) -> None:
+    """Name every file of the year folder that is not used, before the run (also when it fails):
+    they are warnings in dq_issues.csv as well (file_unexpected)."""
+    from .delivery_folder import unexpected_entries
+
+    for entry in unexpected_entries(folder):
+        console.print(
+            f"[yellow]![/yellow] 未采用的文件 / file NOT used: {folder / entry.name}（不是约定的文件名，"
+            f"未参与评价；如需用它报送，请改名为 {entry.rename_to} / not a file of the contract; "
+            f"rename it to {entry.rename_to} to deliver it）",
+            highlight=False,
+        )
+
+
 def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff: date | None = None,
              benchmark_method: str | None = None, ranking_groups: str | None = None) -> int:
     """Evaluate one data year; return the exit status of the command-line contract. Decisions left
@@ -193,6 +214,7 @@ def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff
         console.print(f"[red]找不到数据目录 / no such folder:[/red] {raw_dir / str(year)}")
         return EXIT_INPUT
     console.print(f"[bold]mujun evaluate {year}[/bold] · raw {raw_dir} · warehouse {warehouse}", highlight=False)
+    _report_unexpected_files(console, raw_dir / str(year))
     decisions = {"cutoff": cutoff.isoformat() if cutoff else "", "benchmark_method": benchmark_method,
                  "ranking_groups": ranking_groups}
     result = _run(year, raw_dir, export_dir, warehouse, {k: v for k, v in decisions.items() if v is not None}, console)

@@ -18,6 +18,7 @@ from functools import lru_cache
 import duckdb
 
 from .contract import Extract
+from .ingest import rollback
 from .paths import SEEDS_DIR
 
 # Whole-file unit checks: (extract, column) -> (parameter, bound)
@@ -145,11 +146,19 @@ def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: i
             }
         )
     _ensure_table(conn)
-    conn.execute("delete from quality.expectation_results where load_id = ?", [load_id])
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    conn.executemany(
-        "insert into quality.expectation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [[year, extract.name, load_id, r["expectation"], r["column_name"], r["success"], r["observed_value"], r["unexpected_percent"], now] for r in rows],
-    )
+    # The results of a delivery are replaced as a whole or not at all: a run stopped in between
+    # leaves the previous results, and the next run (which validates again) replaces them.
+    conn.execute("begin transaction")
+    try:
+        conn.execute("delete from quality.expectation_results where load_id = ?", [load_id])
+        conn.executemany(
+            "insert into quality.expectation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[year, extract.name, load_id, r["expectation"], r["column_name"], r["success"], r["observed_value"], r["unexpected_percent"], now] for r in rows],
+        )
+        conn.execute("commit")
+    except BaseException:
+        rollback(conn)
+        raise
     return ExpectationOutcome(bool(result.success), rows)
 

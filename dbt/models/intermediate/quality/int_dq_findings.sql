@@ -7,6 +7,12 @@ file_findings as (
            i.check_name, i.column_name, i.value
     from {{ source('raw', 'load_issues') }} i
     join current_loads l on l.load_id = i.load_id
+    union all
+    -- files in the year folder outside the contract belong to no delivery (load_id null); each
+    -- run of the year rewrites them, so only what lies in the folder now is reported
+    select i.extract, i.source_file, i.line_number, null, i.check_name, i.column_name, i.value
+    from {{ source('raw', 'load_issues') }} i
+    where i.load_id is null and i.data_year = {{ data_year() }}
 ),
 
 cell_findings as (
