@@ -387,8 +387,8 @@ STRAY = {
     "standards (1).csv": ("market_supervision", "standards.csv"),
     "LAND_PARCELS-2023.csv": ("natural_resources", "land_parcels.csv"),
     "统计局补报.csv": ("statistics", "statistics.csv"),
-    "更正/": ("government", "<extract>.csv"),
-    "说明.docx": ("government", "<extract>.csv"),
+    "更正/": ("industry_it", "<extract>.csv"),
+    "说明.docx": ("industry_it", "<extract>.csv"),
 }
 # made by the operating system or an open workbook: nobody delivers them, nobody can act on them
 HIDDEN = [".DS_Store", "._tax.csv", "~$tax.xlsx", ".~lock.tax.csv#", "Thumbs.db"]
