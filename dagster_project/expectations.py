@@ -37,6 +37,15 @@ FORMATS = {
 }
 
 
+def number_sql(column: str) -> str:
+    """A delivered cell as a number, exactly as dbt's `parse_decimal` macro reads it: a finite
+    number or NULL. DuckDB reads 'nan', 'inf' and an overflowing '1e400' as doubles; a median
+    over them would judge the file by a value that is no number (tests/test_hostile_values.py
+    checks that both parsers agree)."""
+    number = f"try_cast(replace(nullif(trim({column}), ''), ',', '') as double)"
+    return f"(case when isfinite({number}) then {number} end)"
+
+
 @dataclass
 class ExpectationOutcome:
     success: bool
@@ -119,8 +128,7 @@ def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: i
     gx, context, source = _context()
     columns = [c.name for c in extract.columns]
     # the unit checks read a column as numbers, parsed as the staging models parse it
-    columns += [f"try_cast(replace(trim({column}), ',', '') as double) as {column}__number"
-                for (name, column) in UNIT_CHECKS if name == extract.name]
+    columns += [f"{number_sql(column)} as {column}__number" for (name, column) in UNIT_CHECKS if name == extract.name]
     # Through Arrow: no Python object per cell, and pandas hands the regular expressions to
     # pyarrow; the frame owns its buffers once DuckDB has handed them over.
     with conn.cursor() as cursor:

@@ -26,17 +26,20 @@ cell_findings as (
     from {{ ref('stg_raw__row_rule_errors') }}
 ),
 
+-- blocked enterprises: in scope, or listed because their statistics line was quarantined
 blocked as (
-    select s.uscc, unnest(s.block_reasons) as check_name, s.line_number, s.land_mu
+    select s.uscc, unnest(s.block_reasons) as check_name, s.line_number, s.land_mu, q.problem_columns
     from {{ ref('int_enterprise_status') }} s
-    where s.in_scope or s.statistics_duplicate
+    left join {{ ref('stg_statistics__quarantined_enterprises') }} q on q.uscc = s.uscc
+    where s.in_scope or s.statistics_issue is not null
 ),
 
 enterprise_findings as (
     select c.extract, l.source_file as file,
            case when c.extract = 'statistics' then b.line_number end as line,
            b.uscc, b.check_name, null as column_name,
-           case when b.check_name = 'land_not_positive' then cast(b.land_mu as varchar) end as value
+           case when b.check_name = 'land_not_positive' then cast(b.land_mu as varchar)
+                when b.check_name = 'statistics_row_invalid' then b.problem_columns end as value
     from blocked b
     join {{ ref('dq_checks') }} c on c.check_name = b.check_name
     left join current_loads l on l.extract = c.extract
