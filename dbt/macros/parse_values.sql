@@ -55,6 +55,11 @@
       where d.division = struct_extract({{ industry_code_parts(col) }}, 'division'))
 {%- endmacro %}
 
+{# The division (大类) of a parsed industry code: its first two digits (GB/T 4754). #}
+{% macro industry_division(code) -%}
+    left({{ code }}, 2)
+{%- endmacro %}
+
 {% macro parse_industry_code(col) -%}
     (select p.parts.code from (select {{ industry_code_parts(col) }} as parts) p
       join {{ rules_in_force('industry_divisions') }} d

@@ -13,6 +13,6 @@ select
     division.name_zh as industry_division_name,
     coalesce(division.in_scope, false) as in_scope
 from delivered
--- industry codes are normalised digits (see parse_industry_code): the division is the first two
+-- industry codes are normalised digits (see parse_industry_code)
 left join {{ rules_in_force('industry_divisions') }} division
-  on division.division = left(delivered.industry_code, 2)
+  on division.division = {{ industry_division('delivered.industry_code') }}
