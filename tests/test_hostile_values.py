@@ -251,10 +251,11 @@ def test_blocked_enterprise_listed_with_its_name_township_and_scale_as_delivered
 
 def test_statistics_row_invalid_is_reported_with_the_columns(hostile):
     found = _issues(hostile, "statistics_row_invalid")
-    assert ("statistics.csv", 8, None, "利润总额(万元)（total_profit）", U["庚"], "error") in found
+    assert ("statistics.csv", 8, None, "“利润总额(万元)”（total_profit）", U["庚"], "error") in found
     assert {(f[1], f[4]) for f in found} == {(6, U["戊"]), (7, U["己"]), (8, U["庚"]), (9, U["辛"]), (11, U["癸"]), (12, U["子"])}
     message = hostile.csv("dq_issues.csv").query("check == 'statistics_row_invalid' and line == '8'").iloc[0]["message"]
-    assert "statistics.csv 第8行" in message and "total_profit" in message and "暂不参评" in message and "blocked" in message
+    assert message.startswith("statistics.csv 第8行：列 “利润总额(万元)”（total_profit） 的值无法采用")
+    assert "暂不参评" in message and "blocked" in message
     # the underlying cell error is there too
     assert ("statistics.csv", 8, "total_profit", "9.7%", U["庚"], "error") in _issues(hostile, "decimal_invalid")
 
@@ -333,6 +334,8 @@ def test_industry_codes_with_section_letter_spaces_and_full_width_are_read(codes
             clean.one("select status, total_score from marts.classification where uscc = ?", [U[name]])
     assert _benchmarks(codes) == _benchmarks(clean)
     assert codes.one("select industry_code from marts.classification where data_year = 2023 and uscc = ?", [U["丑"]]) == "3571"
+    chains = "select uscc, industry_chain from marts.classification where data_year = 2023 and status = 'evaluated'"
+    assert set(codes.query(chains)) <= set(clean.query(chains))
 
 
 def test_industry_code_with_the_right_letter_keeps_the_scope(codes):

@@ -19,7 +19,7 @@ with quarantined as (
 
 problem_columns as (
     select e.load_id, e.line_number,
-           string_agg(distinct c.header_zh || '（' || e.column_name || '）', '、') as problem_columns
+           string_agg(distinct '“' || c.header_zh || '”（' || e.column_name || '）', '、') as problem_columns
     from {{ ref('stg_raw__cell_errors') }} e
     join {{ ref('extract_columns') }} c on c.extract = e.extract and c.column_name = e.column_name
     where e.extract = 'statistics'
