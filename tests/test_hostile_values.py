@@ -404,3 +404,22 @@ def test_benchmark_that_overflows_stops_the_run_with_a_clear_message(tmp_path, c
     assert "基准值" in out and "不是有限数" in out and "Benchmark missing or not positive" in out and "output_per_mu" in out
     # nothing was scored in this fresh warehouse: the models after the benchmarks were skipped
     assert run.query("select table_name from information_schema.tables where table_name in ('int_scores', 'classification')") == []
+
+
+def test_huge_finite_values_never_reach_an_output_as_inf(tmp_path):
+    # 1.7e308 is a finite number: accepted, but nothing computed from it may overflow into a
+    # result (scores, diagnosis, workbooks); 小五's land of 1e308 m² is not finite in 亩
+    raw = copy_worked(tmp_path / "raw")
+    _set(raw / "2023" / STATISTICS, 2, "gross_output", "1.7e308")   # 甲
+    _set(raw / "2023" / STATISTICS, 2, "energy_tce", "1")
+    _set(raw / "2023" / PARCELS, 18, "area_m2", "1e308")             # 小五
+    run = run_pipeline(tmp_path, raw)
+    assert run.status == 3
+    assert _status(run, "甲")[0] == "evaluated" and _status(run, "小五") == ("blocked", "indicator_not_finite")
+    _assert_invariants(run)
+    for (value,) in run.query(
+            """select unnest([tax_per_mu_needed, output_per_mu_needed, tax_per_mu_benchmark, output_per_mu_benchmark])
+               from marts.enterprise_diagnosis where data_year = 2023"""):
+        assert value is None or math.isfinite(value)
+    assert run.one("select energy_score from marts.classification where data_year = 2023 and uscc = ?", [U["甲"]]) == 24
+    assert (run.export_dir / "2023" / "亩均效益评价结果_2023.xlsx").exists()
