@@ -320,6 +320,10 @@ def codes(tmp_path_factory):
     copy = list(statistics[17])
     copy[statistics[0].index("total_profit")] = "nan"
     _append(y / STATISTICS, copy)                                 # line 19
+    wrong = list(statistics[1])                                   # line 20: 甲's code with a wrong check character
+    wrong[0], wrong[statistics[0].index("gross_output")] = U["甲"][:-1] + "X", "inf"
+    _append(y / STATISTICS, wrong)
+    _set(y / STATISTICS, 17, "scale", "中型")                      # 小四: no such scale group
     _append(y / "environment.csv",
             [U["丑"], "HB-2023-03", "污染处罚", "", "2023-05-01"],           # line 4: no level
             [U["甲"], "HB-2023-04", "pollution_penalty", "  ", "2023-06-01"],  # line 5: blank level
@@ -369,6 +373,20 @@ def test_duplicate_with_an_invalid_copy_is_one_blocked_duplicate(codes):
     assert {(f[1], f[4]) for f in _issues(codes, "uscc_duplicate") if f[0] == STATISTICS} == {(18, U["小五"]), (19, U["小五"])}
     assert (STATISTICS, 19, "total_profit", "nan", U["小五"], "error") in _issues(codes, "decimal_invalid")
     assert U["小五"] not in {f[4] for f in _issues(codes, "statistics_row_invalid")}
+
+
+def test_statistics_row_with_invalid_scale_blocks_without_a_scale(codes):
+    row = codes.csv("classification.csv").set_index("uscc").loc[U["小四"]]
+    assert (row["name"], row["scale"], row["status"], row["adjustments"]) == ("示例小四印刷有限公司", "", "blocked", "statistics_row_invalid")
+
+
+def test_statistics_row_with_invalid_uscc_identifies_nobody(codes):
+    # reported and reconciled, but no enterprise can be listed under a code that is not one
+    assert (STATISTICS, 20, "uscc", U["甲"][:-1] + "X", U["甲"][:-1] + "X", "error") in _issues(codes, "uscc_invalid")
+    assert (STATISTICS, 20, "gross_output", "inf", U["甲"][:-1] + "X", "error") in _issues(codes, "decimal_invalid")
+    assert U["甲"][:-1] + "X" not in set(codes.csv("classification.csv")["uscc"])
+    assert codes.one("select rows_read, rows_accepted, rows_quarantined from marts.delivery_reconciliation "
+                     "where data_year = 2023 and extract = 'statistics'") == (19, 10, 9)
 
 
 def test_pollution_penalty_without_level_is_a_row_error(codes, clean):
