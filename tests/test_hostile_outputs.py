@@ -69,9 +69,8 @@ def _plant(raw: Path) -> None:
     # values that end up in dq_issues.csv and the departments' reports: a USCC that fails its
     # check, a number that is a formula, a title and a level of an honor that are formulas
     _rewrite(folder / "tax.csv", lambda rows: rows + [{"uscc": '=HYPERLINK("http://x","y")', "tax_paid": "1", "credit_rating_d": "否"}])
-    def science(rows):
-        rows[0]["rd_expense"] = "-1+1"
-    _rewrite(folder / "science_tech.csv", science)
+    _rewrite(folder / "science_tech.csv", lambda rows: rows + [
+        {"uscc": U["辛"], "rd_expense": "-1+1", "new_invention_patents": "@1", "hitech": "否", "rd_platform": "无"}])
     _rewrite(folder / "honors.csv", lambda rows: rows + [{"uscc": U["甲"], "title": "@title", "level": "=省级", "year": "2023"}])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
