@@ -262,7 +262,6 @@ def test_a_failed_export_leaves_the_outputs_and_clears_what_crashed_runs_left(ho
     (run.export_dir / "2023").rename(run.export_dir / f".2023.{crashed}.old")
     (run.export_dir / f".2023.{crashed}.partial" / "2023").mkdir(parents=True)
     (run.export_dir / f".2023.{crashed}.partial" / "2023" / "classification.csv").write_text("uscc\n", encoding="utf-8")
-    (run.export_dir / ".2022.0b3e6a8e-2222.partial").mkdir()
     published_path(run.warehouse).with_name(f".mujun.duckdb.{crashed}.partial").write_bytes(b"half")
 
     def broken(*args, **kwargs):
@@ -313,13 +312,14 @@ def test_swap_refuses_a_run_that_did_not_write_every_export(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2023"]
 
 
-def test_leftovers_of_a_running_run_are_kept(tmp_path):
+def test_leftovers_of_a_running_run_and_of_other_years_are_kept(tmp_path):
     _stage(tmp_path, "other-run", {"a.csv": "x"})
+    (tmp_path / ".2022.run-of-2022.partial").mkdir()
     staging.begin(tmp_path, 2023, "this-run", lambda run_id: run_id == "other-run")
     assert (tmp_path / ".2023.other-run.partial").is_dir()
     staging.discard(tmp_path, 2023, "this-run")
     staging.begin(tmp_path, 2023, "next-run", lambda run_id: False)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".2023.next-run.partial"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".2022.run-of-2022.partial", ".2023.next-run.partial"]
 
 
 # --- one shared writer ------------------------------------------------------------------------

@@ -24,12 +24,14 @@ def staging_root(export_dir: Path, year: int, run_id: str) -> Path:
 
 def begin(export_dir: Path, year: int, run_id: str, is_running: Callable[[str], bool]) -> Path:
     """The staging root of this run (writers add `<year>/` under it). The first export of a run
-    also clears what earlier runs left behind: the staging folders of runs that are not running
-    any more, and a published folder that a crash caught in the middle of its swap."""
+    also clears what earlier runs of the year left behind: the staging folders of runs that are
+    not running any more, and a published folder that a crash caught in the middle of its swap.
+    Other years are left alone: a command-line run of another year may be writing beside this
+    one, and the CLI's ephemeral Dagster instance cannot tell (is_running knows only its own)."""
     export_dir = Path(export_dir)
     root = staging_root(export_dir, year, run_id)
     if not root.is_dir():
-        _clear_leftovers(export_dir, run_id, is_running)
+        _clear_leftovers(export_dir, year, run_id, is_running)
         (root / _DONE).mkdir(parents=True, exist_ok=True)
     return root
 
@@ -38,14 +40,14 @@ def mark_done(root: Path, export: str) -> None:
     (root / _DONE / export).touch()
 
 
-def _clear_leftovers(export_dir: Path, run_id: str, is_running: Callable[[str], bool]) -> None:
+def _clear_leftovers(export_dir: Path, year: int, run_id: str, is_running: Callable[[str], bool]) -> None:
     if not export_dir.is_dir():
         return
     for path in sorted(export_dir.iterdir()):
         match = _LEFTOVER.match(path.name)
-        if not match or match["run_id"] == run_id or is_running(match["run_id"]):
+        if not match or match["year"] != str(year) or match["run_id"] == run_id or is_running(match["run_id"]):
             continue
-        published = export_dir / match["year"]
+        published = export_dir / str(year)
         if match["kind"] == "old" and not published.exists():
             # the crash came between the two renames of swap_in: the previous outputs come back
             os.rename(path, published)
