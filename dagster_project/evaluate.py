@@ -7,6 +7,8 @@ import logging
 import os
 import re
 import sys
+import types
+import uuid
 import warnings
 from datetime import date
 from pathlib import Path
@@ -150,12 +152,28 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def _discarded_unless_successful(export_dir: Path, year: int, run_id: str, warehouse: Path):
+    """What a run staged (exports, analysts' copy) is removed when the run fails or is interrupted:
+    the published outputs stay as they were (outputs/staging.py). The run sets `.result`."""
+    from .outputs.published_copy import discard_copy
+    from .outputs.staging import discard
+
+    run = types.SimpleNamespace(result=None)
+    try:
+        yield run
+    finally:
+        if run.result is None or not run.result.success:
+            discard(export_dir, year, run_id)
+            discard_copy(warehouse, run_id)
+
+
 def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, decisions: dict, console: Console,
          exports_only: bool = False):
     from .dbt_project import cancel_background_parse, start_background_parse
     from .definitions import build_definitions
     from .defs.dbt_assets import EvaluationConfig, dbt_vars
-    from .defs.export_assets import EXPORT_ASSETS, published_warehouse
+    from .defs.export_assets import EXPORT_ASSETS, published_outputs
     from .defs.resources import Locations, Warehouse
 
     defs = build_definitions(
@@ -164,15 +182,17 @@ def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, decisions:
     )
     job = defs.resolve_job_def("evaluate_data_year").with_logger_defs({"console": _progress_logger(console)})
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    selection = [a.key for a in EXPORT_ASSETS] + [published_warehouse.key] if exports_only else None
+    selection = [a.key for a in EXPORT_ASSETS] + [published_outputs.key] if exports_only else None
     # dbt's own log lines go to a file; the console shows one line per step and asset.
     log_file = warehouse.parent / "logs" / f"{'export' if exports_only else 'evaluate'}-{year}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     if not exports_only:
         # dbt parses the project on the idle core while the deliveries are ingested
         start_background_parse(dbt_vars(str(year), EvaluationConfig(**decisions)), Warehouse(path=str(warehouse)).file)
-    with open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        result = job.execute_in_process(
+    run_id = str(uuid.uuid4())  # names the run's staging folder and analysts' copy
+    with _discarded_unless_successful(export_dir, year, run_id, warehouse) as run, \
+            open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = run.result = job.execute_in_process(
             partition_key=str(year),
             run_config={
                 "ops": {} if exports_only else {"mujun_dbt_models": {"config": decisions}},
@@ -182,6 +202,7 @@ def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, decisions:
             instance=instance,
             raise_on_error=False,
             asset_selection=selection,
+            run_id=run_id,
         )
     cancel_background_parse()  # when the run stopped before dbt
     console.print(f"日志 / log: {log_file}", highlight=False)
