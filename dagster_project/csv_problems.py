@@ -50,10 +50,22 @@ def check_bytes(path: Path, data: bytes) -> None:
     # UTF-16 (Excel's "Unicode text") and UTF-32, with a byte order mark or without one: text in
     # these encodings has NUL bytes, which no UTF-8 or GB18030 CSV contains.
     utf16_bom = data.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if utf16_bom or b"\x00" in data[:4096]:
+    head = data[:4096]
+    if utf16_bom or head.count(0) * 20 > len(head):  # every ASCII character of UTF-16 brings a NUL
         raise InputError(
             f"{path} 是 UTF-16 编码（Excel“Unicode 文本”），不是约定的 UTF-8 或 GB18030；{SAVE_AS_CSV_UTF8} / "
             f"{path} is encoded as UTF-16 (Excel 'Unicode Text'), not UTF-8 or GB18030; {SAVE_AS_CSV_UTF8_EN}"
+        )
+
+
+def check_nul(path: Path, data: bytes) -> None:
+    """A NUL byte in a text file (a damaged copy or a binary export): no cell can hold it."""
+    position = data.find(b"\x00")
+    if position >= 0:
+        line = data.count(b"\n", 0, position) + 1
+        raise InputError(
+            f"{path} 第{line}行含有空字符（NUL，字节位置 {position}），文件可能已损坏或不是文本文件；{SAVE_AS_CSV_UTF8} / "
+            f"{path} line {line} holds a NUL byte (byte {position}): a damaged or binary file; {SAVE_AS_CSV_UTF8_EN}"
         )
 
 
@@ -112,6 +124,11 @@ def diagnose(path: Path, text: str, header: list[str]) -> InputError | None:
             return InputError(
                 f"{path} 第{start}行：英文双引号未闭合（该行起至文件末尾都成了一个单元格） / "
                 f"{path} line {start}: a quote is opened and never closed"
+            )
+        if "new-line character" in str(exc):
+            return InputError(
+                f"{path} 第{start}行：单元格中有回车符却未用英文双引号括起（常见于手工编辑或从其他系统复制） / "
+                f"{path} line {start}: a cell holds a carriage return but is not quoted"
             )
         return InputError(f"{path} 第{start}行：CSV 格式错误（{exc}） / {path} line {start}: malformed CSV ({exc})")
     return None

@@ -268,7 +268,12 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
         )
 
     csv_problems.check_bytes(path, data)
+    csv_problems.check_nul(path, data)
     text, encoding = _decode(path, data)
+    # Excel for Mac's "CSV (Macintosh)" ends every line with a bare CR: read those as line ends
+    cr_line_ends = "\r" in text and "\n" not in text
+    if cr_line_ends:
+        text = text.replace("\r", "\n")
     first_line = text.split("\n", 1)[0].rstrip("\r")
     header = next(csv.reader(io.StringIO(first_line)), [])
     if not any(cell.strip() for cell in header):
@@ -291,7 +296,7 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
     summary = LoadSummary(
         extract.name, year, extract.file_name, load_id, True, sha256=sha256, encoding=encoding
     )
-    _insert_rows(conn, extract, path, text, encoding, header, mapped, summary, year, now)
+    _insert_rows(conn, extract, path, text, encoding, header, mapped, summary, year, now, rewrite=cr_line_ends)
     target = [name for name in mapped if name]
     _check_cell_sizes(conn, extract, path, target, load_id)
 
@@ -327,12 +332,13 @@ def _record_findings(conn: duckdb.DuckDBPyConnection, summary: LoadSummary) -> N
 
 
 def _insert_rows(conn, extract: Extract, path: Path, text: str, encoding: str, header: list[str],
-                 mapped: list[str | None], summary: LoadSummary, year: int, now: datetime) -> None:
-    """Every record as text, with its physical line number, read by DuckDB."""
+                 mapped: list[str | None], summary: LoadSummary, year: int, now: datetime, rewrite: bool = False) -> None:
+    """Every record as text, with its physical line number, read by DuckDB. `rewrite`: the text
+    differs from the file's (line ends normalised), so DuckDB must read the text."""
     with tempfile.TemporaryDirectory() as tmp:
         readable = path
         mixed_line_endings = "\r\n" in text and re.search(r"(?<!\r)\n", text) is not None
-        if encoding != "utf-8" or mixed_line_endings:
+        if encoding != "utf-8" or mixed_line_endings or rewrite:
             # DuckDB reads UTF-8 only without a network extension, and one kind of line ending:
             # hand it a normalised UTF-8 copy (a file edited by hand often mixes CRLF and LF).
             readable = Path(tmp) / extract.file_name

@@ -312,6 +312,10 @@ UNUSABLE = {
     "row_with_missing_cell": (_row("statistics.csv", 12, lambda l: l.rsplit(",", 2)[0]), ["第12行", "line 12"]),
     "row_split_by_unquoted_comma": (_row("land_parcels.csv", 4, lambda l: l.replace("-", ",", 1)), ["第4行", "line 4"]),
     "unterminated_quote": (_cell("tax.csv", 6, 1, '"240'), ["第6行", "line 6", "双引号未闭合"]),
+    "carriage_return_in_unquoted_cell": (_cell("statistics.csv", 4, 2, "王村\r街道"), ["第4行", "line 4", "回车符"]),
+    "nul_byte": (_cell("tax.csv", 8, 1, "24\x000"), ["第8行", "line 8", "NUL"]),
+    "nul_byte_at_end": (("land_parcels.csv", lambda y: (y / "land_parcels.csv").write_bytes(
+        (y / "land_parcels.csv").read_bytes() + b"\x00")), ["NUL", "damaged"]),
 }
 
 
@@ -330,6 +334,22 @@ def test_an_unusable_file_is_an_input_error_naming_file_and_line(tmp_path, case)
     assert "Traceback" not in message and "Possible fixes" not in message
     # nothing of the failed delivery stays in the warehouse
     assert conn.execute("select count(*) from raw.loads").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_file_with_bare_carriage_returns_as_line_ends_reads_like_the_original(tmp_path, encoding):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with CR alone."""
+    raw = copy_worked(tmp_path / "raw")
+    statistics = raw / "2023" / "statistics.csv"
+    statistics.write_bytes(statistics.read_text(encoding="utf-8").replace("\n", "\r").encode(encoding))
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    summary = ingest_extract(conn, extracts()["statistics"], 2023, raw)
+    reference = duckdb.connect(str(tmp_path / "reference.duckdb"))
+    ingest_extract(reference, extracts()["statistics"], 2023, WORKED_RAW)
+    columns = "line_number, uscc, name, township, industry_code, scale, gross_output"
+    assert summary.rows_read == 17
+    assert (conn.execute(f"select {columns} from raw.statistics order by line_number").fetchall()
+            == reference.execute(f"select {columns} from raw.statistics order by line_number").fetchall())
 
 
 @pytest.mark.parametrize("case", ["header_only_tax", "semicolons", "utf16_be_no_bom", "field_1mb", "row_with_extra_cell"])
