@@ -105,7 +105,7 @@ def check_invariants(warehouse: Path, year: int) -> list[str]:
             """select count(*) from (select uscc from marts.classification where data_year = ? group by uscc having count(*) > 1)""",
             [year]).fetchone()[0]
         in_scope = conn.execute(
-            """select count(*) from intermediate.int_enterprise_status where in_scope and not statistics_duplicate""").fetchone()[0]
+            """select count(*) from intermediate.int_enterprise_status where in_scope and statistics_issue is null""").fetchone()[0]
         listed = conn.execute(
             "select count(*) from marts.classification where data_year = ? and status in ('evaluated', 'blocked')", [year]).fetchone()[0]
         if dup:

@@ -120,19 +120,21 @@ def _verify(year: int, warehouse: Path) -> int:
         print(f"注意 / note: {note}")
     if result.recompute_failure:
         print(result.recompute_failure)
-    elif result.recomputed:
-        print(f"重新计算（冻结的输入、规则表与评价参数）与发布 {pid} 不一致 / recomputation differs:")
-        for line in result.recomputed:
-            print(f"  {line}")
     else:
-        print(f"重新计算（冻结的输入、规则表与评价参数）与发布 {pid} 完全相同 / recomputed {pid} exactly")
-    if result.current:
-        print(f"当前数据仓库与发布 {pid} 相比 / the working warehouse differs from {pid}:")
-        for line in result.current:
-            print(f"  {line}")
-    else:
-        print(f"当前数据仓库中的结果与发布 {pid} 完全相同 / the working warehouse holds {pid} exactly")
+        _differences(result.recomputed,
+                     f"重新计算（冻结的输入、规则表与评价参数）与发布 {pid} 完全相同 / recomputed {pid} exactly",
+                     f"重新计算（冻结的输入、规则表与评价参数）与发布 {pid} 不一致 / recomputation differs:")
+    _differences(result.current,
+                 f"当前数据仓库中的结果与发布 {pid} 完全相同 / the working warehouse holds {pid} exactly",
+                 f"当前数据仓库与发布 {pid} 相比 / the working warehouse differs from {pid}:")
     return EXIT_OK if result.same else EXIT_FAILED
+
+
+def _differences(lines: list[str], same: str, differs: str) -> None:
+    """A verdict line, then each difference on its own line."""
+    print(differs if lines else same)
+    for line in lines:
+        print(f"  {line}")
 
 
 def silence_stderr_at_exit() -> None:

@@ -6,7 +6,7 @@ from dagster import Definitions, in_process_executor
 
 from .dbt_project import DBT_EXECUTABLE, dbt_project
 from .defs.dbt_assets import mujun_dbt_models
-from .defs.export_assets import EXPORT_ASSETS, published_warehouse
+from .defs.export_assets import EXPORT_ASSETS, published_outputs
 from .defs.jobs import evaluate_data_year
 from .defs.schedules import annual_evaluation
 from .defs.sensors import new_delivery_sensor
@@ -16,7 +16,7 @@ from .defs.resources import DbtCli, Locations, Warehouse
 
 def build_definitions(warehouse: Warehouse | None = None, locations: Locations | None = None) -> Definitions:
     return Definitions(
-        assets=[*raw_assets, mujun_dbt_models, *EXPORT_ASSETS, published_warehouse],
+        assets=[*raw_assets, mujun_dbt_models, *EXPORT_ASSETS, published_outputs],
         jobs=[evaluate_data_year],
         schedules=[annual_evaluation],
         sensors=[new_delivery_sensor],

@@ -7,6 +7,8 @@ import logging
 import os
 import re
 import sys
+import types
+import uuid
 import warnings
 from datetime import date
 from pathlib import Path
@@ -80,7 +82,14 @@ def _failures(result) -> list:
 
 def _report_failure(console: Console, result) -> int:
     status = EXIT_FAILED
+    shown = set()
     for error in _failures(result):
+        # every asset of a run fails alike when the warehouse is locked or the disk is full:
+        # the cause is said once
+        key = _error_chain(error)[-1].message.strip()
+        if key in shown:
+            continue
+        shown.add(key)
         chain = _error_chain(error)
         input_errors = [e for e in chain if e.cls_name == "InputError"]
         if input_errors:
@@ -143,12 +152,28 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def _discarded_unless_successful(export_dir: Path, year: int, run_id: str, warehouse: Path):
+    """What a run staged (exports, analysts' copy) is removed when the run fails or is interrupted:
+    the published outputs stay as they were (outputs/staging.py). The run sets `.result`."""
+    from .outputs.published_copy import discard_copy
+    from .outputs.staging import discard
+
+    run = types.SimpleNamespace(result=None)
+    try:
+        yield run
+    finally:
+        if run.result is None or not run.result.success:
+            discard(export_dir, year, run_id)
+            discard_copy(warehouse, run_id)
+
+
 def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, decisions: dict, console: Console,
          exports_only: bool = False):
     from .dbt_project import cancel_background_parse, start_background_parse
     from .definitions import build_definitions
     from .defs.dbt_assets import EvaluationConfig, dbt_vars
-    from .defs.export_assets import EXPORT_ASSETS, published_warehouse
+    from .defs.export_assets import EXPORT_ASSETS, published_outputs
     from .defs.resources import Locations, Warehouse
 
     defs = build_definitions(
@@ -157,15 +182,17 @@ def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, decisions:
     )
     job = defs.resolve_job_def("evaluate_data_year").with_logger_defs({"console": _progress_logger(console)})
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    selection = [a.key for a in EXPORT_ASSETS] + [published_warehouse.key] if exports_only else None
+    selection = [a.key for a in EXPORT_ASSETS] + [published_outputs.key] if exports_only else None
     # dbt's own log lines go to a file; the console shows one line per step and asset.
     log_file = warehouse.parent / "logs" / f"{'export' if exports_only else 'evaluate'}-{year}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     if not exports_only:
         # dbt parses the project on the idle core while the deliveries are ingested
         start_background_parse(dbt_vars(str(year), EvaluationConfig(**decisions)), Warehouse(path=str(warehouse)).file)
-    with open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        result = job.execute_in_process(
+    run_id = str(uuid.uuid4())  # names the run's staging folder and analysts' copy
+    with _discarded_unless_successful(export_dir, year, run_id, warehouse) as run, \
+            open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = run.result = job.execute_in_process(
             partition_key=str(year),
             run_config={
                 "ops": {} if exports_only else {"mujun_dbt_models": {"config": decisions}},
@@ -175,10 +202,25 @@ def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, decisions:
             instance=instance,
             raise_on_error=False,
             asset_selection=selection,
+            run_id=run_id,
         )
     cancel_background_parse()  # when the run stopped before dbt
     console.print(f"日志 / log: {log_file}", highlight=False)
     return result
+
+
+def _report_unexpected_files(console: Console, folder: Path) -> None:
+    """Name every file of the year folder that is not used, before the run (also when it fails):
+    they are warnings in dq_issues.csv as well (file_unexpected)."""
+    from .delivery_folder import unexpected_entries
+
+    for entry in unexpected_entries(folder):
+        console.print(
+            f"[yellow]![/yellow] 未采用的文件 / file NOT used: {folder / entry.name}（不是约定的文件名，"
+            f"未参与评价；如需用它报送，请改名为 {entry.rename_to} / not a file of the contract; "
+            f"rename it to {entry.rename_to} to deliver it）",
+            highlight=False,
+        )
 
 
 def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff: date | None = None,
@@ -193,6 +235,7 @@ def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff
         console.print(f"[red]找不到数据目录 / no such folder:[/red] {raw_dir / str(year)}")
         return EXIT_INPUT
     console.print(f"[bold]mujun evaluate {year}[/bold] · raw {raw_dir} · warehouse {warehouse}", highlight=False)
+    _report_unexpected_files(console, raw_dir / str(year))
     decisions = {"cutoff": cutoff.isoformat() if cutoff else "", "benchmark_method": benchmark_method,
                  "ranking_groups": ranking_groups}
     result = _run(year, raw_dir, export_dir, warehouse, {k: v for k, v in decisions.items() if v is not None}, console)

@@ -18,6 +18,7 @@ from functools import lru_cache
 import duckdb
 
 from .contract import Extract
+from .ingest import rollback
 from .paths import SEEDS_DIR
 
 # Whole-file unit checks: (extract, column) -> (parameter, bound)
@@ -34,6 +35,15 @@ FORMATS = {
     "int": r"^ *-?[0-9,]+ *$",
     "date": r"^ *[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2} *$",
 }
+
+
+def number_sql(column: str) -> str:
+    """A delivered cell as a number, exactly as dbt's `parse_decimal` macro reads it: a finite
+    number or NULL. DuckDB reads 'nan', 'inf' and an overflowing '1e400' as doubles; a median
+    over them would judge the file by a value that is no number (tests/test_hostile_values.py
+    checks that both parsers agree)."""
+    number = f"try_cast(replace(nullif(trim({column}), ''), ',', '') as double)"
+    return f"(case when isfinite({number}) then {number} end)"
 
 
 @dataclass
@@ -118,8 +128,7 @@ def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: i
     gx, context, source = _context()
     columns = [c.name for c in extract.columns]
     # the unit checks read a column as numbers, parsed as the staging models parse it
-    columns += [f"try_cast(replace(trim({column}), ',', '') as double) as {column}__number"
-                for (name, column) in UNIT_CHECKS if name == extract.name]
+    columns += [f"{number_sql(column)} as {column}__number" for (name, column) in UNIT_CHECKS if name == extract.name]
     # Through Arrow: no Python object per cell, and pandas hands the regular expressions to
     # pyarrow; the frame owns its buffers once DuckDB has handed them over.
     with conn.cursor() as cursor:
@@ -145,11 +154,19 @@ def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: i
             }
         )
     _ensure_table(conn)
-    conn.execute("delete from quality.expectation_results where load_id = ?", [load_id])
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    conn.executemany(
-        "insert into quality.expectation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [[year, extract.name, load_id, r["expectation"], r["column_name"], r["success"], r["observed_value"], r["unexpected_percent"], now] for r in rows],
-    )
+    # The results of a delivery are replaced as a whole or not at all: a run stopped in between
+    # leaves the previous results, and the next run (which validates again) replaces them.
+    conn.execute("begin transaction")
+    try:
+        conn.execute("delete from quality.expectation_results where load_id = ?", [load_id])
+        conn.executemany(
+            "insert into quality.expectation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[year, extract.name, load_id, r["expectation"], r["column_name"], r["success"], r["observed_value"], r["unexpected_percent"], now] for r in rows],
+        )
+        conn.execute("commit")
+    except BaseException:
+        rollback(conn)
+        raise
     return ExpectationOutcome(bool(result.success), rows)
 

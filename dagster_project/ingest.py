@@ -4,6 +4,10 @@ Every row is kept as text with its lineage (file, sha256, line number, load id, 
 may be English or Chinese; files may be UTF-8 (with or without BOM) or GB18030/GBK. Parsing
 values is not done here: that is the job of the dbt staging models, so that a bad value is
 reported for its row instead of failing the whole file.
+
+One delivery is one DuckDB transaction: its rows in raw.<extract>, its raw.loads record and its
+raw.load_issues rows are committed together or not at all, so a run that stops anywhere leaves
+the warehouse as it was before that delivery, and the next run simply loads it again.
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ import hashlib
 import io
 import re
 import tempfile
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
 
+from . import csv_problems, delivery_folder
 from .contract import Extract, extracts, header_lookup, normalize_header
+from .csv_problems import InputError
 
 LINEAGE_COLUMNS = {
     "data_year": "INTEGER",
@@ -31,9 +38,7 @@ LINEAGE_COLUMNS = {
 }
 
 
-class InputError(Exception):
-    """The input cannot be used at all (exit status 2): a required file or column is missing,
-    or a file cannot be read. The message is bilingual and names the file and the column."""
+__all__ = ["InputError", "LoadSummary", "ensure_raw_schema", "ingest_extract"]
 
 
 @dataclass
@@ -72,9 +77,13 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         columns = [f"{name} {kind}" for name, kind in LINEAGE_COLUMNS.items()]
         columns += [f"{c.name} VARCHAR" for c in extract.columns]
         conn.execute(f"create table if not exists raw.{extract.name} ({', '.join(columns)})")
-        # a warehouse made before the contract gained a column (e.g. industry_it.specialized_year)
+    # a warehouse made before the contract gained a column (e.g. industry_it.specialized_year)
+    existing = set(conn.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'raw'").fetchall())
+    for extract in extracts().values():
         for c in extract.columns:
-            conn.execute(f"alter table raw.{extract.name} add column if not exists {c.name} VARCHAR")
+            if (extract.name, c.name) not in existing:
+                conn.execute(f"alter table raw.{extract.name} add column {c.name} VARCHAR")
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
@@ -94,7 +103,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         ) from exc
 
 
-def _record_lines(text: str) -> list[int] | None:
+def _record_lines(path: Path, text: str, header: list[str]) -> list[int] | None:
     """The physical line of each data record when that is not simply `record number + 1`.
 
     DuckDB skips blank lines and a quoted cell may span lines; only files with quotes or blank
@@ -106,26 +115,14 @@ def _record_lines(text: str) -> list[int] | None:
     reader = csv.reader(io.StringIO(text))
     next(reader, None)
     lines, start = [], reader.line_num + 1
-    for row in reader:
-        if row:
-            lines.append(start)
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            if row:
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise csv_problems.diagnose(path, text, header) or csv_problems.duckdb_error(path, exc) from exc
     return lines
-
-
-def _current_load(conn: duckdb.DuckDBPyConnection, extract: str, year: int) -> tuple | None:
-    return conn.execute(
-        """select load_id, sha256, delivered from raw.loads where extract = ? and data_year = ?
-           order by loaded_at desc, load_id desc limit 1""",
-        [extract, year],
-    ).fetchone()
-
-
-def _new_load_id(conn: duckdb.DuckDBPyConnection, extract: str, year: int, sha256: str | None) -> str:
-    (count,) = conn.execute(
-        "select count(*) from raw.loads where extract = ? and data_year = ?", [extract, year]
-    ).fetchone()
-    return f"{year}-{extract}-{count + 1:03d}-{(sha256 or 'none')[:12]}"
 
 
 def _map_header(path: Path, extract: Extract, header: list[str]) -> tuple[list[str | None], list, list]:
@@ -155,35 +152,119 @@ def _map_header(path: Path, extract: Extract, header: list[str]) -> tuple[list[s
     return mapped, unknown, missing_optional
 
 
+def _current_load(conn: duckdb.DuckDBPyConnection, extract: str, year: int) -> tuple | None:
+    return conn.execute(
+        """select load_id, sha256, delivered, loaded_at from raw.loads where extract = ? and data_year = ?
+           order by loaded_at desc, load_id desc limit 1""",
+        [extract, year],
+    ).fetchone()
+
+
+def _load_time(current: tuple | None) -> datetime:
+    """Now, in UTC; never earlier than the delivery in force (a clock set back must not make an
+    older delivery the latest one)."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    if current is not None and current[3] is not None and now <= current[3]:
+        now = current[3] + timedelta(microseconds=1)
+    return now
+
+
+def _new_load_id(extract: str, year: int, loaded_at: datetime) -> str:
+    """`<year>-<extract>-<loaded_at>-<random>`: readable, sorted like loaded_at, and never
+    repeated, also by a retry after a run that stopped before its load was committed."""
+    return f"{year}-{extract}-{loaded_at:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
+
+
+def _remove_orphans(conn: duckdb.DuckDBPyConnection, extract: Extract) -> None:
+    """Rows and findings of a load that has no raw.loads record: left by a run that stopped
+    between its statements before deliveries were transactions. They never count; removing
+    them lets the same file be delivered again."""
+    conn.execute(
+        f"""delete from raw.{extract.name}
+            where load_id in (select distinct load_id from raw.{extract.name}
+                              except select load_id from raw.loads)"""
+    )
+    conn.execute(
+        """delete from raw.load_issues
+           where extract = ? and load_id is not null and load_id not in (select load_id from raw.loads)""",
+        [extract.name],
+    )
+
+
+def _record_unexpected_files(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, folder: Path) -> None:
+    """Replace this extract's findings about files in the year folder that are not part of the
+    contract (load_id null: they belong to no delivery). Each run of the year rewrites them, so
+    a file removed since is no longer reported."""
+    conn.execute(
+        "delete from raw.load_issues where load_id is null and extract = ? and data_year = ? and check_name = ?",
+        [extract.name, year, delivery_folder.CHECK_NAME],
+    )
+    for entry in delivery_folder.unexpected_entries(folder):
+        if entry.extract.name == extract.name:
+            conn.execute(
+                "insert into raw.load_issues values (null, ?, ?, ?, null, ?, null, ?)",
+                [extract.name, year, entry.name, delivery_folder.CHECK_NAME, entry.rename_to],
+            )
+
+
+def _missing_file_error(extract: Extract, path: Path) -> InputError:
+    similar = [e.name for e in delivery_folder.unexpected_entries(path.parent) if e.resembles and e.extract == extract]
+    hint_zh = f"；文件夹中有 {'、'.join(similar)}，但文件名须为 {extract.file_name}" if similar else ""
+    hint_en = f"; found {', '.join(similar)}, but the file must be named {extract.file_name}" if similar else ""
+    return InputError(
+        f"缺少必需文件 {extract.file_name}（{extract.department_zh}）：{path}{hint_zh} / "
+        f"Required file missing: {path}{hint_en}"
+    )
+
+
 def ingest_extract(
     conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_dir: Path
 ) -> LoadSummary:
-    """Load `<raw_dir>/<year>/<extract>.csv` as a new delivery, unless it is the one in force."""
-    ensure_raw_schema(conn)
-    path = Path(raw_dir) / str(year) / extract.file_name
-    current = _current_load(conn, extract.name, year)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    """Load `<raw_dir>/<year>/<extract>.csv` as a new delivery, unless it is the one in force.
 
-    if not path.is_file():
+    Everything this writes is one transaction: on any error, nothing of it remains."""
+    ensure_raw_schema(conn)
+    conn.execute("begin transaction")
+    try:
+        summary = _ingest(conn, extract, year, Path(raw_dir))
+        conn.execute("commit")
+    except BaseException:
+        rollback(conn)
+        raise
+    return summary
+
+
+def rollback(conn: duckdb.DuckDBPyConnection) -> None:
+    """Undo the open transaction. A commit that failed has already ended it in DuckDB; then
+    there is nothing left to undo."""
+    try:
+        conn.execute("rollback")
+    except duckdb.TransactionException:
+        pass
+
+
+def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_dir: Path) -> LoadSummary:
+    folder = raw_dir / str(year)
+    path = folder / extract.file_name
+    _remove_orphans(conn, extract)
+    _record_unexpected_files(conn, extract, year, folder)
+    current = _current_load(conn, extract.name, year)
+    now = _load_time(current)
+
+    if not (folder.is_dir() and delivery_folder.is_contract_file(folder, extract)):
         if extract.required:
-            raise InputError(
-                f"缺少必需文件 {extract.file_name}（{extract.department_zh}）：{path} / "
-                f"Required file missing: {path}"
-            )
+            raise _missing_file_error(extract, path)
         summary = LoadSummary(extract.name, year, extract.file_name, None, delivered=False)
         if current is not None and not current[2]:
             summary.load_id, summary.unchanged = current[0], True
             return summary
-        summary.load_id = _new_load_id(conn, extract.name, year, None)
+        summary.load_id = _new_load_id(extract.name, year, now)
         conn.execute(
             "insert into raw.loads values (?, ?, ?, ?, ?, null, null, 0, false, ?)",
             [summary.load_id, extract.name, year, extract.file_name, str(path), now],
         )
-        conn.execute(
-            "insert into raw.load_issues values (?, ?, ?, ?, null, 'file_not_delivered', null, null)",
-            [summary.load_id, extract.name, year, extract.file_name],
-        )
         summary.findings.append(("file_not_delivered", None, None))
+        _record_findings(conn, summary)
         return summary
 
     data = path.read_bytes()
@@ -193,29 +274,86 @@ def ingest_extract(
             extract.name, year, extract.file_name, current[0], True, unchanged=True, sha256=sha256
         )
 
+    csv_problems.check_bytes(path, data)
+    csv_problems.check_nul(path, data)
     text, encoding = _decode(path, data)
-    first_line = text.split("\n", 1)[0]
+    # Excel for Mac's "CSV (Macintosh)" ends every line with a bare CR: read those as line ends
+    cr_line_ends = "\r" in text and "\n" not in text
+    if cr_line_ends:
+        text = text.replace("\r", "\n")
+    first_line = text.split("\n", 1)[0].rstrip("\r")
     header = next(csv.reader(io.StringIO(first_line)), [])
     if not any(cell.strip() for cell in header):
-        raise InputError(f"{path} 为空或没有表头 / {path} is empty or has no header line")
+        if extract.required or text.strip():
+            raise InputError(f"{path} 为空或没有表头 / {path} is empty or has no header line")
+        # An optional file left empty: delivered, with nothing to report (as with a header only).
+        summary = LoadSummary(extract.name, year, extract.file_name, _new_load_id(extract.name, year, now), True,
+                              sha256=sha256, encoding=encoding)
+        summary.findings.append(("file_empty", None, None))
+        conn.execute(
+            "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, 0, true, ?)",
+            [summary.load_id, extract.name, year, extract.file_name, str(path), sha256, encoding, now],
+        )
+        _record_findings(conn, summary)
+        return summary
+    csv_problems.check_delimiter(path, first_line, header_lookup(extract), normalize_header)
     mapped, unknown, missing_optional = _map_header(path, extract, header)
 
-    load_id = _new_load_id(conn, extract.name, year, sha256)
+    load_id = _new_load_id(extract.name, year, now)
     summary = LoadSummary(
         extract.name, year, extract.file_name, load_id, True, sha256=sha256, encoding=encoding
     )
+    _insert_rows(conn, extract, path, text, encoding, header, mapped, summary, year, now, rewrite=cr_line_ends)
+    target = [name for name in mapped if name]
+    _check_cell_sizes(conn, extract, path, target, load_id)
+
+    (summary.rows_read,) = conn.execute(
+        f"select count(*) from raw.{extract.name} where load_id = ?", [load_id]
+    ).fetchone()
+    if summary.rows_read == 0:
+        if extract.required:
+            raise InputError(
+                f"必需文件 {extract.file_name}（{extract.department_zh}）只有表头，没有数据行：{path} / "
+                f"Required file {path} has a header but no data rows"
+            )
+        # An optional file with a header only: delivered, with nothing to report (a warning).
+        summary.findings.append(("file_empty", None, None))
+    conn.execute(
+        "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, ?, true, ?)",
+        [load_id, extract.name, year, extract.file_name, str(path), sha256, encoding, summary.rows_read, now],
+    )
+    for column in missing_optional:
+        summary.findings.append(("column_missing", column.name, None))
+    for cell in unknown:
+        summary.findings.append(("column_unknown", None, cell))
+    _record_findings(conn, summary)
+    return summary
+
+
+def _record_findings(conn: duckdb.DuckDBPyConnection, summary: LoadSummary) -> None:
+    for check, column, value in summary.findings:
+        conn.execute(
+            "insert into raw.load_issues values (?, ?, ?, ?, null, ?, ?, ?)",
+            [summary.load_id, summary.extract, summary.data_year, summary.file, check, column, value],
+        )
+
+
+def _insert_rows(conn, extract: Extract, path: Path, text: str, encoding: str, header: list[str],
+                 mapped: list[str | None], summary: LoadSummary, year: int, now: datetime, rewrite: bool = False) -> None:
+    """Every record as text, with its physical line number, read by DuckDB. `rewrite`: the text
+    differs from the file's (line ends normalised), so DuckDB must read the text."""
     with tempfile.TemporaryDirectory() as tmp:
         readable = path
         mixed_line_endings = "\r\n" in text and re.search(r"(?<!\r)\n", text) is not None
-        if encoding != "utf-8" or mixed_line_endings:
+        if encoding != "utf-8" or mixed_line_endings or rewrite:
             # DuckDB reads UTF-8 only without a network extension, and one kind of line ending:
             # hand it a normalised UTF-8 copy (a file edited by hand often mixes CRLF and LF).
             readable = Path(tmp) / extract.file_name
             readable.write_text(text.replace("\r\n", "\n") if mixed_line_endings else text, encoding="utf-8", newline="")
         positional = {f"c{i}": "VARCHAR" for i in range(len(header))}
-        record_lines = _record_lines(text)
+        record_lines = _record_lines(path, text, header)
         line_number = "ordinality + 1" if record_lines is None else "list_extract(?::BIGINT[], ordinality)"
-        params = [year, load_id, extract.file_name, sha256]
+        params = [year, summary.load_id, extract.file_name, summary.sha256]
         params += [] if record_lines is None else [record_lines]
         select = [f"c{i} as {name}" for i, name in enumerate(mapped) if name]
         target = [name for name in mapped if name]
@@ -225,29 +363,29 @@ def ingest_extract(
                     (data_year, load_id, source_file, sha256, line_number, loaded_at, {', '.join(target)})
                     select ?, ?, ?, ?, {line_number}, ?, {', '.join(select)}
                     from read_csv({_sql_string(str(readable))}, header = true, auto_detect = false,
-                                  columns = {positional}, delim = ',', quote = '"', escape = '"')
-                    with ordinality""",
+                                  columns = {positional}, delim = ',', quote = '"', escape = '"',
+                                  max_line_size = {csv_problems.MAX_LINE_BYTES})
+                    with ordinality
+                    -- a line of empty cells (",,,," as Excel leaves below a table) is a blank
+                    -- line, not a record: skipped like one, its neighbours keep their numbers
+                    where trim(concat_ws('', {', '.join(f'c{i}' for i in range(len(header)))})) <> ''""",
                 params + [now],
             )
         except duckdb.Error as exc:
-            raise InputError(
-                f"无法读取 {path}（CSV 格式错误）：{exc} / Cannot read {path} as CSV: {exc}"
-            ) from exc
+            # Say which line breaks the file (walked in Python only now that it is known to fail).
+            raise csv_problems.diagnose(path, text, header) or csv_problems.duckdb_error(path, exc) from exc
 
-    (summary.rows_read,) = conn.execute(
-        f"select count(*) from raw.{extract.name} where load_id = ?", [load_id]
+
+def _check_cell_sizes(conn, extract: Extract, path: Path, columns: list[str], load_id: str) -> None:
+    """A cell longer than any spreadsheet cell makes the file unusable (see csv_problems)."""
+    lengths = ", ".join(f"coalesce(length({c}), 0)" for c in columns)
+    row = conn.execute(
+        f"""select line_number, [{lengths}] from raw.{extract.name}
+            where load_id = ? and greatest({lengths}) > {csv_problems.MAX_CELL_CHARS}
+            order by line_number limit 1""",
+        [load_id],
     ).fetchone()
-    conn.execute(
-        "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, ?, true, ?)",
-        [load_id, extract.name, year, extract.file_name, str(path), sha256, encoding, summary.rows_read, now],
-    )
-    for column in missing_optional:
-        summary.findings.append(("column_missing", column.name, None))
-    for cell in unknown:
-        summary.findings.append(("column_unknown", None, cell))
-    for check, column, value in summary.findings:
-        conn.execute(
-            "insert into raw.load_issues values (?, ?, ?, ?, null, ?, ?, ?)",
-            [load_id, extract.name, year, extract.file_name, check, column, value],
-        )
-    return summary
+    if row is not None:
+        line, sizes = row
+        index = max(range(len(columns)), key=lambda i: sizes[i])
+        raise csv_problems.oversized_cell(path, line, columns[index], sizes[index])

@@ -1,10 +1,11 @@
 """`mujun verify`: does a published year still stand?
 
 Two questions, each difference answered on its own line:
-1. Recomputed from what the publication froze — the delivered rows in force, the rule tables as
+1. Recomputed from what the publication froze — the delivered rows in force, the policy tables as
    loaded, the previous year's results and the run's decisions — in a scratch warehouse with
    today's code, does the year give the published results? (The scratch run is an ordinary
-   `mujun evaluate` in a scratch copy of the project whose seeds are the frozen rule tables.)
+   `mujun evaluate` in a scratch copy of the project whose policy tables are the frozen ones; the
+   data contract and label tables go with today's code.)
 2. Does the working warehouse still hold what was published: the same deliveries, the same rule
    rows in force, the same decisions and results? A re-delivered file or an edited rule shows here.
 """
@@ -121,20 +122,27 @@ def _current_differences(conn: duckdb.DuckDBPyConnection, year: int, publication
     return lines
 
 
+def _is_policy(seed_csv: str) -> bool:
+    """Policy tables carry the data years they apply to; the data contract and the labels (no
+    validity columns) belong to the code that reads them and are taken as they are now."""
+    header = seed_csv.split("\n", 1)[0].split(",")
+    return "from_year" in header and "to_year" in header
+
+
 def _scratch_project(conn: duckdb.DuckDBPyConnection, publication: dict, home: Path) -> list[str]:
-    """A project copy whose seeds are the frozen rule tables; returns notes on what was not frozen."""
+    """A project copy whose policy tables are the frozen ones; returns notes on what was not frozen."""
     shutil.copytree(DBT_DIR, home / "dbt", ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
     seeds = home / "data" / "seeds"
-    seeds.mkdir(parents=True)
-    shutil.copy2(SEEDS_DIR / "_seeds.yml", seeds / "_seeds.yml")
-    frozen = conn.execute("select table_name, csv from publications.rule_tables where publication_id = ?",
-                          [publication["publication_id"]]).fetchall()
-    for table, text in frozen:
-        (seeds / f"{table}.csv").write_text(text, encoding="utf-8")
+    shutil.copytree(SEEDS_DIR, seeds)
+    frozen = dict(conn.execute("select table_name, csv from publications.rule_tables where publication_id = ?",
+                               [publication["publication_id"]]).fetchall())
     notes = []
-    for current in sorted(SEEDS_DIR.glob("*.csv")):
-        if not (seeds / current.name).exists():
-            shutil.copy2(current, seeds / current.name)
+    for current in sorted(seeds.glob("*.csv")):
+        if not _is_policy(current.read_text(encoding="utf-8")):
+            continue
+        if current.stem in frozen:
+            current.write_text(frozen[current.stem], encoding="utf-8")
+        else:
             notes.append(f"规则表 {current.stem} 发布时尚不存在，重新计算使用当前版本 / not frozen, current version used")
     return notes
 

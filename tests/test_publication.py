@@ -17,15 +17,18 @@ def published(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("publication")
     run = run_pipeline(tmp, copy_worked(tmp / "raw"))
     assert run.status == 3
+    with pytest.raises(NotPublishable, match="--force"):
+        publish(run.warehouse, 2023)
+    with pytest.raises(NotPublishable):
+        publish(run.warehouse, 2023, force=True, reason="  ")
+    assert not run.query("select * from information_schema.tables where table_schema = 'publications'")
+    run.record = publish(run.warehouse, 2023, force=True, reason="异议期内先行公示")
     return run
 
 
 def test_a_year_that_is_not_publishable_is_published_only_with_force_and_a_reason(published):
-    with pytest.raises(NotPublishable, match="--force"):
-        publish(published.warehouse, 2023)
-    with pytest.raises(NotPublishable):
-        publish(published.warehouse, 2023, force=True, reason="  ")
-    record = publish(published.warehouse, 2023, force=True, reason="异议期内先行公示")
+    """(The refusals without --force or without a reason are in the fixture: nothing was written.)"""
+    record = published.record
     assert record["forced"] and record["force_reason"] == "异议期内先行公示"
     assert published.one("select forced, force_reason from publications.runs where publication_id = ?",
                          [record["publication_id"]]) == (True, "异议期内先行公示")
@@ -38,7 +41,21 @@ def test_a_year_that_is_not_publishable_is_published_only_with_force_and_a_reaso
     assert {"indicator_points", "bonus_points", "class_cutoffs", "extract_columns"} <= tables
 
 
-def test_verify_recomputes_a_published_year_exactly(published):
+def test_verify_recomputes_a_published_year_exactly_with_its_frozen_policy_tables(published, tmp_path, monkeypatch):
+    """The project's rule tables were edited in place after publication (a row in force for 2023,
+    which the README says never to do): the recomputation still uses the frozen rows."""
+    import shutil
+
+    import dagster_project.verify as verify_module
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(verify_module.SEEDS_DIR, seeds)
+    points = seeds / "indicator_points.csv"
+    edited = points.read_text(encoding="utf-8").replace("above,tax_per_mu,40,48,", "above,tax_per_mu,45,54,")
+    assert edited != points.read_text(encoding="utf-8")
+    points.write_text(edited, encoding="utf-8")
+    monkeypatch.setattr(verify_module, "SEEDS_DIR", seeds)
+
     result = verify(published.warehouse, 2023)
     assert result.recompute_failure is None
     assert result.recomputed == [] and result.current == [] and result.same

@@ -1,12 +1,19 @@
-"""Outputs of a data year, written from the marts after they are built (never recomputing)."""
+"""Outputs of a data year, written from the marts after they are built (never recomputing).
+
+Every export asset of a run writes into that run's staging folder (outputs/staging.py); the last
+asset, `published/outputs`, depends on all of them, so Dagster runs it only when every one of
+them succeeded: it swaps the staged folder in place of <export-dir>/<year>/ and the new analysts'
+copy in place of the old one. A failed run, from the CLI, the schedule or the sensor, publishes
+nothing."""
 
 from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
-from ..outputs.dq_reports import write_department_reports
+from ..outputs import staging
 from ..outputs.csv_files import write_csv_exports
-from ..outputs.published_copy import publish_copy
+from ..outputs.dq_reports import write_department_reports
+from ..outputs.published_copy import commit_copy, stage_copy
 from ..outputs.reports import write_diagnoses, write_year_report
 from ..outputs.rewards import write_reward_csvs, write_reward_public_list, write_reward_workbook
 from ..outputs.workbook import write_changes, write_public_notice, write_workbook
@@ -18,15 +25,30 @@ def _marts(*names: str) -> list[AssetKey]:
     return [AssetKey(["marts", n]) for n in names]
 
 
+def _is_running(context: AssetExecutionContext):
+    """Whether another run (known to this Dagster instance) is still writing its staging folder:
+    its leftovers are not removed under it. The CLI's ephemeral instance knows no other run."""
+
+    def running(run_id: str) -> bool:
+        run = context.instance.get_run_by_id(run_id)
+        return run is not None and not run.is_finished
+
+    return running
+
+
 def _export_asset(name: str, deps: list[AssetKey], kinds: set[str], description: str, write):
     @asset(key=["exports", name], group_name="exports", deps=deps, partitions_def=data_year_partitions,
            kinds=kinds, description=description)
     def _export(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> MaterializeResult:
         year = int(context.partition_key)
+        export_dir = Path(locations.export_dir)
+        root = staging.begin(export_dir, year, context.run_id, _is_running(context))
         with warehouse.connect() as conn:
-            written = write(conn, year, Path(locations.export_dir))
-        paths = written if isinstance(written, (list, tuple)) else [written]
-        return MaterializeResult(metadata={"paths": [str(Path(p).resolve()) for p in paths] if len(paths) < 30 else len(paths)})
+            written = write(conn, year, root)
+        staging.mark_done(root, name)
+        paths = [staging.published_location(export_dir, root, p).resolve()
+                 for p in (written if isinstance(written, (list, tuple)) else [written])]
+        return MaterializeResult(metadata={"paths": [str(p) for p in paths] if len(paths) < 30 else len(paths)})
 
     return _export
 
@@ -77,13 +99,19 @@ EXPORT_ASSETS = [csv_exports, dq_reports, workbook, public_notice, diagnoses, ye
 
 
 @asset(
-    key=["published", "warehouse_copy"],
+    key=["published", "outputs"],
     group_name="exports",
     deps=[a.key for a in EXPORT_ASSETS],
     partitions_def=data_year_partitions,
     kinds={"duckdb"},
-    description="供分析人员只读查询的数据仓库副本（warehouse/published/mujun.duckdb），每次运行后原子替换。",
+    description="发布本次运行的结果：全部导出成功后，以暂存目录替换 <export-dir>/<year>/，"
+                "并替换供分析人员只读查询的数据仓库副本（warehouse/published/mujun.duckdb）。"
+                "任何一步失败则不发布，上一次的结果保持不变。",
 )
-def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-    target = publish_copy(warehouse.file)
-    return MaterializeResult(metadata={"path": str(target)})
+def published_outputs(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> MaterializeResult:
+    year = int(context.partition_key)
+    # the slow part first (copying the warehouse), aside; then the two swaps, back to back
+    copy = stage_copy(warehouse.file, context.run_id, _is_running(context))
+    folder = staging.swap_in(Path(locations.export_dir), year, context.run_id, [a.key.path[-1] for a in EXPORT_ASSETS])
+    target = commit_copy(copy, warehouse.file)
+    return MaterializeResult(metadata={"exports": str(folder.resolve()), "analysts_copy": str(target)})

@@ -6,12 +6,11 @@ rules.reward_items (one place), never from this file."""
 
 from __future__ import annotations
 
-import codecs
-import shutil
 from pathlib import Path
 
 import duckdb
 
+from .safe_files import write_csv
 from .sheets import Book, fits_in_excel
 
 REWARDS_COLUMNS = ["uscc", "name", "township", "item", "amount", "status", "reason", "basis"]
@@ -21,17 +20,9 @@ PUBLIC_COLUMNS = ["序号", "名称", "奖励项目", "金额（万元）"]
 
 
 def _copy(conn: duckdb.DuckDBPyConnection, query: str, target: Path, bom: bool = False) -> int:
-    """Write one CSV file from a query (the only place this module writes CSV); with a BOM in
-    front for files people open in Excel. Returns the number of rows."""
-    partial = target.with_name(target.name + ".part")
-    conn.execute(f"copy ({query}) to '{partial}' (header, delimiter ',')")
-    with open(target, "wb") as out, open(partial, "rb") as source:
-        if bom:
-            out.write(codecs.BOM_UTF8)
-        shutil.copyfileobj(source, out)
-    partial.unlink()
-    (rows,) = conn.execute(f"select count(*) from ({query})").fetchone()
-    return rows
+    """Write one CSV file from a query (the only place this module writes CSV), through the shared
+    formula-safe writer; with a BOM for files people open in Excel. Returns the number of rows."""
+    return write_csv(conn, query, target, bom=bom)
 
 
 def rewards_available(conn: duckdb.DuckDBPyConnection) -> bool:

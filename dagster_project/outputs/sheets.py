@@ -1,4 +1,5 @@
-"""Small helpers to write readable Excel sheets with xlsxwriter (streams rows: constant memory)."""
+"""Small helpers to write readable Excel sheets with xlsxwriter (streams rows: constant memory).
+The workbook itself comes from safe_files, so that no text cell is ever a formula."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 from collections.abc import Iterable, Sequence, Sized
 from pathlib import Path
 
-import xlsxwriter
+from .safe_files import workbook
 
 EXCEL_MAX_ROWS = 1_048_576
 # Workbooks are for people: a sheet longer than this is not written, and the workbook says so
@@ -20,7 +21,7 @@ class Book:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.workbook = xlsxwriter.Workbook(str(self.path), {"constant_memory": True, "strings_to_numbers": False})
+        self.workbook = workbook(self.path)
         self.header = self.workbook.add_format(
             {"bold": True, "bg_color": "#EEF2F7", "align": "center", "valign": "vcenter", "text_wrap": True, "border": 1, "border_color": "#BBBBBB"})
         self.title = self.workbook.add_format({"bold": True, "font_size": 14, "align": "center"})

@@ -4,12 +4,11 @@ summaries per township and industry chain, and a method note. Plus the public no
 
 from __future__ import annotations
 
-import codecs
-import shutil
 from pathlib import Path
 
 import duckdb
 
+from .safe_files import write_csv
 from .sheets import Book, fits_in_excel, row_limit
 
 SCALE_TITLES = {
@@ -237,14 +236,8 @@ def write_public_notice(conn: duckdb.DuckDBPyConnection, year: int, export_dir: 
                 from marts.classification where data_year = {int(year)} and status = 'evaluated'
                 order by 1"""
     csv_path = out / f"公示名单_{year}.csv"
-    # written by DuckDB, with a BOM in front so that Excel opens it as UTF-8
-    partial = csv_path.with_name(csv_path.name + ".part")
-    conn.execute(f"copy ({query}) to '{partial}' (header, delimiter ',')")
-    with open(csv_path, "wb") as target, open(partial, "rb") as source:
-        target.write(codecs.BOM_UTF8)
-        shutil.copyfileobj(source, target)
-    partial.unlink()
-    (count,) = conn.execute(f"select count(*) from ({query})").fetchone()
+    # opened by the public in Excel: with a BOM, names that look like formulas shown as text
+    count = write_csv(conn, query, csv_path, bom=True)
     if not fits_in_excel(count):  # a list this long is for machines: the CSV is the list
         return [csv_path]
     book = Book(out / f"公示名单_{year}.xlsx")

@@ -55,6 +55,9 @@
         when {{ parse_bool(cell) }} is null then 'bool_invalid'
         {%- elif column['value_type'] == 'enum' %}
         when {{ parse_enum(cell, column['enum_name']) }} is null then 'enum_unknown'
+        {%- elif column['value_type'] == 'industry_code' %}
+        when {{ parse_industry_code(cell) }} is null then
+            case when {{ industry_section_of(cell) }} is null then 'industry_code_invalid' else 'industry_section_mismatch' end
         {%- endif %}
     end
 {%- endmacro %}

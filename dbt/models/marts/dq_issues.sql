@@ -33,4 +33,4 @@ select
     findings.action_zh
 from findings
 left join {{ ref('int_enterprises') }} population
-  on population.uscc = findings.uscc and not population.statistics_duplicate
+  on population.uscc = findings.uscc and population.statistics_issue is distinct from 'statistics_duplicate'

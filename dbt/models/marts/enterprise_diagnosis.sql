@@ -45,10 +45,12 @@ select
     g.next_class,
     g.next_class_min_score,
     g.score_gap,
+    -- the share of the points first (at most the cap ratio), then the benchmark: a huge benchmark
+    -- times a score could overflow to inf, which no workbook can hold
     case when g.tax_score + g.score_gap <= tp.cap_points
-         then (g.tax_score + g.score_gap) * bt.value / tp.basic_points end as tax_per_mu_needed,
+         then {{ finite_or_null('(g.tax_score + g.score_gap) / tp.basic_points * bt.value') }} end as tax_per_mu_needed,
     case when g.output_score + g.score_gap <= op.cap_points
-         then (g.output_score + g.score_gap) * bo.value / op.basic_points end as output_per_mu_needed,
+         then {{ finite_or_null('(g.output_score + g.score_gap) / op.basic_points * bo.value') }} end as output_per_mu_needed,
     bt.value as tax_per_mu_benchmark,
     bo.value as output_per_mu_benchmark
 from gaps g

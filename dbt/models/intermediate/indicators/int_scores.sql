@@ -4,7 +4,8 @@ with basic as (
     select
         v.uscc,
         v.indicator,
-        least(p.basic_points * v.value / b.value, p.cap_points) as score
+        -- the ratio first: points × a huge (finite) value could overflow where value / benchmark does not
+        least(p.basic_points * (v.value / b.value), p.cap_points) as score
     from {{ ref('int_indicator_values') }} v
     join {{ rules_in_force('indicator_points') }} p on p.scale = v.scale and p.indicator = v.indicator
     join {{ ref('int_benchmarks') }} b on b.indicator = v.indicator

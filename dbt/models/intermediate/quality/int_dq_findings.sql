@@ -7,6 +7,12 @@ file_findings as (
            i.check_name, i.column_name, i.value
     from {{ source('raw', 'load_issues') }} i
     join current_loads l on l.load_id = i.load_id
+    union all
+    -- files in the year folder outside the contract belong to no delivery (load_id null); each
+    -- run of the year rewrites them, so only what lies in the folder now is reported
+    select i.extract, i.source_file, i.line_number, null, i.check_name, i.column_name, i.value
+    from {{ source('raw', 'load_issues') }} i
+    where i.load_id is null and i.data_year = {{ data_year() }}
 ),
 
 cell_findings as (
@@ -23,17 +29,20 @@ cell_findings as (
     from {{ ref('stg_raw__reward_row_errors') }}
 ),
 
+-- blocked enterprises: in scope, or listed because their statistics line was quarantined
 blocked as (
-    select s.uscc, unnest(s.block_reasons) as check_name, s.line_number, s.land_mu
+    select s.uscc, unnest(s.block_reasons) as check_name, s.line_number, s.land_mu, q.problem_columns
     from {{ ref('int_enterprise_status') }} s
-    where s.in_scope or s.statistics_duplicate
+    left join {{ ref('stg_statistics__quarantined_enterprises') }} q on q.uscc = s.uscc
+    where s.in_scope or s.statistics_issue is not null
 ),
 
 enterprise_findings as (
     select c.extract, l.source_file as file,
            case when c.extract = 'statistics' then b.line_number end as line,
            b.uscc, b.check_name, null as column_name,
-           case when b.check_name = 'land_not_positive' then cast(b.land_mu as varchar) end as value
+           case when b.check_name = 'land_not_positive' then cast(b.land_mu as varchar)
+                when b.check_name = 'statistics_row_invalid' then b.problem_columns end as value
     from blocked b
     join {{ ref('dq_checks') }} c on c.check_name = b.check_name
     left join current_loads l on l.extract = c.extract

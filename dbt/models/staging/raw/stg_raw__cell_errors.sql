@@ -3,7 +3,7 @@
 -- the delivered rows (one branch per contract column that can fail), so that only failing
 -- cells become rows: no unpivot of every delivered cell.
 {{ depends_on_deliveries() }}
--- depends_on: {{ ref('enum_labels') }}, {{ ref('boolean_labels') }}
+-- depends_on: {{ ref('enum_labels') }}, {{ ref('boolean_labels') }}, {{ ref('industry_divisions') }}
 {%- set contract = contract_columns() %}
 {%- set branches = [] %}
 {%- for extract in raw_extracts() %}

@@ -1,6 +1,7 @@
--- Lines whose cells parse but which break a rule of their own file (land guards): a parcel or
--- lease area that is not positive, a parcel or contract id delivered twice, a lease whose
--- lessor is its lessee. Like cell errors, each quarantines its line.
+-- Lines whose cells parse but which break a rule of their own file: a parcel or lease area that
+-- is not positive, a parcel or contract id delivered twice, a lease whose lessor is its lessee,
+-- a pollution penalty without the level its points depend on (RULES §4: not 0 points
+-- silently). Like cell errors, each quarantines its line.
 with parcels as (
     select source_file, load_id, line_number, {{ parse_uscc('uscc') }} as uscc,
            {{ clean_text('parcel_id') }} as parcel_id, area_m2 as area_text, {{ parse_decimal('area_m2') }} as area_m2
@@ -12,6 +13,12 @@ leases as (
            {{ parse_uscc('lessor_uscc') }} as lessor_uscc, {{ parse_uscc('lessee_uscc') }} as lessee_uscc,
            area_mu as area_text, {{ parse_decimal('area_mu') }} as area_mu
     from {{ current_rows('land_leases') }}
+),
+
+environment_cases as (
+    select source_file, load_id, line_number, {{ parse_uscc('uscc') }} as uscc,
+           {{ parse_enum('kind', 'env_kind') }} as kind, coalesce(level, '') as level_text
+    from {{ current_rows('environment') }}
 )
 
 select 'land_parcels' as extract, source_file, load_id, line_number, uscc as row_uscc,
@@ -31,3 +38,7 @@ union all
 select 'land_leases', source_file, load_id, line_number, lessee_uscc, 'lease_id', lease_id, 'lease_duplicate'
 from leases where lease_id is not null
 qualify count(*) over (partition by lease_id) > 1
+union all
+-- an unknown level is already a cell error (enum_unknown); an empty one is caught here
+select 'environment', source_file, load_id, line_number, uscc, 'level', level_text, 'pollution_level_missing'
+from environment_cases where kind = 'pollution_penalty' and trim(level_text) = ''

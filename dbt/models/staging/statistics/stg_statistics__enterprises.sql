@@ -4,7 +4,7 @@ select
     {{ parse_uscc('r.uscc') }} as uscc,
     {{ clean_text('r.name') }} as name,
     {{ clean_text('r.township') }} as township,
-    {{ clean_text('r.industry_code') }} as industry_code,
+    {{ parse_industry_code('r.industry_code') }} as industry_code,
     {{ parse_enum('r.scale', 'scale') }} as scale,
     {{ parse_decimal('r.gross_output') }} as gross_output,
     {{ parse_decimal('r.gross_output_prev') }} as gross_output_prev,

@@ -1,0 +1,87 @@
+"""What lies in a year folder besides the contract's files.
+
+Only `<extract>.csv`, spelled exactly, is a delivery. Anything else a department or the office
+put there (`Tax.CSV`, `standards (1).csv`, `tax_更正.csv`, `tax.xlsx`, `tax.csv.bak`, a
+subfolder) is NOT used, and must be said so: a department that sent a correction under another
+name would otherwise believe it was applied. Each such entry is attributed to the extract whose
+name it resembles, so the warning lands in that department's data-quality report.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .contract import Extract, extracts
+from .paths import SEEDS_DIR
+
+CHECK_NAME = "file_unexpected"
+
+# Files the operating system or an office program creates on its own, which nobody delivers and
+# nobody can act on: macOS metadata (.DS_Store, ._tax.csv), LibreOffice and Excel lock files of
+# an open workbook (.~lock.tax.csv#, ~$tax.xlsx), Windows folder thumbnails and settings. Any
+# other name, including every visible file, is reported.
+_HIDDEN_PREFIXES = (".", "~$")
+_SYSTEM_FILES = {"thumbs.db", "desktop.ini"}
+
+
+@dataclass(frozen=True)
+class UnexpectedEntry:
+    name: str          # as listed, with a trailing "/" for a folder
+    extract: Extract   # the extract it resembles, or the default one (see dq_checks.csv)
+    resembles: bool    # False when it resembles no extract
+
+    @property
+    def rename_to(self) -> str:
+        return self.extract.file_name if self.resembles else "<extract>.csv"
+
+
+@lru_cache(maxsize=1)
+def default_extract() -> Extract:
+    """The extract an entry resembling no extract is attributed to: the `extract` column of the
+    file_unexpected row of dq_checks.csv (a rule table, so the office can change it)."""
+    with open(SEEDS_DIR / "dq_checks.csv", encoding="utf-8") as f:
+        row = next((r for r in csv.DictReader(f) if r["check_name"] == CHECK_NAME), {})
+    # rule tables frozen before this check existed (mujun verify) name none: the first extract
+    return extracts().get(row.get("extract") or "", next(iter(extracts().values())))
+
+
+def _resembled_extract(name: str) -> Extract | None:
+    """The extract whose name starts the entry's stem (case and full-width forms ignored),
+    longest name first; else the first extract whose department's Chinese name it contains."""
+    stem = unicodedata.normalize("NFKC", name.split(".")[0]).strip().lower()
+    for extract in sorted(extracts().values(), key=lambda e: -len(e.name)):
+        if stem.startswith(extract.name):
+            return extract
+    for extract in extracts().values():
+        if extract.department_zh in name:
+            return extract
+    return None
+
+
+def is_contract_file(folder: Path, extract: Extract) -> bool:
+    """The delivery exists under exactly its contract name (`Tax.CSV` is not `tax.csv`, also on
+    a file system that ignores case, so that every platform uses and reports the same files)."""
+    return extract.file_name in os.listdir(folder) and (folder / extract.file_name).is_file()
+
+
+def unexpected_entries(folder: Path) -> list[UnexpectedEntry]:
+    """Every entry of the year folder that is not a contract file, sorted by name."""
+    if not folder.is_dir():
+        return []
+    contract = {e.file_name for e in extracts().values()}
+    entries = []
+    for name in sorted(os.listdir(folder)):
+        if name.startswith(_HIDDEN_PREFIXES) or name.lower() in _SYSTEM_FILES:
+            continue
+        path = folder / name
+        if name in contract and path.is_file():
+            continue
+        shown = name + "/" if path.is_dir() else name
+        extract = _resembled_extract(name)
+        entries.append(UnexpectedEntry(shown, extract or default_extract(), extract is not None))
+    return entries

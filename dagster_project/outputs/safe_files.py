@@ -1,0 +1,94 @@
+"""The one place where mujun writes CSV files and creates Excel workbooks, so that every output,
+present and future, is safe to open in a spreadsheet (RULES §10, OWASP "CSV injection").
+
+A text cell that starts with `=`, `+`, `-`, `@`, tab or carriage return is a formula to Excel,
+LibreOffice and WPS when the file is opened: an enterprise name such as `=HYPERLINK(...)` in the
+public notice would become a live link or a computation on the public's machine.
+- CSV: such a text cell is written with a leading `'`, which spreadsheets show as text. DuckDB's
+  `COPY … TO` does not do this, so the copy selects the query's VARCHAR columns through SQL
+  that does it: the work stays in DuckDB at any scale. Number, date and boolean columns are left as
+  they are (a negative number is a number, not a formula).
+- xlsx: xlsxwriter turns a string starting with `=` into a formula and one that looks like an
+  address into a hyperlink unless told not to; the workbook factory tells it not to, so every
+  string is a string cell.
+
+tests/test_hostile_outputs.py fails when a module under dagster_project writes a CSV file or
+creates a workbook anywhere else.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import duckdb
+import xlsxwriter
+
+# First characters that make a spreadsheet read a cell as a formula (RULES §10).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_PREFIX = "'"
+
+
+def sql_literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def sql_name(text: str) -> str:
+    return '"' + str(text).replace('"', '""') + '"'
+
+
+def _neutralised_columns(conn: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """The select list of `relation` with every VARCHAR cell that starts like a formula prefixed
+    with `'`; column names and order unchanged."""
+    starts = ", ".join(sql_literal(c) if c.isprintable() else f"chr({ord(c)})" for c in FORMULA_STARTS)
+    selected = []
+    for name, column_type, *_ in conn.execute(f"describe {relation}").fetchall():
+        column = sql_name(name)
+        if column_type == "VARCHAR":
+            selected.append(
+                f"case when left({column}, 1) in ({starts}) then {sql_literal(TEXT_PREFIX)} || {column} else {column} end as {column}")
+        else:
+            selected.append(column)
+    return ", ".join(selected)
+
+
+def write_csv(conn: duckdb.DuckDBPyConnection, query: str, target: Path, *, bom: bool) -> int:
+    """Write the rows of `query`, in its order, to `target` (header, comma-separated, UTF-8),
+    formula-safe; return the number of rows. `bom=True` for files meant for people: Excel on
+    Windows reads a CSV without a byte-order mark in the local code page (GBK) and shows Chinese
+    as mojibake. Machine contracts (classification.csv, benchmarks.csv) are plain UTF-8 (RULES §10)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = target.with_name(f".{target.name}.part") if bom else target
+    # DuckDB does not keep the order of an ordered subquery under an outer projection, but a table
+    # created from an ordered query keeps it, and its rowid says it: the query lands in a temporary
+    # table (spills to disk beyond memory), is copied out ordered by rowid, and is dropped.
+    rows_table = f"mujun_csv_{uuid.uuid4().hex}"
+    conn.execute(f"create temporary table {rows_table} as {query}")
+    try:
+        (rows,) = conn.execute(
+            f"copy (select {_neutralised_columns(conn, rows_table)} from {rows_table} order by rowid) "
+            f"to {sql_literal(written)} (header, delimiter ',')").fetchone()
+    finally:
+        conn.execute(f"drop table if exists {rows_table}")
+    if bom:
+        # DuckDB cannot write a BOM: put it in front while copying (streamed, constant memory)
+        with open(target, "wb") as out, open(written, "rb") as source:
+            out.write(codecs.BOM_UTF8)
+            shutil.copyfileobj(source, out, 1 << 20)
+        os.remove(written)
+    return rows
+
+
+def workbook(path: Path) -> xlsxwriter.Workbook:
+    """An xlsxwriter workbook in which every string is a string cell: never a formula, never a
+    hyperlink, never a number. Rows are streamed (constant memory)."""
+    return xlsxwriter.Workbook(str(path), {
+        "constant_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+    })

@@ -1,0 +1,377 @@
+"""Adversarial tests of the outputs (issue 10, RULES §10): hostile text never becomes a formula, a
+link or markup in anything mujun writes, and a run that fails publishes nothing."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+from openpyxl import load_workbook
+
+from conftest import U, Run, copy_worked, run_pipeline
+from dagster_project.evaluate import export
+from dagster_project.outputs import staging
+from dagster_project.outputs.published_copy import published_path
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+SCRIPT = "<script>alert(1)</script>&\"'"
+
+# Enterprise names and townships as a hostile (or careless) department might type them. 甲…丁 and
+# 戊 stay evaluated, so they reach the public notice, the workbooks and the diagnosis pages.
+NAMES = {
+    "甲": '=HYPERLINK("http://x","y")',
+    "乙": "@SUM(1)",
+    "丙": "-2+3",
+    "丁": "+1-1 制造有限公司",
+    "戊": SCRIPT,
+    "庚": "=1+1 包装有限公司",
+    "小一": "@小一 公司",
+}
+TOWNSHIPS = {"甲": "=1+1", "乙": "@A1", "丙": "-乡", "小一": "+镇", "戊": "<b>镇</b>&\"'", "小二": "\t-镇"}
+# overrides.csv: uscc, final_class, reason, approved_by, approved_on
+OVERRIDES = [
+    (U["己"], "C", "=cmd|' /C calc'!A0", "@区委、区政府", "2024-04-20"),
+    (U["丑"], "A", "-异议复核+1", "+区政府", "2024-04-21"),
+    (U["小二"], "A", "\t=SUM(1)复核", "=区委", "2024-04-22"),
+]
+
+
+def _rewrite(path: Path, change) -> None:
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    rows = change(rows) or rows
+    header = list(rows[0])
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def _plant(raw: Path) -> None:
+    folder = raw / "2023"
+    by_uscc = {u: n for n, u in U.items()}
+
+    def statistics(rows):
+        for row in rows:
+            short = by_uscc.get(row["uscc"])
+            row["name"] = NAMES.get(short, row["name"])
+            row["township"] = TOWNSHIPS.get(short, row["township"])
+
+    _rewrite(folder / "statistics.csv", statistics)
+    # values that end up in dq_issues.csv and the departments' reports: a USCC that fails its
+    # check, a number that is a formula, a title and a level of an honor that are formulas
+    _rewrite(folder / "tax.csv", lambda rows: rows + [{"uscc": '=HYPERLINK("http://x","y")', "tax_paid": "1", "credit_rating_d": "否"}])
+    _rewrite(folder / "science_tech.csv", lambda rows: rows + [
+        {"uscc": U["辛"], "rd_expense": "-1+1", "new_invention_patents": "@1", "hitech": "否", "rd_platform": "无"}])
+    _rewrite(folder / "honors.csv", lambda rows: rows + [{"uscc": U["甲"], "title": "@title", "level": "=省级", "year": "2023"}])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["uscc", "final_class", "reason", "approved_by", "approved_on"])
+    writer.writerows(OVERRIDES)
+    (folder / "overrides.csv").write_text(out.getvalue(), encoding="utf-8")
+    # a file outside the contract whose name is a formula (named in dq_issues.csv as a warning)
+    shutil.copy(folder / "honors.csv", folder / "=1+2.csv")
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Run:
+    tmp = tmp_path_factory.mktemp("hostile")
+    raw = copy_worked(tmp / "raw")
+    _plant(raw)
+    return run_pipeline(tmp, raw)
+
+
+def _files(folder: Path, suffix: str) -> list[Path]:
+    return sorted(p for p in folder.rglob(f"*{suffix}") if p.is_file())
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_the_hostile_run_finished(hostile):
+    assert hostile.status == 3, "done, not publishable (blocked enterprises)"
+    statuses = dict(hostile.query("select name, status from marts.classification where data_year = 2023"))
+    for name in ('=HYPERLINK("http://x","y")', "@SUM(1)", "-2+3", SCRIPT):
+        assert statuses[name] == "evaluated"
+
+
+def test_no_cell_of_any_workbook_is_a_formula_or_a_link(hostile):
+    books = _files(hostile.export_dir, ".xlsx")
+    assert {"亩均效益评价结果_2023.xlsx", "公示名单_2023.xlsx", "变更对比_2023.xlsx"} <= {p.name for p in books}
+    assert len([p for p in books if p.parent.name == "data_quality"]) >= 12  # one per department
+    strings = set()
+    for path in books:
+        for sheet in load_workbook(path).worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", f"{path.name} {sheet.title}!{cell.coordinate}: {cell.value!r}"
+                    assert cell.hyperlink is None, f"{path.name} {sheet.title}!{cell.coordinate}"
+                    if isinstance(cell.value, str):
+                        strings.add(cell.value)
+    # the hostile text is kept, as text, exactly as delivered
+    for value in [*NAMES.values(), "=1+1", "@A1", "-乡", "=cmd|' /C calc'!A0", "@区委、区政府", "-异议复核+1", "+区政府"]:
+        assert value in strings, value
+
+
+def test_public_notice_workbook_shows_names_as_text(hostile):
+    sheet = load_workbook(hostile.export_dir / "2023" / "公示名单_2023.xlsx")["公示名单"]
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows['=HYPERLINK("http://x","y")'][2:] == ("=1+1", "A")
+    assert rows["-2+3"][2] == "-乡" and rows["@SUM(1)"][2] == "@A1"
+
+
+def test_every_csv_cell_that_starts_like_a_formula_is_written_as_text(hostile):
+    found = 0
+    for path in _files(hostile.export_dir, ".csv"):
+        for line, row in enumerate(_csv_rows(path), start=1):
+            for cell in row:
+                if cell.startswith(FORMULA_STARTS):
+                    assert NUMBER.fullmatch(cell), f"{path.name} line {line}: {cell!r}"
+                if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
+                    found += 1
+    assert found >= 15
+
+
+def test_csv_files_keep_the_hostile_text_behind_a_quote(hostile):
+    classification = hostile.csv("classification.csv").set_index("uscc")
+    assert classification.loc[U["甲"], "name"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert classification.loc[U["甲"], "township"] == "'=1+1"
+    assert classification.loc[U["乙"], "name"] == "'@SUM(1)"
+    assert classification.loc[U["丙"], ["name", "township"]].tolist() == ["'-2+3", "'-乡"]
+    assert classification.loc[U["丁"], "name"] == "'+1-1 制造有限公司"
+    assert classification.loc[U["戊"], "name"] == SCRIPT
+    assert classification.loc[U["己"], "final_class"] == "C"  # the override applied
+    notice = {r[1]: r for r in _csv_rows(hostile.export_dir / "2023" / "公示名单_2023.csv")[1:]}
+    assert notice["'=HYPERLINK(\"http://x\",\"y\")"][2:] == ["'=1+1", "A"]
+    assert notice["'@小一 公司"][2] == "'+镇"
+    issues = hostile.csv("dq_issues.csv")
+    assert any(u.upper() == "'=HYPERLINK(\"HTTP://X\",\"Y\")" for u in issues["uscc"])  # the bad USCC, as text
+    assert any("-1+1" in m for m in issues["message"])
+
+
+def test_html_pages_escape_what_they_show(hostile):
+    folder = hostile.export_dir / "2023"
+    pages = _files(folder, ".html")
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text and "<b>镇" not in text, page.name
+    diagnosis = (folder / "diagnosis" / f"{U['戊']}.html").read_text(encoding="utf-8")
+    assert str(escape(SCRIPT)) in diagnosis  # &lt;script&gt;alert(1)&lt;/script&gt;&amp;&#34;&#39;
+    assert str(escape(TOWNSHIPS["戊"])) in diagnosis
+    report = (folder / "评价报告_2023.html").read_text(encoding="utf-8")
+    assert "&lt;b&gt;镇&lt;/b&gt;&amp;" in report  # the township chart's label
+
+
+def test_csv_files_for_people_carry_a_bom_and_the_machine_contracts_do_not(hostile):
+    folder = hostile.export_dir / "2023"
+    for name in ("dq_issues.csv", "公示名单_2023.csv"):
+        assert (folder / name).read_bytes().startswith(b"\xef\xbb\xbf"), name
+    for name in ("classification.csv", "benchmarks.csv"):
+        assert not (folder / name).read_bytes().startswith(b"\xef\xbb\xbf"), name
+    assert (folder / "dq_issues.csv").read_bytes()[3:].startswith(b"department,file,line,uscc,check,severity,message")
+
+
+def test_the_shared_csv_writer_neutralises_every_formula_start_in_text_columns_only(tmp_path):
+    import duckdb
+
+    from dagster_project.outputs.safe_files import write_csv
+
+    texts = ["=1+2", "+1", "-2+3", "@SUM(1)", "\tx", "\ry", "'=already", "普通", None]
+    with duckdb.connect() as conn:
+        conn.execute("create table t (position integer, text varchar, number double)")
+        conn.executemany("insert into t values (?, ?, ?)", [[i, t, -1.5 * i] for i, t in enumerate(texts)])
+        rows = write_csv(conn, "select text, number from t order by position desc", tmp_path / "out.csv", bom=True)
+    assert rows == len(texts)
+    data = (tmp_path / "out.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbftext,number\n")
+    assert not (tmp_path / ".out.csv.part").exists()
+    written = _csv_rows(tmp_path / "out.csv")[1:]
+    assert [r[0] for r in written] == ["", "普通", "'=already", "'\ry", "'\tx", "'@SUM(1)", "'-2+3", "'+1", "'=1+2"]
+    assert [r[1] for r in written][-2:] == ["-1.5", "-0.0"]  # numbers stay numbers, in the query's order
+
+
+# --- nothing published from a failed run ------------------------------------------------------
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _leftovers(run: Run) -> list[str]:
+    places = [run.export_dir, published_path(run.warehouse).parent]
+    return sorted(str(p) for place in places for p in place.rglob("*") if re.search(r"\.(partial|old|part)$", p.name))
+
+
+def _copy_of(run: Run, target: Path) -> Run:
+    """The hostile run's raw folder, warehouse and outputs, copied: a good run to fail after."""
+    shutil.copytree(run.export_dir.parent, target)
+    moved = lambda p: target / p.relative_to(run.export_dir.parent)  # noqa: E731
+    return Run(run.status, moved(run.raw_dir), moved(run.export_dir), moved(run.warehouse), run.year)
+
+
+def _published(run: Run) -> tuple[dict[str, str], str]:
+    return _tree(run.export_dir), hashlib.sha256(published_path(run.warehouse).read_bytes()).hexdigest()
+
+
+def test_a_failure_during_export_publishes_nothing(hostile, tmp_path, monkeypatch, capsys):
+    before = _copy_of(hostile, tmp_path / "run")
+    published = _published(before)
+    # a correction that changes outputs, then a writer that fails once the marts are rebuilt
+    _rewrite(before.raw_dir / "2023" / "statistics.csv",
+             lambda rows: [r | {"name": "改名后的企业"} if r["uscc"] == U["乙"] else r for r in rows])
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("dagster_project.outputs.reports.histogram", disk_full)
+    after = run_pipeline(tmp_path / "run", before.raw_dir)
+    assert after.status == 1
+    assert "运行失败 / run failed" in capsys.readouterr().out
+    assert after.one("select name from marts.classification where uscc = ?", [U["乙"]]) == "改名后的企业"  # dbt did run
+    assert _published(after) == published
+    assert _leftovers(after) == []
+
+
+def test_a_failing_ingestion_publishes_nothing(hostile, tmp_path):
+    before = _copy_of(hostile, tmp_path / "run")
+    published = _published(before)
+    _rewrite(before.raw_dir / "2023" / "tax.csv", lambda rows: [{k: v for k, v in r.items() if k != "tax_paid"} for r in rows])
+    after = run_pipeline(tmp_path / "run", before.raw_dir)
+    assert after.status == 2
+    assert _published(after) == published
+    assert _leftovers(after) == []
+
+
+def test_a_failed_export_leaves_the_outputs_and_clears_what_crashed_runs_left(hostile, tmp_path, monkeypatch):
+    run = _copy_of(hostile, tmp_path / "run")
+    published = _published(run)
+    # earlier runs that crashed: one in the middle of its swap (the published folder renamed
+    # aside), others with staging folders and an analysts' copy half written
+    crashed = "0b3e6a8e-1111-4c4c-9d9d-000000000001"
+    (run.export_dir / "2023").rename(run.export_dir / f".2023.{crashed}.old")
+    (run.export_dir / f".2023.{crashed}.partial" / "2023").mkdir(parents=True)
+    (run.export_dir / f".2023.{crashed}.partial" / "2023" / "classification.csv").write_text("uscc\n", encoding="utf-8")
+    published_path(run.warehouse).with_name(f".mujun.duckdb.{crashed}.partial").write_bytes(b"half")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("writer bug")
+
+    monkeypatch.setattr("dagster_project.outputs.workbook.write_csv", broken)
+    assert export(2023, run.export_dir, run.warehouse) == 1
+    assert _tree(run.export_dir) == published[0]  # the crashed swap was undone, nothing else changed
+    assert _published(run) == published
+
+    monkeypatch.undo()
+    assert export(2023, run.export_dir, run.warehouse) == 0
+    assert _leftovers(run) == []
+    now = _tree(run.export_dir)
+    assert set(now) == set(published[0]) and now["2023/classification.csv"] == published[0]["2023/classification.csv"]
+
+
+# --- the staging folder, without a pipeline ---------------------------------------------------
+
+
+def _stage(export_dir: Path, run_id: str, files: dict[str, str], exports=("csv",)) -> Path:
+    root = staging.begin(export_dir, 2023, run_id, lambda _: False)
+    for name, text in files.items():
+        (root / "2023" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "2023" / name).write_text(text, encoding="utf-8")
+    for export_name in exports:
+        staging.mark_done(root, export_name)
+    return root
+
+
+def test_swap_replaces_the_whole_year_folder(tmp_path):
+    (tmp_path / "2023").mkdir()
+    (tmp_path / "2023" / "stale.xlsx").write_text("from an older run", encoding="utf-8")
+    _stage(tmp_path, "run-1", {"classification.csv": "new"})
+    staging.swap_in(tmp_path, 2023, "run-1", ["csv"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023"]
+    assert _tree(tmp_path / "2023") == {"classification.csv": hashlib.sha256(b"new").hexdigest()}
+
+
+def test_swap_refuses_a_run_that_did_not_write_every_export(tmp_path):
+    (tmp_path / "2023").mkdir()
+    (tmp_path / "2023" / "classification.csv").write_text("old", encoding="utf-8")
+    _stage(tmp_path, "run-1", {"classification.csv": "new"}, exports=("csv",))
+    with pytest.raises(RuntimeError, match="缺少 workbook"):
+        staging.swap_in(tmp_path, 2023, "run-1", ["csv", "workbook"])
+    assert (tmp_path / "2023" / "classification.csv").read_text(encoding="utf-8") == "old"
+    staging.discard(tmp_path, 2023, "run-1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023"]
+
+
+def test_leftovers_of_a_running_run_and_of_other_years_are_kept(tmp_path):
+    _stage(tmp_path, "other-run", {"a.csv": "x"})
+    (tmp_path / ".2022.run-of-2022.partial").mkdir()
+    staging.begin(tmp_path, 2023, "this-run", lambda run_id: run_id == "other-run")
+    assert (tmp_path / ".2023.other-run.partial").is_dir()
+    staging.discard(tmp_path, 2023, "this-run")
+    staging.begin(tmp_path, 2023, "next-run", lambda run_id: False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".2022.run-of-2022.partial", ".2023.next-run.partial"]
+
+
+# --- one shared writer ------------------------------------------------------------------------
+
+PROJECT = Path(__file__).parents[1] / "dagster_project"
+SHARED_WRITER = PROJECT / "outputs" / "safe_files.py"
+# Files that write CSV on purpose, outside the exports, and what they write with: departmental
+# input files, where a leading `'` would change the data a department delivered. The sample
+# generator writes a fictional district's deliveries; `mujun verify` writes the frozen deliveries
+# of a publication back as the files it recomputes from.
+WRITES_INPUTS = {PROJECT / "generate.py": ["csv.writer"], PROJECT / "verify.py": ["COPY … TO"]}
+WRITERS = {
+    "xlsxwriter": re.compile(r"\b(import|from)\s+xlsxwriter\b|\bxlsxwriter\.[A-Za-z_]"),
+    "a Workbook": re.compile(r"\bWorkbook\s*\("),
+    "to_excel": re.compile(r"\.to_excel\s*\("),
+    "to_csv": re.compile(r"\.to_csv\s*\("),
+    "write_csv of a relation": re.compile(r"\.write_csv\s*\("),
+    "csv.writer": re.compile(r"\bcsv\s*\.\s*(writer|DictWriter)\b"),
+    # COPY (query) TO 'file' or COPY table TO 'file', also across adjacent string literals ("… ) " f"to …")
+    "COPY … TO": re.compile(r"(?is)\bcopy\s*(\((?:(?!\bcopy\b).){0,3000}?\)|[\w.\"]+)[\s\"'rfb]*?\bto\s+['\"{]"),
+}
+
+
+def _writers(text: str) -> list[str]:
+    return [name for name, pattern in WRITERS.items() if pattern.search(text)]
+
+
+def test_the_writer_scan_finds_every_kind_of_writer():
+    assert _writers("""conn.execute(f"copy ({query}) to '{target}' (header)")""") == ["COPY … TO"]
+    assert _writers("""conn.execute(f'''COPY (\n select *\n from t where x = (1)\n) TO {path}''')""") == ["COPY … TO"]
+    assert _writers("conn.execute(\"copy marts.classification to 'x.csv'\")") == ["COPY … TO"]
+    assert _writers("""conn.execute(f"copy (select * from t order by line) "\n             f"to '{target}' (header)")""") == ["COPY … TO"]
+    assert _writers("frame.to_csv(path)") == ["to_csv"]
+    assert _writers("rel.write_csv('x.csv')") == ["write_csv of a relation"]
+    assert _writers("w = csv.writer(f)") == ["csv.writer"]
+    assert _writers("import xlsxwriter") == ["xlsxwriter"]
+    assert _writers("book = xlsxwriter.Workbook(path)") == ["xlsxwriter", "a Workbook"]
+    assert _writers('"""Readable sheets with xlsxwriter."""') == []
+    assert _writers("from openpyxl import Workbook\nbook = Workbook()") == ["a Workbook"]
+    assert _writers("# a normalised UTF-8 copy of the file, to be read\nread_csv('x')") == []
+    assert _writers("conn.execute(\"copy raw.tax from 'x.csv'\")") == []
+
+
+def test_only_the_shared_writer_writes_csv_files_and_workbooks():
+    assert SHARED_WRITER.is_file()
+    offenders = []
+    for path in sorted(PROJECT.rglob("*.py")):
+        if path == SHARED_WRITER:
+            continue
+        found = _writers(path.read_text(encoding="utf-8"))
+        if found and found != WRITES_INPUTS.get(path):
+            offenders.append(f"{path.relative_to(PROJECT)}: {', '.join(found)}")
+    assert offenders == [], "write through dagster_project/outputs/safe_files.py: " + "; ".join(offenders)
+    for path, kinds in WRITES_INPUTS.items():
+        assert _writers(path.read_text(encoding="utf-8")) == kinds, path  # the exceptions are still true
