@@ -23,7 +23,8 @@ from .outputs.csv_files import CLASSIFICATION_COLUMNS, DECIMAL_COLUMNS
 from .paths import PROJECT_ROOT
 
 # Frozen with every publication, a copy per publication id.
-FROZEN_RESULTS = ("classification", "benchmarks")
+# (Rewards are frozen for the record; verify recomputes the classification and the benchmarks.)
+FROZEN_RESULTS = ("classification", "benchmarks", "enterprise_rewards", "township_rewards")
 # The delivery in force of each extract of a year (parameter: the year): the latest load.
 DELIVERIES_IN_FORCE = """select extract, load_id, sha256, source_file, delivered from raw.loads where data_year = ?
     qualify row_number() over (partition by extract order by loaded_at desc, load_id desc) = 1"""
@@ -180,7 +181,9 @@ def publish(warehouse: Path, year: int, force: bool = False, reason: str | None 
             for table in rule_tables(conn):
                 conn.execute("insert into publications.rule_tables values (?, ?, ?, ?)",
                              [publication_id, table, state["rule_tables"][table], _rule_table_csv(conn, table, Path(folder))])
-        for table in FROZEN_RESULTS:
+        marts = {t for (t,) in conn.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        for table in (t for t in FROZEN_RESULTS if t in marts):
             _freeze_table(conn, table, f"select ?::varchar as publication_id, * from marts.{table} where data_year = ?",
                           [publication_id, year])
         # the stored results of year − 1, where the year took its previous classes from

@@ -39,6 +39,11 @@ def test_a_year_that_is_not_publishable_is_published_only_with_force_and_a_reaso
     tables = {t for (t,) in published.query("select table_name from publications.rule_tables where publication_id = ?",
                                             [record["publication_id"]])}
     assert {"indicator_points", "bonus_points", "class_cutoffs", "extract_columns"} <= tables
+    frozen_results = {t for (t,) in published.query(
+        "select table_name from information_schema.tables where table_schema = 'publications'")}
+    assert {"classification", "benchmarks", "enterprise_rewards", "township_rewards", "previous_classification"} <= frozen_results
+    assert published.one("select count(*) from publications.classification where publication_id = ?",
+                         [record["publication_id"]]) == 17
 
 
 def test_verify_recomputes_a_published_year_exactly_with_its_frozen_policy_tables(published, tmp_path, monkeypatch):
