@@ -89,9 +89,21 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
+def _warehouse_problem(warehouse: Path) -> int | None:
+    """A warehouse that is not there: said in one line (publish and verify never create one)."""
+    if not Path(warehouse).is_file():
+        print(f"找不到数据仓库文件 / no such warehouse: {warehouse}")
+        return EXIT_INPUT
+    return None
+
+
 def _publish(year: int, warehouse: Path, force: bool, reason: str | None) -> int:
+    import duckdb
+
     from .publish import NotPublishable, publish
 
+    if (status := _warehouse_problem(warehouse)) is not None:
+        return status
     try:
         record = publish(warehouse, year, force=force, reason=reason)
     except LookupError as exc:
@@ -100,6 +112,9 @@ def _publish(year: int, warehouse: Path, force: bool, reason: str | None) -> int
     except NotPublishable as exc:
         print(exc)
         return EXIT_NOT_PUBLISHABLE
+    except duckdb.Error as exc:  # e.g. the warehouse is locked by a running evaluation
+        print(f"运行失败 / run failed: {str(exc).splitlines()[0]}")
+        return EXIT_FAILED
     print(f"已发布 / published {record['publication_id']}: code {record['code_version']}, "
           f"rules {record['rules_sha256'][:12]}, results {record['results_sha256'][:12]}")
     if record["forced"]:
@@ -108,13 +123,20 @@ def _publish(year: int, warehouse: Path, force: bool, reason: str | None) -> int
 
 
 def _verify(year: int, warehouse: Path) -> int:
+    import duckdb
+
     from .verify import verify
 
+    if (status := _warehouse_problem(warehouse)) is not None:
+        return status
     try:
         result = verify(warehouse, year)
     except LookupError as exc:
         print(exc)
         return EXIT_INPUT
+    except duckdb.Error as exc:  # e.g. the warehouse is locked by a running evaluation
+        print(f"运行失败 / run failed: {str(exc).splitlines()[0]}")
+        return EXIT_FAILED
     pid = result.publication["publication_id"]
     for note in result.notes:
         print(f"注意 / note: {note}")

@@ -16,7 +16,10 @@ from pathlib import Path
 import duckdb
 from dagster import DagsterInstance, logger
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from . import publish, run_log
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_PUBLISHABLE = 0, 1, 2, 3
 
@@ -94,16 +97,16 @@ def _report_failure(console: Console, result) -> int:
         input_errors = [e for e in chain if e.cls_name == "InputError"]
         if input_errors:
             message = re.sub(r"^[\w.]*InputError:\s*", "", input_errors[0].message.strip())
-            console.print(f"[red]输入无法使用 / input unusable:[/red] {message}", highlight=False)
+            console.print(f"[red]输入无法使用 / input unusable:[/red] {escape(message)}", highlight=False)
             status = EXIT_INPUT
             continue
         text = "\n".join(e.message for e in chain)
         if BENCHMARK_ERROR_MARK in text:
             line = next(l for l in text.splitlines() if BENCHMARK_ERROR_MARK in l)
-            console.print(f"[red]基准值无法计算 / benchmark unusable:[/red] {line.strip()}", highlight=False)
+            console.print(f"[red]基准值无法计算 / benchmark unusable:[/red] {escape(line.strip())}", highlight=False)
             status = EXIT_INPUT
             continue
-        console.print(f"[red]运行失败 / run failed:[/red] {chain[-1].message.strip()}", highlight=False)
+        console.print(f"[red]运行失败 / run failed:[/red] {escape(chain[-1].message.strip())}", highlight=False)
     return status
 
 
@@ -139,11 +142,11 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
     )
     shown = 20
     for uscc, name, reason in blocked[:shown]:
-        console.print(f"  [red]blocked[/red] {uscc} {name}: {reason}", highlight=False)
+        console.print(f"  [red]blocked[/red] {escape(uscc)} {escape(name or '')}: {escape(reason or '')}", highlight=False)
     if len(blocked) > shown:
         console.print(f"  … 另有 {len(blocked) - shown} 家，见 dq_issues.csv / {len(blocked) - shown} more in dq_issues.csv")
-    console.print(f"结果 / results: {export_dir.resolve() / str(year)}", highlight=False)
-    console.print(f"各部门数据质量报告 / reports per department: {export_dir.resolve() / str(year) / 'data_quality'}", highlight=False)
+    console.print(f"结果 / results: {escape(str(export_dir.resolve() / str(year)))}", highlight=False)
+    console.print(f"各部门数据质量报告 / reports per department: {escape(str(export_dir.resolve() / str(year) / 'data_quality'))}", highlight=False)
 
     if not publishable:
         console.print("[yellow]存在暂不参评企业或错误级数据问题，本次结果不可发布 / not publishable[/yellow]")
@@ -205,7 +208,7 @@ def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, decisions:
             run_id=run_id,
         )
     cancel_background_parse()  # when the run stopped before dbt
-    console.print(f"日志 / log: {log_file}", highlight=False)
+    console.print(f"日志 / log: {escape(str(log_file))}", highlight=False)
     return result
 
 
@@ -216,7 +219,7 @@ def _report_unexpected_files(console: Console, folder: Path) -> None:
 
     for entry in unexpected_entries(folder):
         console.print(
-            f"[yellow]![/yellow] 未采用的文件 / file NOT used: {folder / entry.name}（不是约定的文件名，"
+            f"[yellow]![/yellow] 未采用的文件 / file NOT used: {escape(str(folder / entry.name))}（不是约定的文件名，"
             f"未参与评价；如需用它报送，请改名为 {entry.rename_to} / not a file of the contract; "
             f"rename it to {entry.rename_to} to deliver it）",
             highlight=False,
@@ -232,9 +235,9 @@ def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     raw_dir, export_dir, warehouse = Path(raw_dir), Path(export_dir), Path(warehouse)
     if not (raw_dir / str(year)).is_dir():
-        console.print(f"[red]找不到数据目录 / no such folder:[/red] {raw_dir / str(year)}")
+        console.print(f"[red]找不到数据目录 / no such folder:[/red] {escape(str(raw_dir / str(year)))}")
         return EXIT_INPUT
-    console.print(f"[bold]mujun evaluate {year}[/bold] · raw {raw_dir} · warehouse {warehouse}", highlight=False)
+    console.print(f"[bold]mujun evaluate {year}[/bold] · raw {escape(str(raw_dir))} · warehouse {escape(str(warehouse))}", highlight=False)
     _report_unexpected_files(console, raw_dir / str(year))
     decisions = {"cutoff": cutoff.isoformat() if cutoff else "", "benchmark_method": benchmark_method,
                  "ranking_groups": ranking_groups}
@@ -250,20 +253,21 @@ def export(year: int, export_dir: Path, warehouse: Path) -> int:
     warnings.filterwarnings("ignore")
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     export_dir, warehouse = Path(export_dir), Path(warehouse)
-    evaluated = False
+    evaluated, failed_run = False, None
     if warehouse.is_file():
         with duckdb.connect(str(warehouse), read_only=True) as conn:
-            evaluated = bool(conn.execute(
-                """select count(*) from information_schema.tables
-                   where table_schema = 'marts' and table_name = 'evaluation_status'""").fetchone()[0]) and bool(
-                conn.execute("select count(*) from marts.evaluation_status where data_year = ?", [year]).fetchone()[0])
+            evaluated, failed_run = publish.evaluated(conn, year), run_log.unfinished(conn, year)
+    if failed_run:
+        # the marts may be half rebuilt by that run: exporting them would publish a failed run
+        console.print(f"[red]{escape(run_log.unfinished_message(year, failed_run))}[/red]")
+        return EXIT_INPUT
     if not evaluated:
         console.print(f"[red]数据仓库中没有 {year} 年度的评价结果，请先运行 mujun evaluate / "
                       f"year {year} has not been evaluated in {warehouse}[/red]")
         return EXIT_INPUT
-    console.print(f"[bold]mujun export {year}[/bold] · warehouse {warehouse}", highlight=False)
+    console.print(f"[bold]mujun export {year}[/bold] · warehouse {escape(str(warehouse))}", highlight=False)
     result = _run(year, Path("."), export_dir, warehouse, {}, console, exports_only=True)
     if not result.success:
         return _report_failure(console, result)
-    console.print(f"结果 / results: {export_dir.resolve() / str(year)}", highlight=False)
+    console.print(f"结果 / results: {escape(str(export_dir.resolve() / str(year)))}", highlight=False)
     return EXIT_OK

@@ -21,6 +21,11 @@ from .contract import Extract
 from .ingest import rollback
 from .paths import SEEDS_DIR
 
+# dbt's number_pattern and number_magnitude_limit macros (dbt/macros/parse_values.sql): GE runs
+# before dbt and cannot call its macros; tests/test_hostile_values.py keeps the two in step.
+NUMBER_PATTERN = r"[+-]?(([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+NUMBER_MAGNITUDE_LIMIT = "1e20"
+
 # Whole-file unit checks: (extract, column) -> (parameter, bound)
 UNIT_CHECKS = {
     ("tax", "tax_paid"): ("ge_tax_median_max", "max_value"),
@@ -38,12 +43,16 @@ FORMATS = {
 
 
 def number_sql(column: str) -> str:
-    """A delivered cell as a number, exactly as dbt's `parse_decimal` macro reads it: a finite
-    number or NULL. DuckDB reads 'nan', 'inf' and an overflowing '1e400' as doubles; a median
-    over them would judge the file by a value that is no number (tests/test_hostile_values.py
-    checks that both parsers agree)."""
-    number = f"try_cast(replace(nullif(trim({column}), ''), ',', '') as double)"
-    return f"(case when isfinite({number}) then {number} end)"
+    """A delivered cell as a number, exactly as dbt's `parse_decimal` macro reads it (see there
+    why): a plain decimal with thousands separators in groups of three, finite, not underflowing
+    to zero, below the magnitude limit; else NULL. tests/test_hostile_values.py checks that both
+    parsers agree."""
+    text = f"nullif(trim({column}), '')"
+    number = f"try_cast(replace({text}, ',', '') as double)"
+    return (f"(case when regexp_full_match({text}, '{NUMBER_PATTERN}') and isfinite({number}) "
+            f"and abs({number}) < {NUMBER_MAGNITUDE_LIMIT} "
+            f"and ({number} <> 0 or not regexp_matches(regexp_replace({text}, '[eE].*$', ''), '[1-9]')) "
+            f"then {number} end)")
 
 
 @dataclass

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from . import run_log
 from .outputs.csv_files import CLASSIFICATION_COLUMNS, DECIMAL_COLUMNS
 from .paths import PROJECT_ROOT
 
@@ -153,6 +154,10 @@ def publish(warehouse: Path, year: int, force: bool = False, reason: str | None 
     with duckdb.connect(str(warehouse)) as conn:
         if not evaluated(conn, year):
             raise LookupError(f"数据仓库中没有 {year} 年度的评价结果 / year {year} has not been evaluated")
+        failed_run = run_log.unfinished(conn, year)
+        if failed_run:
+            # --force publishes a year that is complete but not publishable, never a failed run's
+            raise NotPublishable(run_log.unfinished_message(year, failed_run))
         state = current_state(conn, year)
         forced = not state["publishable"]
         if forced and not (force and (reason or "").strip()):

@@ -25,6 +25,11 @@ from dagster_project.expectations import number_sql
 
 ROOT = Path(__file__).parents[1]
 NON_FINITE = ["nan", "NaN", "-nan", "inf", "+Inf", "-infinity", "Infinity", "INF", " nan ", "1e400", "-1e309", "1,e400"]
+# read by DuckDB's cast as some number, but no number of the contract: a decimal comma (10x, 100x
+# off), commas out of groups of three, underscores, an underflow to zero, beyond the warehouse's
+# exact arithmetic (1e20), an exponent without digits
+NOT_NUMBERS = ["1,5", "389,5", "3,0", "1,,5", "1,e3", "6_000", "1_000.5", ",100", "100,", "1,23,456", "12,3456",
+               "1e-400", "-2e-500", "1.7e308", "1e20", "-1e25", "1e", "e5", ".", "+", "1.2.3", "(100)", "−5"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -57,8 +62,16 @@ def test_parse_decimal_reads_no_non_finite_spelling(macros, value):
     assert _eval(macros, module.parse_int("x"), value) is None
 
 
+@pytest.mark.parametrize("value", NOT_NUMBERS)
+def test_parse_decimal_reads_no_decimal_comma_underscore_underflow_or_overflow(macros, value):
+    module, _ = macros
+    assert _eval(macros, module.parse_decimal("x"), value) is None
+
+
 @pytest.mark.parametrize("value,number", [("1,234.5", 1234.5), (" 42 ", 42.0), ("-5", -5.0), ("1e5", 100000.0),
-                                          ("0", 0.0), ("1.7e308", 1.7e308), ("", None), ("9.7%", None), ("abc", None)])
+                                          ("0", 0.0), ("0.0e-5", 0.0), ("-0", 0.0), ("1,234,567", 1234567.0),
+                                          ("+12.", 12.0), (".5", 0.5), ("9.99e19", 9.99e19), ("1e-300", 1e-300),
+                                          ("", None), ("9.7%", None), ("abc", None)])
 def test_parse_decimal_keeps_finite_numbers(macros, value, number):
     module, _ = macros
     assert _eval(macros, module.parse_decimal("x"), value) == number
@@ -72,7 +85,7 @@ def test_parse_int_never_rounds_or_reads_hexadecimal(macros, value, number):
     assert _eval(macros, module.parse_int("x"), value) == number
 
 
-@pytest.mark.parametrize("value", NON_FINITE + ["1,234.5", " 7 ", "-3.25", "", "abc", "1e5"])
+@pytest.mark.parametrize("value", NON_FINITE + NOT_NUMBERS + ["1,234.5", " 7 ", "-3.25", "", "abc", "1e5", "0.0e-5"])
 def test_great_expectations_parses_numbers_as_dbt_does(macros, value):
     module, _ = macros
     dbt_number = _eval(macros, module.parse_decimal("x"), value)
@@ -186,7 +199,7 @@ def hostile(tmp_path_factory):
     _set(y / TAX, 14, "tax_paid", "-1e309")                   # 小二
     _set(y / PARCELS, 16, "area_m2", "inf")                   # 小三: required land
     _set(y / PARCELS, 17, "area_m2", "1e-320")                # 小四: finite, but output / land is not
-    _set(y / PARCELS, 18, "area_m2", "1e308")                 # 小五: finite, but 1e308 m² in 亩 is not
+    _set(y / PARCELS, 18, "area_m2", "5e-321")                # 小五: finite, but output / land is not
     _set(y / LEASES, 4, "area_mu", "-nan")                    # lease 己 → 庚
     _set(y / "science_tech.csv", 2, "rd_expense", "NaN")      # 甲: bonus input only
     _set(y / "science_tech.csv", 3, "new_invention_patents", "inf")  # 乙
@@ -425,12 +438,13 @@ def test_benchmark_that_overflows_stops_the_run_with_a_clear_message(tmp_path, c
 
 
 def test_huge_finite_values_never_reach_an_output_as_inf(tmp_path):
-    # 1.7e308 is a finite number: accepted, but nothing computed from it may overflow into a
-    # result (scores, diagnosis, workbooks); 小五's land of 1e308 m² is not finite in 亩
+    # 9.9e19 is just below the largest number the contract accepts (1e20 and beyond is an
+    # overflow, a cell error): accepted, but nothing computed from it may overflow into a result
+    # (scores, diagnosis, workbooks); 小五's land of 5e-321 m² makes output / land not finite
     raw = copy_worked(tmp_path / "raw")
-    _set(raw / "2023" / STATISTICS, 2, "gross_output", "1.7e308")   # 甲
+    _set(raw / "2023" / STATISTICS, 2, "gross_output", "9.9e19")    # 甲
     _set(raw / "2023" / STATISTICS, 2, "energy_tce", "1")
-    _set(raw / "2023" / PARCELS, 18, "area_m2", "1e308")             # 小五
+    _set(raw / "2023" / PARCELS, 18, "area_m2", "5e-321")            # 小五
     run = run_pipeline(tmp_path, raw)
     assert run.status == 3
     assert _status(run, "甲")[0] == "evaluated" and _status(run, "小五") == ("blocked", "indicator_not_finite")

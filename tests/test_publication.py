@@ -112,3 +112,49 @@ def test_verify_names_the_redelivered_file_the_changed_rule_table_and_each_chang
     assert len(rules) == 1 and "indicator_points" in rules[0]
     assert [line for line in result.current if line.startswith("results_sha256")]
     assert [line for line in result.current if line.startswith(f"enterprise {U['甲']}")]
+
+
+def test_a_year_whose_latest_run_failed_is_neither_published_nor_exported(tmp_path, capsys):
+    """A run failing in dbt leaves the marts half rebuilt from its deliveries: `mujun publish`
+    (even with --force) and `mujun export` refuse the year until an evaluation finishes."""
+    import csv
+
+    from dagster_project.evaluate import export
+
+    raw = copy_worked(tmp_path / "raw")
+    statistics = raw / "2023" / "statistics.csv"
+    # a name the console must print as it is, not read as markup (壬 is blocked: listed by name)
+    statistics.write_text(statistics.read_text(encoding="utf-8").replace("示例壬化工有限公司", "[/]示例壬[bold]化工"),
+                          encoding="utf-8")
+    good = run_pipeline(tmp_path, raw)
+    assert good.status == 3
+    assert "[/]示例壬[bold]化工" in capsys.readouterr().out
+
+    rows = list(csv.reader(statistics.open(encoding="utf-8")))
+    output = rows[0].index("gross_output")
+    for row in rows[1:]:
+        row[output] = "1"  # no enterprise reaches the benchmark population: dbt stops at the benchmarks
+    with statistics.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    assert run_pipeline(tmp_path, raw).status == 2
+
+    with pytest.raises(NotPublishable, match="未成功完成"):
+        publish(good.warehouse, 2023, force=True, reason="强制")
+    before = sorted(p.relative_to(good.export_dir) for p in good.export_dir.rglob("*"))
+    capsys.readouterr()
+    assert export(2023, good.export_dir, good.warehouse) == 2
+    assert "未成功完成" in capsys.readouterr().out
+    assert sorted(p.relative_to(good.export_dir) for p in good.export_dir.rglob("*")) == before
+
+    copy_worked(tmp_path / "raw2")
+    assert run_pipeline(tmp_path, tmp_path / "raw2").status == 3  # a finished evaluation: publishable again
+    assert publish(good.warehouse, 2023, force=True, reason="重新评价后发布")["forced"]
+
+
+def test_publish_and_verify_name_a_missing_warehouse_without_creating_it(tmp_path, capsys):
+    from dagster_project.cli import main
+
+    missing = tmp_path / "typo.duckdb"
+    assert main(["publish", "--year", "2023", "--warehouse", str(missing)]) == 2
+    assert main(["verify", "--year", "2023", "--warehouse", str(missing)]) == 2
+    assert "找不到数据仓库文件" in capsys.readouterr().out and not missing.exists()

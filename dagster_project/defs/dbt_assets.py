@@ -10,6 +10,7 @@ from typing import Any, Literal
 from dagster import AssetExecutionContext, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from .. import run_log
 from ..dbt_project import PARTIAL_PARSE_FILE, adopt_background_parse, dbt_project, ensure_manifest, keep_parse_cache
 from .partitions import data_year_partitions
 from .resources import Warehouse
@@ -59,6 +60,8 @@ def mujun_dbt_models(
     os.environ["MUJUN_RUN_ID"] = context.run_id
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     adopt_background_parse()  # started by `mujun evaluate` while the deliveries were ingested
+    with warehouse.connect() as conn:
+        run_log.started(conn, int(context.partition_key), context.run_id)
     invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars(context.partition_key, config))], context=context)
     yield from invocation.stream()
     # keep this invocation's parse cache, so that the next run with the same vars (a re-run of

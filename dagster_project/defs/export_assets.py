@@ -10,6 +10,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from .. import run_log
 from ..outputs import staging
 from ..outputs.csv_files import write_csv_exports
 from ..outputs.dq_reports import write_department_reports
@@ -114,4 +115,6 @@ def published_outputs(context: AssetExecutionContext, warehouse: Warehouse, loca
     copy = stage_copy(warehouse.file, context.run_id, _is_running(context))
     folder = staging.swap_in(Path(locations.export_dir), year, context.run_id, [a.key.path[-1] for a in EXPORT_ASSETS])
     target = commit_copy(copy, warehouse.file)
+    with warehouse.connect() as conn:
+        run_log.finished(conn, year, context.run_id)
     return MaterializeResult(metadata={"exports": str(folder.resolve()), "analysts_copy": str(target)})

@@ -10,12 +10,31 @@
     upper({{ clean_text(col) }})
 {%- endmacro %}
 
-{# A finite number or NULL. DuckDB reads 'nan', 'inf', 'Infinity' (any case, any sign) as
-   doubles and an overflowing '1e400' as inf, and NaN > 0 is true in DuckDB: a value that is not
-   finite must never reach a comparison or a mean, so it is "not a number" here (RULES §4). #}
+{# A finite number or NULL (RULES §4, EXTRACTS). Only a plain decimal is a number: digits with
+   an optional sign, decimal point and exponent, commas only as thousands separators in groups of
+   three (`1,234.5`; `1,5` or `389,5` is a decimal comma, 10x or 100x off if read as 15). DuckDB
+   would also read `6_000`, 'nan', 'inf', 'Infinity' and an overflowing '1e400' (as inf), and
+   NaN > 0 is true in DuckDB. A value that underflows to zero ('1e-400') or is beyond what the
+   warehouse computes exactly (number_magnitude_limit) is an overflow: not a number either. #}
 {% macro parse_decimal(col) -%}
-    {{ finite_or_null("try_cast(replace(" ~ clean_text(col) ~ ", ',', '') as double)") }}
+    {%- set text = clean_text(col) -%}
+    {%- set number = "try_cast(replace(" ~ text ~ ", ',', '') as double)" -%}
+    (case when regexp_full_match({{ text }}, '{{ number_pattern() }}')
+               and isfinite({{ number }}) and abs({{ number }}) < {{ number_magnitude_limit() }}
+               and ({{ number }} <> 0 or not regexp_matches(regexp_replace({{ text }}, '[eE].*$', ''), '[1-9]'))
+          then {{ number }} end)
 {%- endmacro %}
+
+{# A plain decimal as delivered: sign, digits (thousands separated by commas in groups of three,
+   or none), decimal point, exponent. #}
+{% macro number_pattern() -%}
+    [+-]?(([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?
+{%- endmacro %}
+
+{# Not a policy number but the warehouse's arithmetic: amounts are computed exactly as
+   DECIMAL(38, 6) and scaled by 10^6 into 128-bit integers (macros/rewards.sql), which holds
+   sums and products of values below 10^20 (10^20 万元, m², 亩 or tce is no delivered value). #}
+{% macro number_magnitude_limit() -%}1e20{%- endmacro %}
 
 {% macro finite_or_null(number) -%}
     (case when isfinite({{ number }}) then {{ number }} end)
