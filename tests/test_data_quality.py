@@ -271,3 +271,25 @@ def test_department_report_html_is_self_contained(malformed):
     assert "宗地编号“411303-101”重复" in land and "land_parcels.csv" in land
     quiet = (folder / "emergency_应急管理局.html").read_text(encoding="utf-8")
     assert "safety_accidents.csv" in quiet
+
+
+def test_an_override_of_a_blocked_or_out_of_scope_enterprise_is_an_error_not_applied(tmp_path):
+    """The government's decision applies to evaluated enterprises only; an override for one that
+    is blocked (壬) or out of scope (癸) is not applied, and the data-quality report says so."""
+    raw = tmp_path / "raw"
+    shutil.copytree(WORKED_RAW, raw)
+    (raw / "2023" / "overrides.csv").write_text(
+        "uscc,final_class,reason,approved_by,approved_on\n"
+        f"{U['壬']},A,理由,区委、区政府,2024-04-20\n"
+        f"{U['癸']},B,理由,区委、区政府,2024-04-20\n"
+        f"{U['甲']},B,理由,区委、区政府,2024-04-20\n",
+        encoding="utf-8",
+    )
+    run = run_pipeline(tmp_path, raw)
+    assert run.status == 3
+    assert issues(run, "override_not_applied_blocked") == {("overrides.csv", "2", U["壬"], "error")}
+    assert issues(run, "override_not_applied_out_of_scope") == {("overrides.csv", "3", U["癸"], "error")}
+    message = run.csv("dq_issues.csv").set_index("check").loc["override_not_applied_blocked", "message"]
+    assert "“A”未被采用" in message and "暂不参评" in message
+    assert status(run, "壬")[0] == "blocked" and status(run, "癸")[0] == "out_of_scope"
+    assert run.one("select final_class from marts.classification where data_year = 2023 and uscc = ?", [U["甲"]]) == "B"

@@ -58,6 +58,16 @@ warnings as (
     select 'tax', source_file, line_number, uscc, 'tax_negative', 'tax_paid', cast(tax_paid as varchar)
     from {{ ref('stg_tax__payments') }}
     where tax_paid < 0
+),
+
+-- an override only sets the class of an evaluated enterprise: one for an enterprise that is
+-- blocked or out of scope this year is not applied, and the government must be told
+overrides_not_applied as (
+    select 'overrides', o.source_file, o.line_number, o.uscc,
+           'override_not_applied_' || s.status, 'final_class', o.final_class
+    from {{ ref('stg_government__overrides') }} o
+    join {{ ref('int_enterprise_status') }} s on s.uscc = o.uscc
+    where s.status <> 'evaluated'
 )
 
 select * from file_findings
@@ -67,3 +77,4 @@ union all select * from {{ ref('int_dq_orphans') }}
 union all select * from {{ ref('int_reward_dq_findings') }}
 union all select * from enterprise_findings
 union all select * from warnings
+union all select * from overrides_not_applied
