@@ -273,9 +273,11 @@ def test_statistics_row_invalid_is_reported_with_the_columns(hostile):
     assert ("statistics.csv", 8, "total_profit", "9.7%", U["庚"], "error") in _issues(hostile, "decimal_invalid")
 
 
-def test_non_finite_tax_is_missing_tax(hostile):
-    assert _status(hostile, "小一") == ("blocked", "tax_missing")
-    assert _status(hostile, "小二") == ("blocked", "tax_missing")
+def test_non_finite_tax_blocks_as_an_invalid_tax_row(hostile):
+    # the tax department delivered them: it is told the row is invalid, not that it is missing
+    assert _status(hostile, "小一") == ("blocked", "tax_row_invalid")
+    assert _status(hostile, "小二") == ("blocked", "tax_row_invalid")
+    assert {(f[0], f[4]) for f in _issues(hostile, "tax_row_invalid")} == {("tax.csv", U["小一"]), ("tax.csv", U["小二"])}
 
 
 def test_non_finite_parcel_is_not_land(hostile):

@@ -4,6 +4,14 @@ with tax_duplicates as (
     select distinct row_uscc as uscc from {{ ref('stg_raw__duplicate_keys') }} where extract = 'tax'
 ),
 
+-- a tax line delivered but quarantined for a value that is not valid ('nan', '√'): the
+-- department did send the enterprise, so it is told to correct that line, not that the
+-- enterprise is missing (an empty tax cell stays tax_missing: missing is not zero)
+tax_invalid as (
+    select distinct row_uscc as uscc from {{ ref('stg_raw__cell_errors') }}
+    where extract = 'tax' and check_name <> 'value_missing'
+),
+
 checked as (
     select
         e.*,
@@ -14,6 +22,7 @@ checked as (
             when e.statistics_issue is not null then [e.statistics_issue]
             else list_filter([
                 case when dup.uscc is not null then 'tax_duplicate'
+                     when tax.uscc is null and invalid.uscc is not null then 'tax_row_invalid'
                      when tax.uscc is null then 'tax_missing' end,
                 case when land.land_mu <= 0 then 'land_not_positive' end,
                 case when e.scale = 'above' and coalesce(e.energy_tce, 0) <= 0 then 'energy_missing' end,
@@ -24,6 +33,7 @@ checked as (
     join {{ ref('int_land_net') }} land on land.uscc = e.uscc
     left join {{ ref('stg_tax__payments') }} tax on tax.uscc = e.uscc
     left join tax_duplicates dup on dup.uscc = e.uscc
+    left join tax_invalid invalid on invalid.uscc = e.uscc
 ),
 
 -- Defence in depth: every delivered number is finite (parse_decimal), but sums and quotients of
