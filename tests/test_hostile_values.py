@@ -71,6 +71,7 @@ def test_parse_decimal_reads_no_decimal_comma_underscore_underflow_or_overflow(m
 @pytest.mark.parametrize("value,number", [("1,234.5", 1234.5), (" 42 ", 42.0), ("-5", -5.0), ("1e5", 100000.0),
                                           ("0", 0.0), ("0.0e-5", 0.0), ("-0", 0.0), ("1,234,567", 1234567.0),
                                           ("+12.", 12.0), (".5", 0.5), ("9.99e19", 9.99e19), ("1e-300", 1e-300),
+                                          ("\t600\t", 600.0), ("\u3000600\r", 600.0), ("\xa01,234\n", 1234.0),
                                           ("", None), ("9.7%", None), ("abc", None)])
 def test_parse_decimal_keeps_finite_numbers(macros, value, number):
     module, _ = macros
@@ -457,3 +458,9 @@ def test_huge_finite_values_never_reach_an_output_as_inf(tmp_path):
         assert value is None or math.isfinite(value)
     assert run.one("select energy_score from marts.classification where data_year = 2023 and uscc = ?", [U["甲"]]) == 24
     assert (run.export_dir / "2023" / "亩均效益评价结果_2023.xlsx").exists()
+
+
+@pytest.mark.parametrize("value", ["91411303CNEUCAKJ5Y\t", "\t91411303cneucakj5y", "\u300091411303CNEUCAKJ5Y\r"])
+def test_white_space_copied_with_a_code_is_no_part_of_it(macros, value):
+    module, _ = macros
+    assert _eval(macros, module.parse_uscc("x"), value) == "91411303CNEUCAKJ5Y"

@@ -34,8 +34,8 @@
 {# A delivered cell as the checks read it: trimmed, never NULL; a USCC also upper-cased. Projected
    once per row, so that the checks below do not repeat trim() and upper() in every term. #}
 {% macro cell_as_checked(col, column) -%}
-    {%- if column['value_type'] == 'uscc' -%} upper(trim(coalesce({{ col }}, '')))
-    {%- else -%} trim(coalesce({{ col }}, '')) {%- endif -%}
+    {%- if column['value_type'] == 'uscc' -%} upper({{ trim_cell("coalesce(" ~ col ~ ", '')") }})
+    {%- else -%} {{ trim_cell("coalesce(" ~ col ~ ", '')") }} {%- endif -%}
 {%- endmacro %}
 
 {# The check a delivered cell fails, or NULL: the same parsers the staging models use. `cell` is

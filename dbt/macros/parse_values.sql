@@ -2,8 +2,15 @@
     Each parser returns NULL for an empty cell and for a value it cannot read; the validation
     models use the same parsers, so "unparseable" means exactly "this parser returned NULL". -#}
 
+{# White space around a delivered cell is no part of its value: spaces, and also the tabs, line
+   ends, no-break and ideographic spaces that copying out of another system or a Chinese input
+   method leaves (DuckDB's trim() strips spaces only). #}
+{% macro trim_cell(col) -%}
+    trim({{ col }}, ' ' || chr(9) || chr(10) || chr(13) || chr(160) || chr(12288))
+{%- endmacro %}
+
 {% macro clean_text(col) -%}
-    nullif(trim({{ col }}), '')
+    nullif({{ trim_cell(col) }}, '')
 {%- endmacro %}
 
 {% macro parse_uscc(col) -%}
@@ -92,7 +99,7 @@
 {# Booleans: empty is false; an unknown label is NULL (and reported). #}
 {% macro parse_bool(col) -%}
     case when {{ clean_text(col) }} is null then false
-         else (select b.value from {{ ref('boolean_labels') }} b where lower(b.label) = lower(trim({{ col }}))) end
+         else (select b.value from {{ ref('boolean_labels') }} b where lower(b.label) = lower({{ trim_cell(col) }})) end
 {%- endmacro %}
 
 {% macro parse_enum(col, enum_name) -%}
@@ -101,7 +108,7 @@
 
 {% macro enum_code(col, enum_name_expr) -%}
     (select e.code from {{ ref('enum_labels') }} e
-      where e.enum_name = {{ enum_name_expr }} and lower(e.label) = lower(trim({{ col }})))
+      where e.enum_name = {{ enum_name_expr }} and lower(e.label) = lower({{ trim_cell(col) }}))
 {%- endmacro %}
 
 {# Fill a message template of the dq_checks rule table. #}

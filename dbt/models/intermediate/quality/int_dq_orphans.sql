@@ -15,12 +15,12 @@ select
     '{{ extract }}' as extract,
     r.source_file as file,
     r.line_number as line,
-    upper(trim(r.uscc)) as uscc,
+    upper({{ trim_cell('r.uscc') }}) as uscc,
     '{{ 'override_unknown_enterprise' if extract == 'overrides' else 'uscc_not_in_population' }}' as check_name,
     'uscc' as column_name,
     coalesce(r.uscc, '') as value
 from {{ accepted_rows(extract) }} r
-where not exists (select 1 from {{ ref('int_enterprises') }} e where e.uscc = upper(trim(r.uscc)))
+where not exists (select 1 from {{ ref('int_enterprises') }} e where e.uscc = upper({{ trim_cell('r.uscc') }}))
 {% if not loop.last %}union all{% endif %}
 {%- else %}
 select null::varchar as extract, null::varchar as file, null::bigint as line, null::varchar as uscc,

@@ -18,7 +18,7 @@ from (
     select *, {{ cell_check('cell', column) }} as check_name
     from (
         select '{{ extract }}' as extract, source_file, load_id, line_number,
-               upper(trim({{ about_column(extract, contract[extract]) }})) as row_uscc, '{{ column['column_name'] }}' as column_name,
+               upper({{ trim_cell(about_column(extract, contract[extract])) }}) as row_uscc, '{{ column['column_name'] }}' as column_name,
                coalesce({{ column['column_name'] }}, '') as value,
                {{ cell_as_checked(column['column_name'], column) }} as cell
         from {{ current_rows(extract) }}

@@ -5,10 +5,10 @@
 
 {%- for extract in extracts %}
 select * from (
-    select '{{ extract }}' as extract, source_file, load_id, line_number, upper(trim(uscc)) as row_uscc,
+    select '{{ extract }}' as extract, source_file, load_id, line_number, upper({{ trim_cell('uscc') }}) as row_uscc,
            'uscc' as column_name, coalesce(uscc, '') as value, 'uscc_duplicate' as check_name
     from {{ current_rows(extract) }}
-    qualify count(*) over (partition by upper(trim(uscc))) > 1
+    qualify count(*) over (partition by upper({{ trim_cell('uscc') }})) > 1
 )
 -- validity depends on the code alone, so it is checked on the repeated codes only
 where {{ uscc_is_valid('row_uscc') }}

@@ -41,4 +41,4 @@ qualify count(*) over (partition by lease_id) > 1
 union all
 -- an unknown level is already a cell error (enum_unknown); an empty one is caught here
 select 'environment', source_file, load_id, line_number, uscc, 'level', level_text, 'pollution_level_missing'
-from environment_cases where kind = 'pollution_penalty' and trim(level_text) = ''
+from environment_cases where kind = 'pollution_penalty' and {{ trim_cell('level_text') }} = ''
