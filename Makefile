@@ -30,7 +30,8 @@ run: install
 	done
 	@echo ""
 	@echo "结果 / results:   $(CURDIR)/$(EXPORTS)/<year>/  (classification.csv, benchmarks.csv, dq_issues.csv,"
-	@echo "                  亩均效益评价结果_<year>.xlsx, 公示名单_<year>.csv/.xlsx, 评价报告_<year>.html, diagnosis/, data_quality/)"
+	@echo "                  亩均效益评价结果_<year>.xlsx, 公示名单_<year>.csv/.xlsx, 评价报告_<year>.html, diagnosis/, data_quality/,"
+	@echo "                  rewards.csv, township_rewards.csv, 奖励测算_<year>.xlsx, 奖励公示_<year>.csv/.xlsx)"
 	@echo "分析副本 / analysts' copy: $(CURDIR)/warehouse/published/mujun.duckdb"
 	@echo "数据仓库 / DuckDB: $(CURDIR)/$(WAREHOUSE)"
 
