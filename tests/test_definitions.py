@@ -21,7 +21,7 @@ def test_one_raw_asset_per_extract_and_the_dbt_models():
 
 def test_raw_assets_feed_the_staging_models():
     graph = defs.resolve_asset_graph()
-    parents = graph.get(AssetKey(["staging", "stg_raw__cell_errors"])).parent_keys
+    parents = graph.get(AssetKey(["validation", "validation_cell_errors"])).parent_keys
     assert {AssetKey(["raw", name]) for name in extracts()} <= parents
 
 
@@ -36,8 +36,13 @@ def test_dbt_tests_become_asset_checks():
 
 
 def test_dbt_extract_list_matches_the_contract():
-    project = yaml.safe_load((DBT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    assert sorted(project["vars"]["raw_extracts"]) == sorted(extracts())
+    """The raw sources and the extract list dbt parses are generated from the contract."""
+    from dagster_project.dbt_extracts import expected_files
+
+    for path, text in expected_files().items():
+        assert path.read_text(encoding="utf-8") == text, path
+    sources = yaml.safe_load((DBT_DIR / "models" / "validation" / "_raw__sources.yml").read_text(encoding="utf-8"))
+    assert [t["name"] for t in sources["sources"][0]["tables"]][2:] == list(extracts())
 
 
 def test_dbt_resource_starts_without_asking_dbt_for_its_version(monkeypatch):

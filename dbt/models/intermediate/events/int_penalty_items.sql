@@ -1,23 +1,19 @@
--- Penalty points per enterprise and item (减分项, RULES §7.2), events of the data year only;
--- the rule table says whether an item adds up over cases (pollution penalties) or counts once;
+-- Penalty points per enterprise and item (减分项, RULES §7.2), events of the data year only
+-- (int_events_in_year); the rule table says whether an item adds up over cases (pollution penalties) or counts once;
 -- each item is capped (每项最高减分不超过2分).
 with a as (select * from {{ ref('int_enterprise_attributes') }}),
 points as (select * from {{ rules_in_force('penalty_points') }}),
 
 events as (
-    select s.uscc, 'safety_accident' as item, s.level as criterion, s.accident_id as evidence
-    from {{ ref('stg_emergency__safety_accidents') }} s
-    where year(s.occurred_on) = {{ data_year() }}
-    union all
-    select c.uscc, 'pollution_penalty', c.level, c.case_id
-    from {{ ref('stg_environment__cases') }} c
-    where c.kind = 'pollution_penalty' and year(c.occurred_on) = {{ data_year() }}
+    select uscc, event as item, level as criterion, event_id as evidence
+    from {{ ref('int_events_in_year') }}
+    where event in ('safety_accident', 'pollution_penalty')
     union all
     select uscc, 'tax_credit_d', 'yes', null from a where credit_rating_d
     union all
-    select v.uscc, 'land_violation', 'yes', v.case_id
-    from {{ ref('stg_natural_resources__land_violations') }} v
-    where year(v.discovered_on) = {{ data_year() }}
+    select uscc, 'land_violation', 'yes', event_id
+    from {{ ref('int_events_in_year') }}
+    where event = 'land_violation'
     union all
     select uscc, 'blacklist', 'yes', null from a where blacklisted
 )

@@ -1,5 +1,5 @@
 -- Cells that break the data contract: a required value missing, or a value its parser cannot
--- read. Each quarantines its line (see stg_raw__quarantined_lines). Checked column by column on
+-- read. Each quarantines its line (see validation_quarantined_lines). Checked column by column on
 -- the delivered rows (one branch per contract column that can fail), so that only failing
 -- cells become rows: no unpivot of every delivered cell.
 {{ depends_on_deliveries() }}

@@ -1,14 +1,14 @@
 -- Who is evaluated, who is blocked by a data error (RULES §4) and who is out of scope (§2).
 -- An enterprise whose statistics line is quarantined is blocked whatever its scope would be.
 with tax_duplicates as (
-    select distinct row_uscc as uscc from {{ ref('stg_raw__duplicate_keys') }} where extract = 'tax'
+    select distinct row_uscc as uscc from {{ ref('validation_duplicate_keys') }} where extract = 'tax'
 ),
 
 -- a tax line delivered but quarantined for a value that is not valid ('nan', '√'): the
 -- department did send the enterprise, so it is told to correct that line, not that the
 -- enterprise is missing (an empty tax cell stays tax_missing: missing is not zero)
 tax_invalid as (
-    select distinct row_uscc as uscc from {{ ref('stg_raw__cell_errors') }}
+    select distinct row_uscc as uscc from {{ ref('validation_cell_errors') }}
     where extract = 'tax' and check_name <> 'value_missing'
 ),
 
