@@ -7,17 +7,20 @@ dagster-dbt refuses a source keyed like a model (two resources, one asset key), 
 the mart into a model the mart is built from is a cycle between distinct assets, which Dagster
 refuses even with a partition offset. Dagster's own form of "this year reads last year" is a
 self-dependency on the previous partition: the mart declares it (meta.dagster.has_self_dependency
-in marts/classification.yml) and the source, an alias of the mart, is dropped from the graph.
+in marts/classification.yml) and the source, an alias of the mart, is dropped from the graph
+(no dbt source of mujun is called `results` but these).
 """
 
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetKey, AssetSpec, PartitionMapping, TimeWindowPartitionMapping
+from dagster import AssetSpec, PartitionMapping, TimeWindowPartitionMapping
 from dagster_dbt import DagsterDbtTranslator, DbtProject
 
-# dbt/models/intermediate/classification/_results__sources.yml
-RESULTS_SOURCE_KEY = AssetKey(["results", "classification"])
+# dbt/models/intermediate/classification/_results__sources.yml: the marts themselves, read for
+# earlier years. (enterprise_rewards is read for every earlier year, which no partition mapping
+# expresses; its reader only drops the alias.)
+RESULTS_SOURCE = "results"
 PREVIOUS_YEAR = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
 
 
@@ -30,9 +33,8 @@ class MujunDbtTranslator(DagsterDbtTranslator):
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: "DbtProject | None") -> AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
-        if any(dep.asset_key == RESULTS_SOURCE_KEY for dep in spec.deps):
-            spec = spec.replace_attributes(deps=[dep for dep in spec.deps if dep.asset_key != RESULTS_SOURCE_KEY])
-        return spec
+        deps = [dep for dep in spec.deps if dep.asset_key.path[0] != RESULTS_SOURCE]
+        return spec if len(deps) == len(spec.deps) else spec.replace_attributes(deps=deps)
 
     def get_partition_mapping(
         self, dbt_resource_props: Mapping[str, Any], dbt_parent_resource_props: Mapping[str, Any]
