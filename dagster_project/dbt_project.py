@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from .dbt_extracts import write_extract_files
 from .paths import DBT_DIR, SEEDS_DIR
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
@@ -31,6 +32,7 @@ def _fingerprint() -> str:
 
 def ensure_manifest() -> Path:
     """Run `dbt parse` when the manifest is missing or any dbt or seed file changed since."""
+    write_extract_files()  # the extract list dbt parses, from the contract (before the fingerprint)
     manifest = dbt_project.manifest_path
     stamp = manifest.with_name("mujun_manifest.fingerprint")
     fingerprint = _fingerprint()

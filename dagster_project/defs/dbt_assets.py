@@ -3,15 +3,15 @@
 
 import json
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from dagster import AssetExecutionContext, Config
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliResource, dbt_assets
 
 from .. import run_log
 from ..dbt_project import PARTIAL_PARSE_FILE, adopt_background_parse, dbt_project, ensure_manifest, keep_parse_cache
+from .dbt_translator import MujunDbtTranslator
 from .partitions import data_year_partitions
 from .resources import Warehouse
 
@@ -26,14 +26,6 @@ class EvaluationConfig(Config):
     """基准值：企业指标值的平均（默认）或合计之比。"""
     ranking_groups: Literal["scale", "all"] = "scale"
     """排名分组：规上、规下分别排名（默认）或全部一起排名。"""
-
-
-class MujunDbtTranslator(DagsterDbtTranslator):
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> "str | None":
-        if dbt_resource_props["resource_type"] == "seed":
-            return "rules"
-        fqn = dbt_resource_props.get("fqn", [])
-        return fqn[1] if len(fqn) > 2 else None
 
 
 def dbt_vars(partition_key: str, config: EvaluationConfig) -> dict[str, Any]:
@@ -62,7 +54,11 @@ def mujun_dbt_models(
     adopt_background_parse()  # started by `mujun evaluate` while the deliveries were ingested
     with warehouse.connect() as conn:
         run_log.started(conn, int(context.partition_key), context.run_id)
-    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars(context.partition_key, config))], context=context)
+    # unit tests check the SQL logic on fixed inputs, not this year's data: tests/test_dbt_unit_tests.py runs them
+    invocation = dbt.cli(
+        ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars(context.partition_key, config))],
+        context=context,
+    )
     yield from invocation.stream()
     # keep this invocation's parse cache, so that the next run with the same vars (a re-run of
     # the year) parses only what changed instead of the whole project
