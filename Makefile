@@ -35,8 +35,9 @@ run: install
 	@echo "分析副本 / analysts' copy: $(CURDIR)/warehouse/published/mujun.duckdb"
 	@echo "数据仓库 / DuckDB: $(CURDIR)/$(WAREHOUSE)"
 
+# One worker per core; a test file stays on one worker, so its module fixtures are built once.
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --numprocesses=auto --dist=loadfile
 
 # Dagster UI on http://127.0.0.1:3000 (loopback only).
 dev: install
