@@ -64,7 +64,6 @@ def _delivery_check(extract: Extract) -> AssetChecksDefinition:
     @asset_check(
         asset=AssetKey(["raw", extract.name]),
         name=CHECK_NAME,
-        partitions_def=data_year_partitions,
         additional_deps=[get_asset_key_for_model([mujun_dbt_models], model) for model in REFERENCE_MODELS],
         description="Great Expectations：整份文件是否填写完整、格式与单位是否合理（文件级）。",
     )
