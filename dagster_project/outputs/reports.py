@@ -11,7 +11,7 @@ from jinja2 import Environment
 
 from . import reference
 from .charts import CLASS_COLOURS, bars, histogram, stacked_bars
-from .rewards import rewards_available
+from .rewards import reward_items, rewards_available
 
 _env = Environment(autoescape=True)
 _env.filters["n"] = lambda v, d=2: "" if v is None else f"{v:,.{d}f}"
@@ -120,8 +120,8 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
     items: dict[str, list[dict]] = {}
     for r in _dicts(
         conn,
-        """select i.uscc, i.kind, s.name_zh as name, i.points from marts.enterprise_score_items i
-           join rules.score_items s on s.kind = i.kind and s.item = i.item
+        """select i.uscc, i.kind, s.label_zh as name, i.points from marts.enterprise_score_items i
+           join reference.labels s on s.data_year = i.data_year and s.domain = i.kind || '_item' and s.code = i.item
            where i.data_year = ? order by s.position""",
         [year],
     ):
@@ -154,7 +154,7 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
 
 
 def _rewards(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
-    """The 附件2 budget of the year by item and by township (labels from rules.reward_items)."""
+    """The 附件2 budget of the year by item and by township (labels of the reward items)."""
     if not rewards_available(conn):  # a year evaluated before the rewards existed
         return {"by_item": []}
     granted = """select item, township, amount from marts.enterprise_rewards where data_year = ? and status = 'granted' and amount > 0
@@ -162,7 +162,7 @@ def _rewards(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
                  select 'township_contribution', township, amount from marts.township_rewards
                  where data_year = ? and status = 'granted' and amount > 0"""
     by_item = [(label, n, float(amount)) for label, n, amount in conn.execute(
-        f"""select i.label_zh, count(*), sum(g.amount) from ({granted}) g join rules.reward_items i on i.item = g.item
+        f"""select i.label_zh, count(*), sum(g.amount) from ({granted}) g join {reward_items(year)} i on i.item = g.item
             group by i.label_zh, i.position order by i.position""", [year, year]).fetchall()]
     by_township = [(township, float(amount)) for township, amount in conn.execute(
         f"select township, sum(amount) from ({granted}) g group by township order by 2 desc, 1", [year, year]).fetchall()]

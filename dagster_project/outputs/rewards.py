@@ -1,8 +1,8 @@
 """Outputs of the 附件2 rewards (REWARDS §7), written from marts.enterprise_rewards and
 marts.township_rewards after they are built: the contract files rewards.csv and
 township_rewards.csv, the workbook 奖励测算_<year>.xlsx for the bureau and the finance bureau
-(财政局), and the public list 奖励公示_<year>.csv/.xlsx. Item labels come from the rule table
-rules.reward_items (one place), never from this file."""
+(财政局), and the public list 奖励公示_<year>.csv/.xlsx. Item labels are those of
+rules.reward_items (one place) as the reference layer holds them for the year, never typed here."""
 
 from __future__ import annotations
 
@@ -63,8 +63,15 @@ def write_reward_csvs(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
     return [out / "rewards.csv", out / "township_rewards.csv"]
 
 
+def reward_items(year: int) -> str:
+    """The reward items (rules.reward_items: recipient, order) with their labels of the year
+    (reference.labels), as a SQL subquery."""
+    return f"""(select r.item, r.recipient, l.label_zh, l.position from rules.reward_items r
+               join reference.labels l on l.data_year = {int(year)} and l.domain = 'reward_item' and l.code = r.item)"""
+
+
 def _items(conn, year: int) -> list[tuple[str, str, str]]:
-    return conn.execute("select item, label_zh, recipient from rules.reward_items order by position").fetchall()
+    return conn.execute(f"select item, label_zh, recipient from {reward_items(year)} i order by position").fetchall()
 
 
 def _write_row(sheet, row: int, values: list, cell_format=None) -> None:
@@ -101,7 +108,7 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
     items = _items(conn, year)
 
     by_item = conn.execute(
-        """with all_rows as (
+        f"""with all_rows as (
                select item, status, amount from marts.enterprise_rewards where data_year = ?
                union all
                select 'township_contribution', status, amount from marts.township_rewards where data_year = ?)
@@ -109,7 +116,7 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
                   count(*) filter (where a.status = 'granted' and a.amount > 0),
                   count(*) filter (where a.status = 'excluded'),
                   coalesce(sum(a.amount) filter (where a.status = 'granted'), 0)
-           from rules.reward_items i left join all_rows a on a.item = i.item
+           from {reward_items(year)} i left join all_rows a on a.item = i.item
            group by i.label_zh, i.position order by i.position""",
         [year, year],
     ).fetchall()
@@ -181,11 +188,11 @@ def _public_query(year: int) -> str:
                       cast(p.amount as double) as "金额（万元）"
                from (
                    select r.name, i.label_zh, i.position, r.line_number as line, r.amount
-                   from marts.enterprise_rewards r join rules.reward_items i on i.item = r.item
+                   from marts.enterprise_rewards r join {reward_items(year)} i on i.item = r.item
                    where r.data_year = {int(year)} and r.status = 'granted' and r.amount > 0
                    union all
                    select t.township, i.label_zh, i.position, t.first_line, t.amount
-                   from marts.township_rewards t join rules.reward_items i on i.recipient = 'township'
+                   from marts.township_rewards t join {reward_items(year)} i on i.recipient = 'township'
                    where t.data_year = {int(year)} and t.status = 'granted' and t.amount > 0
                ) p
                order by 1"""

@@ -45,11 +45,12 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
         columns[kind] = [
             c for (c,) in _all(
                 conn,
-                """select s.sheet_column_zh from rules.score_items s
-                   where s.kind = ? and (s.kind = 'penalty' or s.item = 'standard' or s.item in
-                         (select item from reference.in_force_bonus_points where data_year = ? and scale = ?))
-                   group by s.sheet_column_zh order by min(s.position)""",
-                [kind, year, scale],
+                """select s.short_label_zh from reference.labels s
+                   where s.data_year = ? and s.domain = ? || '_item'
+                     and (s.domain = 'penalty_item' or s.code = 'standard' or s.code in
+                          (select item from reference.in_force_bonus_points where data_year = ? and scale = ?))
+                   group by s.short_label_zh order by min(s.position)""",
+                [year, kind, year, scale],
             )
         ]
     sheet_name, title = _scale_titles(conn, year, scale)
@@ -65,12 +66,12 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
     def name(text: str) -> str:
         return '"' + text.replace('"', '""') + '"'
 
-    pivot = ", ".join(f"sum(i.points) filter (where s.sheet_column_zh = {literal(c)}) as {name(c)}" for c in item_columns)
+    pivot = ", ".join(f"sum(i.points) filter (where s.short_label_zh = {literal(c)}) as {name(c)}" for c in item_columns)
     enterprises = _all(
         conn,
         f"""with items as (
                 select i.uscc{', ' + pivot if pivot else ''} from marts.enterprise_score_items i
-                join rules.score_items s on s.kind = i.kind and s.item = i.item
+                join reference.labels s on s.data_year = i.data_year and s.domain = i.kind || '_item' and s.code = i.item
                 where i.data_year = ? group by i.uscc)
             select c.uscc, c.name, c.township{''.join(f', c.{score}' for *_, score in indicators)}, c.total_score, c.final_class,
                    c.rank, c.percentile_class, c.adjustments{''.join(f', items.{name(col)}' for col in item_columns)}
