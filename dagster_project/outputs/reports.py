@@ -48,8 +48,7 @@ _DIAGNOSIS = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta c
 {% if e.override_reason %}<p>审定理由：{{ e.override_reason }}（{{ e.override_approved_by }}）</p>{% endif %}
 <h2>提升方向</h2>
 {% if d.next_class %}<p>按今年的基准值和各企业得分，进入 <b>{{ d.next_class }}</b> 类需要综合得分约 <b>{{ d.next_class_min_score|n(4) }}</b>，还差 <b>{{ d.score_gap|n(4) }}</b> 分。</p>
-<ul>{% for i in levers %}<li>仅靠{{ i.label_zh }}：{% if d[i.indicator ~ "_needed"] is not none %}需达到约 <b>{{ d[i.indicator ~ "_needed"]|n }}</b> {{ i.unit_zh }}（现为 {{ e[i.indicator]|n }}）{% else %}受封顶限制，单靠{{ i.label_zh }}无法弥补{% endif %}</li>
-{% endfor %}</ul>
+<ul>{% for i in levers %}<li>仅靠{{ i.label_zh }}：{% if d[i.indicator ~ "_needed"] is not none %}需达到约 <b>{{ d[i.indicator ~ "_needed"]|n }}</b> {{ i.unit_zh }}（现为 {{ e[i.indicator]|n }}）{% else %}受封顶限制，单靠{{ i.label_zh }}无法弥补{% endif %}</li>{{ "\n" if not loop.last }}{% endfor %}</ul>
 {% if "not_a_low_tax" in (e.adjustments or "") %}<p class="note">注意：{{ rule_text["not_a_low_tax"] }}。</p>{% endif %}
 {% else %}<p>已处于最高一档。</p>{% endif %}
 <p class="note">本报告由 mujun 根据 {{ year }} 年度评价数据生成，仅供企业了解自身情况；最终类别以{{ approval }}为准。</p>
