@@ -21,7 +21,7 @@ labels as (
     select 'adjustment', rule, description_zh, description_zh, null, step
     from {{ rules_in_force('adjustment_rules') }}
     union all
-    select 'reward_item', item, label_zh, label_zh, '万元', position from {{ ref('reward_items') }}
+    select 'reward_item', item, label_zh, label_zh, null, position from {{ ref('reward_items') }}
     union all
     select 'department', department, any_value(department_zh), any_value(department_zh), null,
            row_number() over (order by department)
