@@ -113,8 +113,7 @@ def check_invariants(warehouse: Path, year: int) -> list[str]:
         if listed != in_scope:
             problems.append(f"in-scope enterprises {in_scope} but {listed} listed")
         a_percent = conn.execute(
-            "select max_percent from rules.class_cutoffs where class = 'A' and from_year <= ? and (to_year is null or to_year >= ?)",
-            [year, year]).fetchone()[0]
+            "select max_percent from reference.in_force_class_cutoffs where data_year = ? and class = 'A'", [year]).fetchone()[0]
         for scale, class_a, by_rank in conn.execute(
             """select scale, count(*) filter (where percentile_class = 'A'),
                       count(*) filter (where rank * 100 <= ? * group_size)
@@ -123,7 +122,8 @@ def check_invariants(warehouse: Path, year: int) -> list[str]:
             if class_a != by_rank:
                 problems.append(f"{scale}: {class_a} percentile-class A but {by_rank} with rank×100 ≤ {a_percent}×N")
         threshold = conn.execute(
-            "select value from rules.rule_parameters where parameter = 'benchmark_min_gross_output' and scale = 'all'").fetchone()[0]
+            """select value from reference.in_force_rule_parameters
+               where data_year = ? and parameter = 'benchmark_min_gross_output' and scale = 'all'""", [year]).fetchone()[0]
         direct = dict(conn.execute(
             """select 'tax_per_mu', avg(greatest(t.tax_paid, 0) / c.land_mu) from marts.classification c
                join staging.stg_tax__payments t on t.uscc = c.uscc

@@ -10,13 +10,14 @@ from .defs.export_assets import EXPORT_ASSETS, published_outputs
 from .defs.jobs import evaluate_data_year
 from .defs.schedules import annual_evaluation
 from .defs.sensors import new_delivery_sensor
-from .defs.raw_assets import raw_assets
+from .defs.raw_assets import delivery_checks, raw_assets
 from .defs.resources import DbtCli, Locations, Warehouse
 
 
 def build_definitions(warehouse: Warehouse | None = None, locations: Locations | None = None) -> Definitions:
     return Definitions(
         assets=[*raw_assets, mujun_dbt_models, *EXPORT_ASSETS, published_outputs],
+        asset_checks=delivery_checks,
         jobs=[evaluate_data_year],
         schedules=[annual_evaluation],
         sensors=[new_delivery_sensor],

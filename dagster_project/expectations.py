@@ -1,14 +1,15 @@
-"""Great Expectations suites for departmental deliveries, run right after ingestion.
+"""Great Expectations suites for departmental deliveries: the `delivery_expectations` asset check
+of each raw asset, run once the reference layer of the year exists (defs/raw_assets.py).
 
 They judge a delivered file as a whole (is it filled, is it in the right format, is it in the
 right unit), which no dbt test does: dbt tests guard the models, and the row-level validation in
-the staging models reports each bad cell. Thresholds are rule parameters (data/seeds).
-Results are stored in `quality.expectation_results` and surface as Dagster asset checks.
+the staging models reports each bad cell. Thresholds are the rule parameters in force and the
+accepted labels, both read from the reference layer (reference.in_force_rule_parameters,
+reference.accepted_labels). Results are stored in `quality.expectation_results`.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from dataclasses import dataclass
@@ -19,7 +20,6 @@ import duckdb
 
 from .contract import Extract
 from .ingest import rollback
-from .paths import SEEDS_DIR
 
 # dbt's number_pattern and number_magnitude_limit macros (dbt/macros/parse_values.sql): GE runs
 # before dbt and cannot call its macros; tests/test_hostile_values.py keeps the two in step.
@@ -61,24 +61,26 @@ class ExpectationOutcome:
     results: list[dict]
 
 
-def _parameters(year: int) -> dict[str, float]:
-    with open(SEEDS_DIR / "rule_parameters.csv", encoding="utf-8") as f:
-        return {
-            r["parameter"]: float(r["value"])
-            for r in csv.DictReader(f)
-            if r["scale"] == "all" and int(r["from_year"]) <= year and (not r["to_year"] or int(r["to_year"]) >= year)
-        }
+@dataclass(frozen=True)
+class ExpectationRules:
+    """What a suite is built from: the numeric rule parameters in force for the year (scale 'all')
+    and, per enum (and 'bool'), the labels a department may deliver."""
+
+    parameters: dict[str, float]
+    labels: dict[str, list[str]]
 
 
-@lru_cache(maxsize=1)
-def _labels() -> dict[str, list[str]]:
-    labels: dict[str, list[str]] = {}
-    with open(SEEDS_DIR / "enum_labels.csv", encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            labels.setdefault(r["enum_name"], []).append(r["label"])
-    with open(SEEDS_DIR / "boolean_labels.csv", encoding="utf-8") as f:
-        labels["bool"] = [r["label"] for r in csv.DictReader(f)]
-    return labels
+def expectation_rules(conn: duckdb.DuckDBPyConnection, year: int) -> ExpectationRules:
+    """The rules of the year as the reference layer holds them (after dbt has built it)."""
+    with conn.cursor() as cursor:
+        parameters = dict(cursor.execute(
+            "select parameter, value from reference.in_force_rule_parameters where data_year = ? and scale = 'all'",
+            [year]).fetchall())
+        labels: dict[str, list[str]] = {}
+        for enum_name, label in cursor.execute(
+                "select enum_name, label from reference.accepted_labels where data_year = ? order by all", [year]).fetchall():
+            labels.setdefault(enum_name, []).append(label)
+    return ExpectationRules(parameters, labels)
 
 
 @lru_cache(maxsize=1)
@@ -102,8 +104,8 @@ def _enum_regex(labels: list[str]) -> str:
     return r"(?i)^ *(" + "|".join(re.escape(l) for l in labels) + r") *$"
 
 
-def build_suite(gx, extract: Extract, year: int):
-    p = _parameters(year)
+def build_suite(gx, extract: Extract, year: int, rules: ExpectationRules):
+    p = rules.parameters
     mostly = p["ge_mostly"]
     E = gx.expectations
     suite = gx.ExpectationSuite(name=f"{extract.name}_{year}")
@@ -114,9 +116,9 @@ def build_suite(gx, extract: Extract, year: int):
         if column.value_type in FORMATS:
             suite.add_expectation(E.ExpectColumnValuesToMatchRegex(column=column.name, regex=FORMATS[column.value_type], mostly=mostly))
         elif column.value_type == "bool":
-            suite.add_expectation(E.ExpectColumnValuesToMatchRegex(column=column.name, regex=_enum_regex(_labels()["bool"]), mostly=mostly))
+            suite.add_expectation(E.ExpectColumnValuesToMatchRegex(column=column.name, regex=_enum_regex(rules.labels["bool"]), mostly=mostly))
         elif column.value_type == "enum":
-            suite.add_expectation(E.ExpectColumnValuesToMatchRegex(column=column.name, regex=_enum_regex(_labels()[column.enum_name]), mostly=mostly))
+            suite.add_expectation(E.ExpectColumnValuesToMatchRegex(column=column.name, regex=_enum_regex(rules.labels[column.enum_name]), mostly=mostly))
         if (extract.name, column.name) in UNIT_CHECKS:
             parameter, bound = UNIT_CHECKS[(extract.name, column.name)]
             suite.add_expectation(E.ExpectColumnMedianToBeBetween(column=f"{column.name}__number", **{bound: p[parameter]}))
@@ -132,8 +134,11 @@ def _ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, load_id: str) -> ExpectationOutcome:
-    """Validate the delivery `load_id` of one extract; store and return the results."""
+def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, load_id: str,
+                      rules: ExpectationRules | None = None) -> ExpectationOutcome:
+    """Validate the delivery `load_id` of one extract against `rules` (default: those of the
+    year in the reference layer); store and return the results."""
+    rules = rules or expectation_rules(conn, year)
     gx, context, source = _context()
     columns = [c.name for c in extract.columns]
     # the unit checks read a column as numbers, parsed as the staging models parse it
@@ -147,7 +152,7 @@ def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: i
     asset_name = f"{extract.name}_{year}_{load_id}"
     asset = source.add_dataframe_asset(asset_name)
     batch = asset.add_batch_definition_whole_dataframe(asset_name).get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(build_suite(gx, extract, year))
+    result = batch.validate(build_suite(gx, extract, year, rules))
     source.delete_asset(asset_name)
 
     rows = []

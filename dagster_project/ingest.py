@@ -152,6 +152,12 @@ def _map_header(path: Path, extract: Extract, header: list[str]) -> tuple[list[s
     return mapped, unknown, missing_optional
 
 
+def current_delivery(conn: duckdb.DuckDBPyConnection, extract: str, year: int) -> str | None:
+    """The load id of the delivery in force of an extract for the year; None when not delivered."""
+    current = _current_load(conn, extract, year)
+    return current[0] if current and current[2] else None
+
+
 def _current_load(conn: duckdb.DuckDBPyConnection, extract: str, year: int) -> tuple | None:
     return conn.execute(
         """select load_id, sha256, delivered, loaded_at from raw.loads where extract = ? and data_year = ?

@@ -52,18 +52,24 @@ def rule_tables(conn: duckdb.DuckDBPyConnection) -> list[str]:
         "select table_name from information_schema.tables where table_schema = 'rules' order by table_name").fetchall()]
 
 
+def dated_rule_tables(conn: duckdb.DuckDBPyConnection, year: int) -> set[str]:
+    """The rule tables whose rows carry the data years they apply to (reference.rule_tables)."""
+    return {t for (t,) in conn.execute("select table_name from reference.rule_tables where data_year = ?", [year]).fetchall()}
+
+
 def rule_table_fingerprints(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, str]:
     """sha256 of the rows of each rule table in force for the year (validity columns left out, so
-    that closing a row for later years does not change what applied to this one)."""
+    that closing a row for later years does not change what applied to this one). The tables as
+    loaded now, not the rows the run used: an edit after the run shows. Which rows are in force
+    is decided by the reference layer's rows_in_force macro, not here."""
+    dated = dated_rule_tables(conn, year)
     fingerprints = {}
     for table in rule_tables(conn):
-        columns = [c for (c,) in conn.execute(
-            "select column_name from information_schema.columns where table_schema = 'rules' and table_name = ? order by ordinal_position",
-            [table]).fetchall()]
-        dated = "from_year" in columns and "to_year" in columns
-        kept = [c for c in columns if c not in ("from_year", "to_year")]
-        where = "where from_year <= ? and (to_year is null or to_year >= ?)" if dated else ""
-        rows = conn.execute(f"select {', '.join(kept)} from rules.{table} {where}", [year, year] if dated else []).fetchall()
+        query = (f"select * from reference.rows_in_force('rules.{table}', {int(year)})" if table in dated
+                 else f"select * from rules.{table}")
+        cursor = conn.execute(query)
+        kept = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
         fingerprints[table] = hashlib.sha256(f"{kept}:{sorted(map(repr, rows))}".encode()).hexdigest()
     return fingerprints
 

@@ -26,7 +26,7 @@ import duckdb
 from .ingest import LINEAGE_COLUMNS
 from .outputs.csv_files import CLASSIFICATION_COLUMNS, DECIMAL_COLUMNS
 from .paths import DBT_DIR, SEEDS_DIR
-from .publish import current_state, evaluated
+from .publish import current_state, dated_rule_tables, evaluated
 
 # evaluate's exit statuses that mean "done" (publishable or not)
 FINISHED = (0, 3)
@@ -122,13 +122,6 @@ def _current_differences(conn: duckdb.DuckDBPyConnection, year: int, publication
     return lines
 
 
-def _is_policy(seed_csv: str) -> bool:
-    """Policy tables carry the data years they apply to; the data contract and the labels (no
-    validity columns) belong to the code that reads them and are taken as they are now."""
-    header = seed_csv.split("\n", 1)[0].split(",")
-    return "from_year" in header and "to_year" in header
-
-
 def _scratch_project(conn: duckdb.DuckDBPyConnection, publication: dict, home: Path) -> list[str]:
     """A project copy whose policy tables are the frozen ones; returns notes on what was not frozen."""
     shutil.copytree(DBT_DIR, home / "dbt", ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
@@ -136,9 +129,12 @@ def _scratch_project(conn: duckdb.DuckDBPyConnection, publication: dict, home: P
     shutil.copytree(SEEDS_DIR, seeds)
     frozen = dict(conn.execute("select table_name, csv from publications.rule_tables where publication_id = ?",
                                [publication["publication_id"]]).fetchall())
+    # Policy tables carry the data years they apply to; the data contract and the labels (no
+    # validity columns) belong to the code that reads them and are taken as they are now.
+    policy = dated_rule_tables(conn, publication["data_year"])
     notes = []
     for current in sorted(seeds.glob("*.csv")):
-        if not _is_policy(current.read_text(encoding="utf-8")):
+        if current.stem not in policy:
             continue
         if current.stem in frozen:
             current.write_text(frozen[current.stem], encoding="utf-8")

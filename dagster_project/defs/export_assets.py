@@ -26,6 +26,13 @@ def _marts(*names: str) -> list[AssetKey]:
     return [AssetKey(["marts", n]) for n in names]
 
 
+# Every output takes its rules, labels, settings and decisions from the reference layer
+# (outputs/reference.py): none runs before the layer of its year is built.
+REFERENCE = [AssetKey(["reference", n]) for n in (
+    "labels", "indicators", "settings", "run_decisions",
+    "in_force_class_cutoffs", "in_force_indicator_points", "in_force_bonus_points", "in_force_rule_parameters")]
+
+
 def _is_running(context: AssetExecutionContext):
     """Whether another run (known to this Dagster instance) is still writing its staging folder:
     its leftovers are not removed under it. The CLI's ephemeral instance knows no other run."""
@@ -38,7 +45,7 @@ def _is_running(context: AssetExecutionContext):
 
 
 def _export_asset(name: str, deps: list[AssetKey], kinds: set[str], description: str, write):
-    @asset(key=["exports", name], group_name="exports", deps=deps, partitions_def=data_year_partitions,
+    @asset(key=["exports", name], group_name="exports", deps=[*deps, *REFERENCE], partitions_def=data_year_partitions,
            kinds=kinds, description=description)
     def _export(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> MaterializeResult:
         year = int(context.partition_key)

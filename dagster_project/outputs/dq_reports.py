@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment
 
+from . import reference
 from .sheets import Book
 
 ISSUE_COLUMNS = [
@@ -76,19 +77,19 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
     out.mkdir(parents=True, exist_ok=True)
     written = []
     departments = conn.execute(
-        "select distinct department, department_zh from rules.extracts order by department"
+        "select code, label_zh from reference.labels where data_year = ? and domain = 'department' order by code", [year]
     ).fetchall()
     for department, department_zh in departments:
         issues = _rows(
             conn,
-            """select *, case severity when 'error' then '错误' else '提示' end as severity_zh
+            f"""select *, {reference.label_sql('severity', 'severity', year)} as severity_zh
                from marts.dq_issues where data_year = ? and department = ?
                order by severity, file, line nulls first, uscc""",
             [year, department],
         )
         deliveries = _rows(
             conn,
-            """select *, case when delivered then '是' else '否' end as delivered_zh
+            f"""select *, {reference.label_sql('boolean', 'cast(delivered as varchar)', year)} as delivered_zh
                from marts.delivery_reconciliation where data_year = ? and department = ? order by file""",
             [year, department],
         )

@@ -9,8 +9,9 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment
 
+from . import reference
 from .charts import CLASS_COLOURS, bars, histogram, stacked_bars
-from .rewards import rewards_available
+from .rewards import reward_items, rewards_available
 
 _env = Environment(autoescape=True)
 _env.filters["n"] = lambda v, d=2: "" if v is None else f"{v:,.{d}f}"
@@ -22,13 +23,10 @@ th{background:#eef2f7}td.num{text-align:right}.cls{font-size:2em;font-weight:bol
 .A{color:#2e7d32}.B{color:#1565c0}.C{color:#ef6c00}.D{color:#c62828}.note{color:#555;font-size:.9em}
 @media print{body{margin:0}.pagebreak{page-break-before:always}}"""
 
-INDICATOR_ZH = {"tax_per_mu": "亩均税收（万元/亩）", "output_per_mu": "亩均产值（万元/亩）", "output_per_energy": "单位能耗总产值（万元/吨标准煤）"}
-MANUAL_OVERRIDE_ZH = "区委、区政府审定"
-
 _DIAGNOSIS = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>{{ e.name }} {{ year }}年度亩均效益体检报告</title><style>{{ style }}</style></head><body>
 <h1>{{ e.name }} · {{ year }}年度亩均效益体检报告</h1>
-<p>统一社会信用代码 {{ e.uscc }} · {{ e.township }} · {{ "规模以上" if e.scale == "above" else "规模以下" }}企业 · 行业代码 {{ e.industry_code }}（{{ e.industry_chain }}）</p>
+<p>统一社会信用代码 {{ e.uscc }} · {{ e.township }} · {{ scales[e.scale] }}企业 · 行业代码 {{ e.industry_code }}（{{ e.industry_chain }}）</p>
 <p>评价类别 <span class="cls {{ e.final_class }}">{{ e.final_class }}</span>
 　综合得分 <b>{{ e.total_score|n(4) }}</b>　组内名次 <b>{{ e.rank }}</b> / {{ e.group_size }}　按名次类别 {{ e.percentile_class }}
 {% if e.prev_class %}　上年度类别 {{ e.prev_class }}{% endif %}</p>
@@ -50,11 +48,10 @@ _DIAGNOSIS = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta c
 {% if e.override_reason %}<p>审定理由：{{ e.override_reason }}（{{ e.override_approved_by }}）</p>{% endif %}
 <h2>提升方向</h2>
 {% if d.next_class %}<p>按今年的基准值和各企业得分，进入 <b>{{ d.next_class }}</b> 类需要综合得分约 <b>{{ d.next_class_min_score|n(4) }}</b>，还差 <b>{{ d.score_gap|n(4) }}</b> 分。</p>
-<ul><li>仅靠亩均税收：{% if d.tax_per_mu_needed is not none %}需达到约 <b>{{ d.tax_per_mu_needed|n }}</b> 万元/亩（现为 {{ e.tax_per_mu|n }}）{% else %}受封顶限制，单靠亩均税收无法弥补{% endif %}</li>
-<li>仅靠亩均产值：{% if d.output_per_mu_needed is not none %}需达到约 <b>{{ d.output_per_mu_needed|n }}</b> 万元/亩（现为 {{ e.output_per_mu|n }}）{% else %}受封顶限制，单靠亩均产值无法弥补{% endif %}</li></ul>
+<ul>{% for i in levers %}<li>仅靠{{ i.label_zh }}：{% if d[i.indicator ~ "_needed"] is not none %}需达到约 <b>{{ d[i.indicator ~ "_needed"]|n }}</b> {{ i.unit_zh }}（现为 {{ e[i.indicator]|n }}）{% else %}受封顶限制，单靠{{ i.label_zh }}无法弥补{% endif %}</li>{{ "\n" if not loop.last }}{% endfor %}</ul>
 {% if "not_a_low_tax" in (e.adjustments or "") %}<p class="note">注意：{{ rule_text["not_a_low_tax"] }}。</p>{% endif %}
 {% else %}<p>已处于最高一档。</p>{% endif %}
-<p class="note">本报告由 mujun 根据 {{ year }} 年度评价数据生成，仅供企业了解自身情况；最终类别以区委、区政府审定为准。</p>
+<p class="note">本报告由 mujun 根据 {{ year }} 年度评价数据生成，仅供企业了解自身情况；最终类别以{{ approval }}为准。</p>
 </body></html>""")
 
 _YEAR = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
@@ -122,37 +119,41 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
     items: dict[str, list[dict]] = {}
     for r in _dicts(
         conn,
-        """select i.uscc, i.kind, s.name_zh as name, i.points from marts.enterprise_score_items i
-           join rules.score_items s on s.kind = i.kind and s.item = i.item
+        """select i.uscc, i.kind, s.label_zh as name, i.points from marts.enterprise_score_items i
+           join reference.labels s on s.data_year = i.data_year and s.domain = i.kind || '_item' and s.code = i.item
            where i.data_year = ? order by s.position""",
         [year],
     ):
         items.setdefault(r["uscc"], []).append(r)
-    # the wording of each adjustment rule comes from the rule table, numbers included
-    rule_text = dict(conn.execute(
-        "select rule, description_zh from rules.adjustment_rules where from_year <= ? and (to_year is null or to_year >= ?)",
-        [year, year]).fetchall())
-    score_of = {"tax_per_mu": "tax_score", "output_per_mu": "output_score", "output_per_energy": "energy_score"}
+    # the wording of each adjustment rule comes from the rule rows in force, numbers included
+    rule_text = reference.labels(conn, year, "adjustment")
+    override = rule_text.pop("override")
+    scales = reference.labels(conn, year, "scale")
+    indicator_rows = reference.indicators(conn, year)
+    # the indicators a page says how far to raise: those the diagnosis mart computes a target for
+    diagnosis_columns = {d[0] for d in conn.execute("select * from marts.enterprise_diagnosis limit 0").description}
+    levers = [i for i in indicator_rows if f"{i['indicator']}_needed" in diagnosis_columns]
     for e in enterprises:
         indicators = [
-            {"name": INDICATOR_ZH[k], "value": e[k], "benchmark": benchmarks[k], "score": e[score_of[k]]}
-            for k in ("tax_per_mu", "output_per_mu", "output_per_energy") if e[k] is not None
+            {"name": f"{i['label_zh']}（{i['unit_zh']}）", "value": e[i["indicator"]], "benchmark": benchmarks[i["indicator"]],
+             "score": e[i["score_column"]]}
+            for i in indicator_rows if e[i["indicator"]] is not None
         ]
         details = (e["adjustment_details"] or "").split("；") if e["adjustment_details"] else []
         page = _DIAGNOSIS.render(
             style=STYLE, year=year, e=e, d=diagnosis.get(e["uscc"], {}), indicators=indicators,
             bonus=[i for i in items.get(e["uscc"], []) if i["kind"] == "bonus"],
             penalty=[i for i in items.get(e["uscc"], []) if i["kind"] == "penalty"],
-            rule_text=rule_text,
+            rule_text=rule_text, scales=scales, approval=override, levers=levers,
             adjustments=[rule_text.get(d.split("：")[0], d.split("：")[0]) + "：" + d.split("：", 1)[-1] for d in details]
-            + ([f"{MANUAL_OVERRIDE_ZH}为 " + e["override_class"]] if e["override_class"] else []),
+            + ([f"{override}为 " + e["override_class"]] if e["override_class"] else []),
         )
         (out / f"{e['uscc']}.html").write_text(page, encoding="utf-8")
     return out
 
 
 def _rewards(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
-    """The 附件2 budget of the year by item and by township (labels from rules.reward_items)."""
+    """The 附件2 budget of the year by item and by township (labels of the reward items)."""
     if not rewards_available(conn):  # a year evaluated before the rewards existed
         return {"by_item": []}
     granted = """select item, township, amount from marts.enterprise_rewards where data_year = ? and status = 'granted' and amount > 0
@@ -160,7 +161,7 @@ def _rewards(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
                  select 'township_contribution', township, amount from marts.township_rewards
                  where data_year = ? and status = 'granted' and amount > 0"""
     by_item = [(label, n, float(amount)) for label, n, amount in conn.execute(
-        f"""select i.label_zh, count(*), sum(g.amount) from ({granted}) g join rules.reward_items i on i.item = g.item
+        f"""select i.label_zh, count(*), sum(g.amount) from ({granted}) g join {reward_items(year)} i on i.item = g.item
             group by i.label_zh, i.position order by i.position""", [year, year]).fetchall()]
     by_township = [(township, float(amount)) for township, amount in conn.execute(
         f"select township, sum(amount) from ({granted}) g group by township order by 2 desc, 1", [year, year]).fetchall()]
@@ -186,16 +187,18 @@ def write_year_report(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
         return list(rows.items())
 
     by_scale = dict(class_counts("scale"))
-    class_table = [("规模以上", by_scale.get("above", {})), ("规模以下", by_scale.get("below", {}))]
-    scores = {"规上": [], "规下": []}
-    for scale, score in conn.execute(
-        "select scale, total_score from marts.classification where data_year = ? and status = 'evaluated'", [year]).fetchall():
-        scores["规上" if scale == "above" else "规下"].append(score)
+    class_table = [(label, by_scale.get(scale, {})) for scale, label in reference.labels(conn, year, "scale").items()]
+    scores = {label: [] for label in reference.labels(conn, year, "scale", short=True).values()}
+    for label, score in conn.execute(
+        f"""select {reference.label_sql('scale', 'scale', year, short=True)}, total_score from marts.classification
+            where data_year = ? and status = 'evaluated'""", [year]).fetchall():
+        scores[label].append(score)
     bench = conn.execute("select data_year, indicator, value from marts.benchmarks where data_year <= ? order by 1", [year]).fetchall()
     bench_years = sorted({y for y, _, _ in bench})
     bench_table = [
-        (INDICATOR_ZH[k], [next((v for y2, k2, v in bench if y2 == y and k2 == k), None) for y in bench_years])
-        for k in ("tax_per_mu", "output_per_mu", "output_per_energy")
+        (f"{i['label_zh']}（{i['unit_zh']}）",
+         [next((v for y2, k2, v in bench if y2 == y and k2 == i["indicator"]), None) for y in bench_years])
+        for i in reference.indicators(conn, year)
     ]
     bench_charts = [(name, bars([(f"{y}年度", v) for y, v in zip(bench_years, values) if v is not None]))
                     for name, values in bench_table]

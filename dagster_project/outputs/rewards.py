@@ -1,8 +1,8 @@
 """Outputs of the 附件2 rewards (REWARDS §7), written from marts.enterprise_rewards and
 marts.township_rewards after they are built: the contract files rewards.csv and
 township_rewards.csv, the workbook 奖励测算_<year>.xlsx for the bureau and the finance bureau
-(财政局), and the public list 奖励公示_<year>.csv/.xlsx. Item labels come from the rule table
-rules.reward_items (one place), never from this file."""
+(财政局), and the public list 奖励公示_<year>.csv/.xlsx. Item labels are those of
+rules.reward_items (one place) as the reference layer holds them for the year, never typed here."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from pathlib import Path
 
 import duckdb
 
+from . import reference
 from .safe_files import write_csv
 from .sheets import Book, fits_in_excel
 
 REWARDS_COLUMNS = ["uscc", "name", "township", "item", "amount", "status", "reason", "basis"]
 TOWNSHIP_COLUMNS = ["township", "band", "output", "output_prev", "growth", "months_met", "amount", "status", "reason"]
-STATUS_ZH = {"granted": "发放", "excluded": "不予发放（已享受上级资金）", "not_met": "未达标", "incomplete": "数据不全，未测算"}
 PUBLIC_COLUMNS = ["序号", "名称", "奖励项目", "金额（万元）"]
 
 
@@ -63,8 +63,15 @@ def write_reward_csvs(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
     return [out / "rewards.csv", out / "township_rewards.csv"]
 
 
+def reward_items(year: int) -> str:
+    """The reward items (rules.reward_items: recipient, order) with their labels of the year
+    (reference.labels), as a SQL subquery."""
+    return f"""(select r.item, r.recipient, l.label_zh, l.position from rules.reward_items r
+               join reference.labels l on l.data_year = {int(year)} and l.domain = 'reward_item' and l.code = r.item)"""
+
+
 def _items(conn, year: int) -> list[tuple[str, str, str]]:
-    return conn.execute("select item, label_zh, recipient from rules.reward_items order by position").fetchall()
+    return conn.execute(f"select item, label_zh, recipient from {reward_items(year)} i order by position").fetchall()
 
 
 def _write_row(sheet, row: int, values: list, cell_format=None) -> None:
@@ -101,7 +108,7 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
     items = _items(conn, year)
 
     by_item = conn.execute(
-        """with all_rows as (
+        f"""with all_rows as (
                select item, status, amount from marts.enterprise_rewards where data_year = ?
                union all
                select 'township_contribution', status, amount from marts.township_rewards where data_year = ?)
@@ -109,7 +116,7 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
                   count(*) filter (where a.status = 'granted' and a.amount > 0),
                   count(*) filter (where a.status = 'excluded'),
                   coalesce(sum(a.amount) filter (where a.status = 'granted'), 0)
-           from rules.reward_items i left join all_rows a on a.item = i.item
+           from {reward_items(year)} i left join all_rows a on a.item = i.item
            group by i.label_zh, i.position order by i.position""",
         [year, year],
     ).fetchall()
@@ -130,7 +137,8 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
 
     summary = book.sheet("汇总")
     summary.write_string(0, 0, f"{year}年度规模工业企业发展奖励测算（附件2）", book.title)
-    _write_row(summary, 2, ["奖励项目", "发放（家/个）", "不予发放（已享受上级资金）", "金额（万元）"], book.header)
+    statuses = reference.labels(conn, year, "reward_status")
+    _write_row(summary, 2, ["奖励项目", f"{statuses['granted']}（家/个）", statuses["excluded"], "金额（万元）"], book.header)
     row = 3
     for label, granted, excluded, amount in by_item:
         _write_row(summary, row, [label, granted, excluded, _number(amount)])
@@ -149,21 +157,23 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
     for item, label, recipient in items:
         if recipient == "township":
             rows = conn.execute(
-                """select township, band, output, output_prev, growth, months_delivered, months_met, amount, status, reason, basis
+                f"""select township, band, output, output_prev, growth, months_delivered, months_met, amount,
+                          {reference.label_sql('reward_status', 'status', year)}, reason, basis
                    from marts.township_rewards where data_year = ? order by first_line""", [year]).fetchall()
             headers = ["乡镇街道", "档次", "年产值（万元）", "上年产值（万元）", "增长率", "报送月数", "达标月数",
                        "金额（万元）", "状态", "说明", "测算依据"]
             body = [[r[0], r[1], _number(r[2]), _number(r[3]), _number(r[4]), r[5], r[6], _number(r[7]),
-                     STATUS_ZH.get(r[8], r[8]), r[9] or "", r[10] or ""] for r in rows]
+                     r[8], r[9] or "", r[10] or ""] for r in rows]
             widths = [14, 6, 14, 14, 10, 10, 10, 12, 16, 50, 60]
         else:
             rows = conn.execute(
-                """select name, uscc, township, amount, status, assessed_amount, higher_level_amount, reason, basis
+                f"""select name, uscc, township, amount, {reference.label_sql('reward_status', 'status', year)},
+                          assessed_amount, higher_level_amount, reason, basis
                    from marts.enterprise_rewards where data_year = ? and item = ? order by line_number""",
                 [year, item]).fetchall()
             headers = ["企业名称", "统一社会信用代码", "乡镇街道", "金额（万元）", "状态", "测算金额（万元）",
                        "上级资金（万元）", "说明", "测算依据"]
-            body = [[r[0], r[1], r[2], _number(r[3]), STATUS_ZH.get(r[4], r[4]), _number(r[5]), _number(r[6]),
+            body = [[r[0], r[1], r[2], _number(r[3]), r[4], _number(r[5]), _number(r[6]),
                      r[7] or "", r[8] or ""] for r in rows]
             widths = [32, 21, 12, 12, 16, 14, 14, 40, 70]
         # a sheet name is at most 31 characters and may not contain some punctuation
@@ -178,11 +188,11 @@ def _public_query(year: int) -> str:
                       cast(p.amount as double) as "金额（万元）"
                from (
                    select r.name, i.label_zh, i.position, r.line_number as line, r.amount
-                   from marts.enterprise_rewards r join rules.reward_items i on i.item = r.item
+                   from marts.enterprise_rewards r join {reward_items(year)} i on i.item = r.item
                    where r.data_year = {int(year)} and r.status = 'granted' and r.amount > 0
                    union all
                    select t.township, i.label_zh, i.position, t.first_line, t.amount
-                   from marts.township_rewards t join rules.reward_items i on i.recipient = 'township'
+                   from marts.township_rewards t join {reward_items(year)} i on i.recipient = 'township'
                    where t.data_year = {int(year)} and t.status = 'granted' and t.amount > 0
                ) p
                order by 1"""

@@ -8,15 +8,10 @@ from pathlib import Path
 
 import duckdb
 
+from . import reference
 from .safe_files import write_csv
 from .sheets import Book, fits_in_excel, row_limit
 
-SCALE_TITLES = {
-    "above": ("规上得分表（附表二）", "附表二：规模以上制造业企业综合评价得分表"),
-    "below": ("规下得分表（附表四）", "附表四：规模以下制造业企业综合评价得分表"),
-}
-INDICATOR_ZH = {"tax_per_mu": "亩均税收", "output_per_mu": "亩均产值", "output_per_energy": "单位能耗总产值"}
-STATUS_ZH = {"evaluated": "参评", "blocked": "暂不参评（数据错误）", "out_of_scope": "不纳入评价"}
 PUBLIC_NOTICE_COLUMNS = ["序号", "企业名称", "乡镇街道", "评价类别"]
 
 
@@ -24,12 +19,11 @@ def _all(conn, sql: str, params: list) -> list[tuple]:
     return conn.execute(sql, params).fetchall()
 
 
-def _param(conn, name: str, year: int) -> float:
-    return conn.execute(
-        """select value from rules.rule_parameters where parameter = ? and scale = 'all'
-           and from_year <= ? and (to_year is null or to_year >= ?)""",
-        [name, year, year],
-    ).fetchone()[0]
+def _scale_titles(conn, year: int, scale: str) -> tuple[str, str]:
+    """Sheet name and title of the score table of a scale group (附表二 / 附表四), from the labels."""
+    annex = reference.label(conn, year, "score_sheet", scale)
+    return (f"{reference.label(conn, year, 'scale', scale, short=True)}得分表（{annex}）",
+            f"{annex}：{reference.label(conn, year, 'scale', scale)}制造业企业综合评价得分表")
 
 
 def _number(value: float | None) -> float | None:
@@ -40,25 +34,29 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
     """附表二/四: one row per evaluated enterprise of the group, by rank."""
     indicators = _all(
         conn,
-        """select indicator, basic_points from rules.indicator_points
-           where scale = ? and from_year <= ? and (to_year is null or to_year >= ?) order by basic_points desc, indicator desc""",
-        [scale, year, year],
+        """select p.indicator, p.basic_points, i.label_zh, i.score_column
+           from reference.in_force_indicator_points p
+           join reference.indicators i on i.data_year = p.data_year and i.indicator = p.indicator
+           where p.data_year = ? and p.scale = ? order by p.basic_points desc, i.position""",
+        [year, scale],
     )
     columns = {}
     for kind in ("bonus", "penalty"):
         columns[kind] = [
             c for (c,) in _all(
                 conn,
-                """select s.sheet_column_zh from rules.score_items s
-                   where s.kind = ? and (s.kind = 'penalty' or s.item = 'standard' or s.item in
-                         (select item from rules.bonus_points where scale = ? and from_year <= ? and (to_year is null or to_year >= ?)))
-                   group by s.sheet_column_zh order by min(s.position)""",
-                [kind, scale, year, year],
+                """select s.short_label_zh from reference.labels s
+                   where s.data_year = ? and s.domain = ? || '_item'
+                     and (s.domain = 'penalty_item' or s.code = 'standard' or s.code in
+                          (select item from reference.in_force_bonus_points where data_year = ? and scale = ?))
+                   group by s.short_label_zh order by min(s.position)""",
+                [year, kind, year, scale],
             )
         ]
+    sheet_name, title = _scale_titles(conn, year, scale)
     count = _count(conn, year, scale)
     if not fits_in_excel(count, header_rows=3):
-        book.skip(book.sheet(SCALE_TITLES[scale][0]), SCALE_TITLES[scale][0], count)
+        book.skip(book.sheet(sheet_name), sheet_name, count)
         return
     # one row per enterprise with the points of every sheet column, pivoted in DuckDB
     item_columns = columns["bonus"] + columns["penalty"]
@@ -68,32 +66,32 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
     def name(text: str) -> str:
         return '"' + text.replace('"', '""') + '"'
 
-    pivot = ", ".join(f"sum(i.points) filter (where s.sheet_column_zh = {literal(c)}) as {name(c)}" for c in item_columns)
+    pivot = ", ".join(f"sum(i.points) filter (where s.short_label_zh = {literal(c)}) as {name(c)}" for c in item_columns)
     enterprises = _all(
         conn,
         f"""with items as (
                 select i.uscc{', ' + pivot if pivot else ''} from marts.enterprise_score_items i
-                join rules.score_items s on s.kind = i.kind and s.item = i.item
+                join reference.labels s on s.data_year = i.data_year and s.domain = i.kind || '_item' and s.code = i.item
                 where i.data_year = ? group by i.uscc)
-            select c.uscc, c.name, c.township, c.tax_score, c.output_score, c.energy_score, c.total_score, c.final_class,
+            select c.uscc, c.name, c.township{''.join(f', c.{score}' for *_, score in indicators)}, c.total_score, c.final_class,
                    c.rank, c.percentile_class, c.adjustments{''.join(f', items.{name(col)}' for col in item_columns)}
             from marts.classification c left join items on items.uscc = c.uscc
             where c.data_year = ? and c.status = 'evaluated' and c.scale = ?
             order by c.rank, c.uscc""",
         [year, year, scale],
     )
-    sheet_name, title = SCALE_TITLES[scale]
     sheet = book.sheet(sheet_name)
-    bonus_cap, penalty_cap = _param(conn, "bonus_total_cap", year), _param(conn, "penalty_total_cap", year)
+    bonus_cap = reference.rule_parameter(conn, year, "bonus_total_cap")
+    penalty_cap = reference.rule_parameter(conn, year, "penalty_total_cap")
     fixed = ["序号", "企业名称", "统一社会信用代码", "乡镇街道"]
-    basic = [f"{INDICATOR_ZH[i]}（{p:g}分）" for i, p in indicators]
+    basic = [f"{label}（{p:g}分）" for _, p, label, _ in indicators]
     tail = ["总得分", "企业类别", "名次", "按名次类别", "调档情况"]
     width = len(fixed) + len(basic) + len(item_columns) + len(tail)
 
     sheet.merge_range(0, 0, 0, width - 1, f"{title}（{year}年度）", book.title)
     groups = (
         [(name, None) for name in fixed]
-        + [(f"基本指标（总分{sum(p for _, p in indicators):g}分）", basic)]
+        + [(f"基本指标（总分{sum(p for _, p, *_ in indicators):g}分）", basic)]
         + [(f"加分项（企业同时符合多项加分条件的，总加分不超过{bonus_cap:g}分）", columns["bonus"])]
         + [(f"减分项（企业同时符合多项减分条件的，累计减分不超过{penalty_cap:g}分）", columns["penalty"])]
         + [(name, None) for name in tail]
@@ -112,14 +110,15 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
         sheet.write_row(2, col, subs if subs is not None else [""], book.header)
         col += 1 if subs is None else len(subs)
     sheet.set_row(2, 90)
-    scores = {"tax_per_mu": 3, "output_per_mu": 4, "output_per_energy": 5}
+    # the query's columns: uscc, name, township, one score per indicator, total, classes, adjustments, items
+    k = 3 + len(indicators)
     for n, e in enumerate(enterprises, start=1):
         sheet.write_row(
             n + 2, 0,
             [n, e[1], e[0], e[2]]
-            + [_number(e[scores[i]]) for i, _ in indicators]
-            + [_number(v) for v in e[11:]]
-            + [_number(e[6]), e[7], e[8], e[9], e[10] or ""],
+            + [_number(v) for v in e[3:k]]
+            + [_number(v) for v in e[k + 5:]]
+            + [_number(e[k]), e[k + 1], e[k + 2], e[k + 3], e[k + 4] or ""],
         )
     sheet.freeze_panes(3, 2)
     for column, w in enumerate([6, 28, 21, 12] + [10] * (width - 4)):
@@ -138,38 +137,45 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
     for scale in ("above", "below"):
         _score_sheet(book, conn, year, scale)
 
-    benchmarks = _all(conn, "select indicator, value, population from marts.benchmarks where data_year = ? order by indicator desc", [year])
+    benchmarks = _all(
+        conn,
+        """select i.label_zh, b.value, b.population from marts.benchmarks b
+           join reference.indicators i on i.data_year = b.data_year and i.indicator = b.indicator
+           where b.data_year = ? order by i.position""", [year])
     book.table("基准值", ["指标", "基准值", "计算样本企业数"],
-                [(INDICATOR_ZH[i], round(v, 6), n) for i, v, n in benchmarks], [18, 14, 16])
+                [(label, round(v, 6), n) for label, v, n in benchmarks], [18, 14, 16])
+    indicators = reference.indicators(conn, year)
     population = _all(
         conn,
-        """select name, uscc, township, gross_output, tax_per_mu, output_per_mu, output_per_energy
+        f"""select name, uscc, township, gross_output{''.join(f', {i["indicator"]}' for i in indicators)}
            from marts.classification where data_year = ? and in_benchmark_population order by name, uscc""",
         [year],
     )
     book.table("基准值样本企业",
-                ["企业名称", "统一社会信用代码", "乡镇街道", "工业总产值(万元)", "亩均税收", "亩均产值", "单位能耗总产值"],
+                ["企业名称", "统一社会信用代码", "乡镇街道", "工业总产值(万元)"] + [i["label_zh"] for i in indicators],
                 [(r[0], r[1], r[2], *(_number(v) for v in r[3:])) for r in population], [28, 21, 12, 16, 12, 12, 14])
     adjustments = _all(
         conn,
-        """select name, uscc, scale, percentile_class, auto_class, final_class, adjustment_details,
-                  override_reason, override_approved_by, cast(override_approved_on as varchar)
+        f"""select name, uscc, {reference.label_sql('scale', 'scale', year, short=True)}, percentile_class, auto_class,
+                  final_class, adjustment_details, override_reason, override_approved_by, cast(override_approved_on as varchar)
            from marts.classification where data_year = ? and status = 'evaluated' and adjustments is not null
            order by scale, rank""",
         [year],
     )
     book.table("调档情况",
                 ["企业名称", "统一社会信用代码", "规模", "按名次类别", "调档后类别", "最终类别", "调档依据", "审定理由", "审定单位", "审定日期"],
-                [(r[0], r[1], "规上" if r[2] == "above" else "规下", *r[3:]) for r in adjustments],
+                adjustments,
                 [28, 21, 6, 10, 10, 10, 50, 30, 14, 12])
     others = _all(
         conn,
-        """select name, uscc, township, industry_code, status, adjustments from marts.classification
+        f"""select name, uscc, township, industry_code, {reference.label_sql('status', 'status', year)},
+                  {reference.reasons_sql('adjustments', year)}
+           from marts.classification
            where data_year = ? and status <> 'evaluated' order by status, line_number""",
         [year],
     )
     book.table("暂不参评与不纳入", ["企业名称", "统一社会信用代码", "乡镇街道", "行业代码", "状态", "原因"],
-                [(r[0], r[1], r[2], r[3], STATUS_ZH[r[4]], r[5]) for r in others], [28, 21, 12, 10, 20, 40])
+                others, [28, 21, 12, 10, 20, 40])
     for title, column in (("乡镇街道汇总", "township"), ("产业链汇总", "industry_chain")):
         rows = _all(
             conn,
@@ -181,8 +187,8 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
                 from marts.classification where data_year = ? group by 1 order by 1""",
             [year],
         )
-        book.table(title, [title[:-2], "A类", "B类", "C类", "D类", "参评", "暂不参评", "不纳入"],
-                    rows, [22, 8, 8, 8, 8, 8, 10, 8])
+        statuses = list(reference.labels(conn, year, "status", short=True).values())
+        book.table(title, [title[:-2], "A类", "B类", "C类", "D类", *statuses], rows, [22, 8, 8, 8, 8, 8, 10, 8])
     _method_note(book, conn, year, book.skipped)
     return book.close()
 
@@ -193,29 +199,48 @@ def _count(conn, year: int, scale: str) -> int:
     ).fetchone()[0]
 
 
+def _indicator_lines(conn, year: int) -> str:
+    """基本指标: each indicator's formula, with the scale groups it applies to when not all."""
+    scales = reference.labels(conn, year, "scale", short=True)
+    applies = {}
+    for indicator, scale in reference.rule_rows(conn, year, "indicator_points", "indicator, scale", "scale"):
+        applies.setdefault(indicator, []).append(scale)
+    parts = []
+    for i in reference.indicators(conn, year):
+        only = applies.get(i["indicator"], [])
+        groups = "" if set(only) == set(scales) else "（仅" + "、".join(scales[s] for s in only) + "）"
+        parts.append(f"{i['label_zh']}（{i['unit_zh']}）= {i['formula_zh']}{groups}")
+    return "；".join(parts)
+
+
 def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
-    """The method, from the rule tables; and which sheets were left out for their length."""
+    """The method, from the rule rows in force, the run's decisions and the bureau's settings;
+    and which sheets were left out for their length."""
     status = conn.execute(
-        "select cutoff, evaluated, blocked, out_of_scope, error_issues, warning_issues, publishable, benchmark_method from marts.evaluation_status where data_year = ?",
+        "select evaluated, blocked, out_of_scope, error_issues, warning_issues, publishable from marts.evaluation_status where data_year = ?",
         [year],
     ).fetchone()
-    cutoffs = "；".join(f"{c}类：名次×100 ≤ {p}×参评数" for c, p in _all(
-        conn, "select class, max_percent from rules.class_cutoffs where from_year <= ? and (to_year is null or to_year >= ?) order by max_percent", [year, year]))
+    decisions = reference.decisions(conn, year)
+    scales = reference.labels(conn, year, "scale", short=True)
+    counts = "，".join(f"{label} {n} 家" for label, n in zip(reference.labels(conn, year, "status").values(), status[:3]))
+    cutoffs = "；".join(f"{c}类：名次×100 ≤ {p:g}×参评数"
+                       for c, p in reference.rule_rows(conn, year, "class_cutoffs", "class, max_percent", "max_percent"))
+    adjustments = [text for code, text in reference.labels(conn, year, "adjustment").items() if code != "override"]
     lines = [
         f"{year}年度制造业企业分类综合评价（亩均效益评价）说明",
         "",
-        f"评价统计截止日：{status[0]}；参评企业 {status[1]} 家，暂不参评 {status[2]} 家，不纳入评价 {status[3]} 家。",
-        f"数据质量：错误 {status[4]} 条，提示 {status[5]} 条；本次结果{'可以' if status[6] else '暂不可'}发布。",
-        "评价依据：《卧龙区制造业企业分类综合评价实施细则》（附件1）及附表一至附表四。",
-        "基本指标：亩均税收 = 实缴税费 ÷ 用地面积；亩均产值 = 工业总产值 ÷ 用地面积；单位能耗总产值 = 工业总产值 ÷ 综合能耗（仅规上）。",
+        f"评价统计截止日：{decisions['cutoff']}；{counts}。",
+        f"数据质量：错误 {status[3]} 条，提示 {status[4]} 条；本次结果{'可以' if status[5] else '暂不可'}发布。",
+        f"评价依据：{reference.setting(conn, year, 'policy_document')}。",
+        f"基本指标：{_indicator_lines(conn, year)}。",
         "用地面积 = 登记用地 + 核实的承租用地 − 核实的出租用地（亩）；未核实的租赁合同不计入。",
-        f"基准值：参评的规上企业中产值{_param(conn, 'benchmark_min_gross_output', year):g}万元以上（含）企业的指标"
-        f"{'平均值' if status[7] == 'mean_of_ratios' else '合计之比'}，规上、规下使用统一基准值。",
+        f"基准值：参评的{scales['above']}企业中产值{reference.rule_parameter(conn, year, 'benchmark_min_gross_output'):g}万元以上（含）企业的指标"
+        f"{reference.label(conn, year, 'benchmark_method', decisions['benchmark_method'])}，"
+        f"{'、'.join(scales.values())}使用统一基准值。",
         "指标得分 = 指标值 ÷ 基准值 × 基本分值，最高不超过封顶分（见规则表 indicator_points）；综合得分 = 基本指标得分 + 加分 − 减分。",
-        f"分类：在规上、规下两组内按综合得分从高到低排名（同分同名次）。{cutoffs}。",
-        "调档：" + "；".join(d for (d,) in _all(
-            conn, "select description_zh from rules.adjustment_rules where from_year <= ? and (to_year is null or to_year >= ?) order by step",
-            [year, year])) + "；最终名单以区委、区政府审定为准。",
+        f"分类：{reference.label(conn, year, 'ranking_groups', decisions['ranking_groups'])}按综合得分从高到低排名（同分同名次）。{cutoffs}。",
+        "调档：" + "；".join(adjustments)
+        + f"；最终名单以{reference.label(conn, year, 'adjustment', 'override')}为准。",
         "所有分值、门槛与比例见规则表（data/seeds），本表由 mujun 根据数据仓库生成。",
     ]
     if skipped:
@@ -245,17 +270,15 @@ def write_public_notice(conn: duckdb.DuckDBPyConnection, year: int, export_dir: 
     return [csv_path, book.close()]
 
 
-CHANGE_ZH = {"added": "新增", "removed": "移除", "status_changed": "状态变化", "class_changed": "类别变化", "score_changed": "得分变化"}
-
-
 def write_changes(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
     """变更对比: this run of the year against the previous one (after objections and corrections)."""
     out = Path(export_dir) / str(year)
     out.mkdir(parents=True, exist_ok=True)
     rows = _all(
         conn,
-        """select name, uscc, township, change, previous_status, status, previous_class, final_class,
-                  previous_total_score, total_score, score_change, override_reason, adjustments
+        f"""select name, uscc, township, {reference.label_sql('change', 'change', year)},
+                  {reference.label_sql('status', 'previous_status', year)}, {reference.label_sql('status', 'status', year)},
+                  previous_class, final_class, previous_total_score, total_score, score_change, override_reason, adjustments
            from marts.classification_changes where data_year = ?
            order by change, name""",
         [year],
@@ -263,9 +286,8 @@ def write_changes(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) 
     book = Book(out / f"变更对比_{year}.xlsx")
     book.table(
         "变更对比",
-        ["企业名称", "统一社会信用代码", "乡镇街道", "变化", "原状态", "现状态", "原类别", "现类别", "原得分", "现得分", "得分变化", "审定理由", "调档情况"],
-        [(*r[:3], CHANGE_ZH[r[3]], STATUS_ZH.get(r[4], r[4]), STATUS_ZH.get(r[5], r[5]), r[6], r[7],
-          _number(r[8]), _number(r[9]), _number(r[10]), r[11], r[12]) for r in rows],
+        ["企业名称", "统一社会信用代码", "乡镇街道", "变化", "原状态", "现状态", "原类别", "现类别", "原得分", "现得分", "得分增减", "审定理由", "调档情况"],
+        [(*r[:8], _number(r[8]), _number(r[9]), _number(r[10]), r[11], r[12]) for r in rows],
         [28, 21, 12, 10, 12, 12, 8, 8, 10, 10, 10, 36, 30],
     )
     return book.close()

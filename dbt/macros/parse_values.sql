@@ -77,7 +77,7 @@
 {# The section (门类) of the division a code names, whatever its letter; NULL when the code is
    not shaped like one or its division is unknown. Tells a wrong letter from an unknown division. #}
 {% macro industry_section_of(col) -%}
-    (select d.section from {{ rules_in_force('industry_divisions') }} d
+    (select d.section from {{ seed_rows_in_force('industry_divisions') }} d
       where d.division = struct_extract({{ industry_code_parts(col) }}, 'division'))
 {%- endmacro %}
 
@@ -88,7 +88,7 @@
 
 {% macro parse_industry_code(col) -%}
     (select p.parts.code from (select {{ industry_code_parts(col) }} as parts) p
-      join {{ rules_in_force('industry_divisions') }} d
+      join {{ seed_rows_in_force('industry_divisions') }} d
         on d.division = p.parts.division and p.parts.section in ('', d.section))
 {%- endmacro %}
 

@@ -72,8 +72,7 @@
     {%- set relation = ref('reward_parameters') -%}
     {%- if execute -%}
         {%- set rows = run_query("select cast(value as integer) from " ~ relation
-                                 ~ " where parameter = 'amount_digits' and from_year <= " ~ data_year()
-                                 ~ " and (to_year is null or to_year >= " ~ data_year() ~ ")") -%}
+                                 ~ " where parameter = 'amount_digits' and " ~ in_force(data_year())) -%}
         {%- if rows | length != 1 -%}
             {{ exceptions.raise_compiler_error("reward_parameters: amount_digits must have exactly one row in force for " ~ data_year()) }}
         {%- endif -%}

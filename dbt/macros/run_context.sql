@@ -8,10 +8,32 @@
     {%- if cutoff -%} date '{{ cutoff }}' {%- else -%} date '{{ var("year") | int }}-12-31' {%- endif -%}
 {%- endmacro %}
 
-{# Rows of a rule table that apply to this data year (rule tables carry from_year / to_year). #}
+{# Whether a rule row applies to the data year `year` (rule tables carry from_year / to_year).
+   The only place the validity of a rule row is written: the reference layer (models/reference)
+   applies it once per data year, and Python reads the layer or reference.rows_in_force. #}
+{% macro in_force(year, alias=none) -%}
+    {%- set p = (alias ~ '.') if alias else '' -%}
+    ({{ p }}from_year <= {{ year }} and ({{ p }}to_year is null or {{ p }}to_year >= {{ year }}))
+{%- endmacro %}
+
+{# The rows of a dated rule table in force for this data year, as the reference layer holds them
+   (reference.in_force_<seed>, one model per rule table). #}
 {% macro rules_in_force(seed_name) -%}
-    (select * from {{ ref(seed_name) }}
-     where from_year <= {{ data_year() }} and (to_year is null or to_year >= {{ data_year() }}))
+    (select * exclude (data_year) from {{ ref('in_force_' ~ seed_name) }} where data_year = {{ data_year() }})
+{%- endmacro %}
+
+{# The same rows read from the seed itself, for the cell parsers of the validation models: they
+   call it inside conditional blocks, where dbt cannot see a ref to the reference layer (those
+   models declare the seed in a depends_on hint). #}
+{% macro seed_rows_in_force(seed_name) -%}
+    (select * from {{ ref(seed_name) }} where {{ in_force(data_year()) }})
+{%- endmacro %}
+
+{# Body of a reference.in_force_<seed> model: the seed's rows in force for this data year. #}
+{% macro rule_rows_in_force(seed_name) -%}
+select {{ data_year() }} as data_year, rule.*
+from {{ ref(seed_name) }} rule
+where {{ in_force(data_year(), 'rule') }}
 {%- endmacro %}
 
 {# One numeric rule parameter, optionally per scale group ('all' applies to both). #}

@@ -1,0 +1,42 @@
+-- Every label people see, one row per (domain, code), with its unit: the code labels of
+-- data/seeds/code_labels.csv and the labels that live beside their rules (classes, score items,
+-- adjustment rules, reward items, departments). Placeholders in a label are filled in here.
+with settings as (
+    select setting, value from {{ ref('settings') }} where data_year = {{ data_year() }}
+),
+
+scales as (
+    select string_agg(short_label_zh, '、' order by position) as scales
+    from {{ ref('code_labels') }} where domain = 'scale'
+),
+
+labels as (
+    select domain, code, label_zh, short_label_zh, unit_zh, position from {{ ref('code_labels') }}
+    union all
+    select 'class', class, name_zh, name_zh, null, row_number() over (order by max_percent)
+    from {{ rules_in_force('class_cutoffs') }}
+    union all
+    select kind || '_item', item, name_zh, sheet_column_zh, null, position from {{ ref('score_items') }}
+    union all
+    select 'adjustment', rule, description_zh, description_zh, null, step
+    from {{ rules_in_force('adjustment_rules') }}
+    union all
+    select 'reward_item', item, label_zh, label_zh, null, position from {{ ref('reward_items') }}
+    union all
+    select 'department', department, any_value(department_zh), any_value(department_zh), null,
+           row_number() over (order by department)
+    from {{ ref('extracts') }} group by department
+)
+
+select
+    {{ data_year() }} as data_year,
+    labels.domain,
+    labels.code,
+    {% for column in ['label_zh', 'short_label_zh'] -%}
+    replace(replace(labels.{{ column }},
+        '{scales}', scales.scales),
+        '{approving_authority}', (select value from settings where setting = 'approving_authority')) as {{ column }},
+    {% endfor -%}
+    labels.unit_zh,
+    labels.position
+from labels, scales

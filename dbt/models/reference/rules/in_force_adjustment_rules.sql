@@ -1,0 +1,2 @@
+-- adjustment_rules rows in force for the data year (one model per dated rule table).
+{{ rule_rows_in_force('adjustment_rules') }}

@@ -1,0 +1,2 @@
+-- industry_chains rows in force for the data year (one model per dated rule table).
+{{ rule_rows_in_force('industry_chains') }}

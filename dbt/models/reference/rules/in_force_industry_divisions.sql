@@ -1,0 +1,2 @@
+-- industry_divisions rows in force for the data year (one model per dated rule table).
+{{ rule_rows_in_force('industry_divisions') }}

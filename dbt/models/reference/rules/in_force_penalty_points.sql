@@ -1,0 +1,2 @@
+-- penalty_points rows in force for the data year (one model per dated rule table).
+{{ rule_rows_in_force('penalty_points') }}

@@ -1,0 +1,2 @@
+-- reward_digital rows in force for the data year (one model per dated rule table).
+{{ rule_rows_in_force('reward_digital') }}

@@ -1,0 +1,2 @@
+-- rule_parameters rows in force for the data year (one model per dated rule table).
+{{ rule_rows_in_force('rule_parameters') }}

@@ -1,0 +1,86 @@
+"""Rules and labels live once, in the seeds, and reach Python only through the warehouse's
+reference layer (issue 11): no Python under dagster_project/ or benchmarks/ filters rule years,
+and no Python literal spells a label of a code (the label tables are read to know the labels)."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+SEEDS = ROOT / "data" / "seeds"
+SCANNED = [p for folder in ("dagster_project", "benchmarks") for p in sorted((ROOT / folder).rglob("*.py"))]
+# The sample generator writes deliveries as departments type them (规上, 是): those are input
+# spellings of the data contract (enum_labels, boolean_labels), not labels the outputs show.
+LABEL_SCAN = [p for p in SCANNED if p.name != "generate.py"]
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _column(seed: str, *columns: str, where=lambda row: True) -> set[str]:
+    with open(SEEDS / f"{seed}.csv", encoding="utf-8") as f:
+        return {row[c] for row in csv.DictReader(f) if where(row) for c in columns}
+
+
+def _labels() -> set[str]:
+    """Every Chinese label of a code in the label tables (templates with placeholders aside)."""
+    labels = (
+        _column("code_labels", "label_zh", "short_label_zh")
+        | _column("score_items", "name_zh", "sheet_column_zh")
+        | _column("class_cutoffs", "name_zh")
+        | _column("adjustment_rules", "description_zh")
+        | _column("reward_items", "label_zh")
+        | _column("extracts", "department_zh")
+        | _column("district_settings", "value", where=lambda row: row["setting"] == "district_name")
+    )
+    return {label for label in labels if CHINESE.search(label) and "{" not in label}
+
+
+def _string_literals(path: Path):
+    """(line, text) of every string literal of a module, f-string parts included, docstrings aside."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.lineno, node.value
+
+
+def test_the_scan_sees_the_labels_and_the_python_files():
+    labels = _labels()
+    assert {"规上", "规模以下", "亩均税收", "暂不参评（数据错误）", "缺少税收数据", "错误", "是", "卧龙区"} <= labels
+    assert len(SCANNED) > 30 and any(p.name == "workbook.py" for p in SCANNED)
+
+
+def test_no_python_filters_rule_years():
+    found = [f"{p.relative_to(ROOT)}:{n}" for p in SCANNED
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+             if "from_year" in line or "to_year" in line]
+    assert found == []
+
+
+def test_no_python_literal_spells_a_label_of_a_code():
+    """A literal that is a label, or that quotes one (a CASE in SQL, a Jinja expression), fails."""
+    labels = _labels()
+    found = []
+    for path in LABEL_SCAN:
+        for line, text in _string_literals(path):
+            hits = {label for label in labels
+                    if text.strip() == label or f"'{label}'" in text or f'"{label}"' in text}
+            found += [f"{path.relative_to(ROOT)}:{line}: {label}" for label in sorted(hits)]
+    assert found == []
+
+
+def test_the_indicator_score_column_map_is_written_once():
+    """The score column of an indicator is named in one seed; no Python pairs them again."""
+    pairs = {(row["indicator"], row["score_column"]) for row in csv.DictReader(open(SEEDS / "indicator_scores.csv", encoding="utf-8"))}
+    assert ("tax_per_mu", "tax_score") in pairs
+    for path in SCANNED:
+        text = path.read_text(encoding="utf-8")
+        for indicator, score in pairs:
+            assert not re.search(rf"['\"]{indicator}['\"]\s*:\s*['\"]?{score}", text), (path, indicator)

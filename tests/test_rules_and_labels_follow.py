@@ -1,0 +1,112 @@
+"""A rule number and a label are each changed in one place, the seeds of a project copy
+(MUJUN_HOME), and every output follows: classification.csv, the workbook, the HTML report and
+diagnosis pages, the public notice and the data-quality reports. The rules are dated: a year
+evaluated before the change keeps its own rules when exported again (issue 11)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from conftest import U, WORKED_RAW
+
+ROOT = Path(__file__).parents[1]
+MUJUN = str(Path(sys.executable).with_name("mujun"))
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _mujun(home: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([MUJUN, *args], capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "MUJUN_HOME": str(home)})
+
+
+def _rows(sheet, header_rows: int = 1) -> list[list]:
+    return [list(r) for r in sheet.iter_rows(min_row=header_rows + 1, values_only=True)]
+
+
+def _note(book) -> str:
+    return "\n".join(r[0] or "" for r in book["评价说明"].iter_rows(values_only=True))
+
+
+def test_a_rule_number_and_labels_changed_in_the_seeds_reach_every_output(tmp_path):
+    home = tmp_path / "project"
+    shutil.copytree(ROOT / "dbt", home / "dbt", ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copytree(ROOT / "data" / "seeds", home / "data" / "seeds")
+    seeds = home / "data" / "seeds"
+    # the rule: from 2024 on, class A reaches down to half of the group (a new dated row)
+    _replace(seeds / "class_cutoffs.csv", "A,25,2000,,", "A,25,2000,2023,优先发展类\nA,50,2024,,")
+    # the labels, each in its one place
+    _replace(seeds / "code_labels.csv", "scale,above,规模以上,规上,", "scale,above,规上工业,规上组,")
+    _replace(seeds / "code_labels.csv", "status,blocked,暂不参评（数据错误）,暂不参评,", "status,blocked,缓评（数据待更正）,缓评,")
+    _replace(seeds / "code_labels.csv", "status_reason,tax_missing,缺少税收数据,缺少税收数据,",
+             "status_reason,tax_missing,税务局未报送,税务局未报送,")
+    _replace(seeds / "code_labels.csv", "severity,error,错误,错误,", "severity,error,须更正,须更正,")
+    # the bureau's configuration
+    _replace(seeds / "district_settings.csv", "district_name,卧龙区,", "district_name,宛城区,")
+    _replace(seeds / "district_settings.csv", "approving_authority,区委、区政府,", "approving_authority,区人民政府,")
+
+    raw, exports, warehouse = tmp_path / "raw", tmp_path / "exports", tmp_path / "w.duckdb"
+    shutil.copytree(WORKED_RAW / "2023", raw / "2023")
+    shutil.copytree(WORKED_RAW / "2023", raw / "2024")  # the same deliveries, one year on
+    common = ["--raw-dir", str(raw), "--export-dir", str(exports), "--warehouse", str(warehouse)]
+    done = _mujun(home, "evaluate", "--year", "2023", *common)
+    assert done.returncode == 3, done.stdout + done.stderr
+    done = _mujun(home, "evaluate", "--year", "2024", "--ranking-groups", "all", *common)
+    assert done.returncode == 3, done.stdout + done.stderr
+    out = exports / "2024"
+
+    # classification.csv: ranked all together, classes by the cut-offs in force for 2024
+    classes = pd.read_csv(out / "classification.csv", dtype=str, keep_default_na=False)
+    evaluated = classes[classes.status == "evaluated"]
+    assert set(evaluated.group_size) == {"14"}
+    cutoffs = [("A", 50), ("B", 75), ("C", 90), ("D", 100)]
+    for r in evaluated.itertuples():
+        assert r.percentile_class == next(c for c, p in cutoffs if int(r.rank) * 100 <= p * 14), r
+    assert (evaluated.percentile_class == "A").sum() == 7  # 3 with the cut-off of 2023
+
+    # the workbook
+    book = openpyxl.load_workbook(out / "亩均效益评价结果_2024.xlsx", read_only=True)
+    assert book.sheetnames[:2] == ["规上组得分表（附表二）", "规下得分表（附表四）"]
+    assert book["规上组得分表（附表二）"]["A1"].value == "附表二：规上工业制造业企业综合评价得分表（2024年度）"
+    others = {r[1]: r[4:6] for r in _rows(book["暂不参评与不纳入"])}
+    assert others[U["子"]] == ["缓评（数据待更正）", "税务局未报送"]
+    assert {r[2] for r in _rows(book["调档情况"])} <= {"规上组", "规下"}
+    assert _rows(book["乡镇街道汇总"], 0)[0][5:] == ["参评", "缓评", "不纳入"]
+    note = _note(book)
+    assert "A类：名次×100 ≤ 50×参评数" in note and "全部参评企业一起按综合得分" in note
+    assert "两组" not in note and "《宛城区制造业企业分类综合评价实施细则》" in note and "卧龙区" not in note
+    assert "最终名单以区人民政府审定为准" in note and "参评的规上组企业" in note
+    assert "缓评（数据待更正） 2 家" in note
+
+    # the HTML report and a diagnosis page
+    report = (out / "评价报告_2024.html").read_text(encoding="utf-8")
+    assert "<td>规上工业</td>" in report and "规模以上" not in report
+    page = (out / "diagnosis" / f"{U['甲']}.html").read_text(encoding="utf-8")
+    assert "规上工业企业" in page and "以区人民政府审定为准" in page and "区委" not in page
+
+    # the public notice lists the classes of classification.csv
+    notice = pd.read_csv(out / "公示名单_2024.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert dict(zip(notice["企业名称"], notice["评价类别"])) == dict(zip(evaluated.name, evaluated.final_class))
+
+    # the data-quality reports of the tax department
+    tax_page = next((out / "data_quality").glob("tax_*.html")).read_text(encoding="utf-8")
+    assert "<td>须更正</td>" in tax_page and "<td>错误</td>" not in tax_page
+    tax_book = openpyxl.load_workbook(next((out / "data_quality").glob("tax_*.xlsx")), read_only=True)
+    assert "须更正" in {r[6] for r in _rows(tax_book["问题清单"])}
+
+    # 2023 exported again after 2024: its own cut-offs and decisions, from its reference rows
+    done = _mujun(home, "export", "--year", "2023", "--export-dir", str(exports), "--warehouse", str(warehouse))
+    assert done.returncode in (0, 3), done.stdout + done.stderr
+    note_2023 = _note(openpyxl.load_workbook(exports / "2023" / "亩均效益评价结果_2023.xlsx", read_only=True))
+    assert "A类：名次×100 ≤ 25×参评数" in note_2023 and "在规上组、规下两组内分别按综合得分" in note_2023
