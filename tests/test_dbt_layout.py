@@ -14,7 +14,7 @@ from dagster_project.paths import DBT_DIR
 
 # Flow order of the folders; a model may read a folder at its own position or before it.
 FLOW = [
-    "validation", "staging",
+    "reference", "validation", "staging",
     "intermediate/population", "intermediate/land", "intermediate/indicators", "intermediate/events",
     "intermediate/scoring", "intermediate/classification", "intermediate/rewards", "intermediate/quality",
     "marts",
@@ -49,7 +49,7 @@ def test_rewards_read_neither_scores_nor_classes():
             for parent in node["depends_on"]["nodes"]:
                 if parent in models:
                     assert _folder(models[parent]["original_file_path"]) in (
-                        "validation", "staging", "intermediate/population", "intermediate/rewards"), (node["name"], parent)
+                        "reference", "validation", "staging", "intermediate/population", "intermediate/rewards"), (node["name"], parent)
 
 
 def test_every_model_has_its_yml_with_a_description_of_it_and_its_columns():

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 
+from conftest import copy_run
 from dagster_project.dbt_project import DBT_EXECUTABLE
 from dagster_project.paths import DBT_DIR
 
@@ -27,11 +28,12 @@ EXPECTED = {
 
 
 def test_dbt_unit_tests_pass(worked, tmp_path):
+    warehouse = copy_run(worked, tmp_path / "run").warehouse  # dbt opens it for writing
     done = subprocess.run(
         [DBT_EXECUTABLE, "test", "--select", "test_type:unit", "--target-path", str(tmp_path / "target"),
          "--log-path", str(tmp_path / "logs"), "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
         cwd=DBT_DIR, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "MUJUN_WAREHOUSE": str(worked.warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        env={**os.environ, "MUJUN_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
     )
     results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
     status = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results}
