@@ -8,6 +8,7 @@ import contextlib
 import logging
 import os
 import sys
+import time
 import uuid
 from datetime import date
 from pathlib import Path
@@ -25,14 +26,18 @@ EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_PUBLISHABLE = (
 
 
 class _ConsoleHandler(logging.Handler):
-    """The progress lines of the job's hooks (defs/jobs.py), on the console."""
+    """The progress lines of the job's hooks (defs/jobs.py), on the console, each with the time
+    since the previous one: the steps of a run follow one another (in_process_executor)."""
 
     def __init__(self, console: Console):
         super().__init__(level=logging.INFO)
         self.console = console
+        self.last = time.monotonic()
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.console.print(f"  {escape(record.getMessage())}", highlight=False)
+        now = time.monotonic()
+        self.console.print(f"  {escape(record.getMessage())} [dim]{now - self.last:.1f}s[/dim]", highlight=False)
+        self.last = now
 
 
 @contextlib.contextmanager
@@ -64,10 +69,11 @@ def _log_file_logger(path: Path):
 
 
 def _cause(error: BaseException) -> BaseException:
-    """The typed Failure in the chain of `error`, else its innermost cause."""
+    """The typed Failure among the causes of `error` (Dagster re-raises what a step raised), else
+    the innermost cause."""
     chain = [error]
-    while chain[-1].__cause__ is not None or chain[-1].__context__ is not None:
-        chain.append(chain[-1].__cause__ or chain[-1].__context__)
+    while chain[-1].__cause__ is not None and chain[-1].__cause__ not in chain:
+        chain.append(chain[-1].__cause__)
     return next((e for e in chain if isinstance(e, Failure)), chain[-1])
 
 
