@@ -14,9 +14,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from . import exit_status
 from .exit_status import FAILED as EXIT_FAILED
 from .exit_status import INPUT_UNUSABLE as EXIT_INPUT
-from .exit_status import NOT_PUBLISHABLE as EXIT_NOT_PUBLISHABLE
 from .exit_status import OK as EXIT_OK
 
 
@@ -103,15 +103,8 @@ def _publish(year: int, warehouse: Path, force: bool, reason: str | None) -> int
         return status
     try:
         record = publish(warehouse, year, force=force, reason=reason)
-    except LookupError as exc:
-        print(exc)
-        return EXIT_INPUT
-    except NotPublishable as exc:
-        print(exc)
-        return EXIT_NOT_PUBLISHABLE
-    except duckdb.Error as exc:  # e.g. the warehouse is locked by a running evaluation
-        print(f"运行失败 / run failed: {str(exc).splitlines()[0]}")
-        return EXIT_FAILED
+    except (LookupError, NotPublishable, duckdb.Error) as exc:
+        return _refused(exc)
     print(f"已发布 / published {record['publication_id']}: code {record['code_version']}, "
           f"rules {record['rules_sha256'][:12]}, results {record['results_sha256'][:12]}")
     if record["forced"]:
@@ -128,12 +121,8 @@ def _verify(year: int, warehouse: Path) -> int:
         return status
     try:
         result = verify(warehouse, year)
-    except LookupError as exc:
-        print(exc)
-        return EXIT_INPUT
-    except duckdb.Error as exc:  # e.g. the warehouse is locked by a running evaluation
-        print(f"运行失败 / run failed: {str(exc).splitlines()[0]}")
-        return EXIT_FAILED
+    except (LookupError, duckdb.Error) as exc:
+        return _refused(exc)
     pid = result.publication["publication_id"]
     for note in result.notes:
         print(f"注意 / note: {note}")
@@ -146,7 +135,14 @@ def _verify(year: int, warehouse: Path) -> int:
     _differences(result.current,
                  f"当前数据仓库中的结果与发布 {pid} 完全相同 / the working warehouse holds {pid} exactly",
                  f"当前数据仓库与发布 {pid} 相比 / the working warehouse differs from {pid}:")
-    return EXIT_OK if result.same else EXIT_FAILED
+    return exit_status.of_verification(result.same)
+
+
+def _refused(error: Exception) -> int:
+    """Say why publish or verify could not do its work; its exit status comes from exit_status."""
+    status = exit_status.of_publication_error(error)
+    print(f"运行失败 / run failed: {str(error).splitlines()[0]}" if status == EXIT_FAILED else error)
+    return status
 
 
 def _differences(lines: list[str], same: str, differs: str) -> None:

@@ -55,3 +55,19 @@ def heading(error: BaseException) -> str:
 def of_finished_run(publishable: bool) -> int:
     """Done: publishable (0), or with blocked enterprises or error-severity issues (3)."""
     return OK if publishable else NOT_PUBLISHABLE
+
+
+def of_publication_error(error: BaseException) -> int:
+    """`mujun publish` and `mujun verify`: a year not evaluated or not published (LookupError) is
+    input the command cannot use; a year that may not be published is not publishable; anything
+    else (e.g. the warehouse locked by a running evaluation) is a failure."""
+    from .publish import NotPublishable
+
+    if isinstance(error, NotPublishable):
+        return NOT_PUBLISHABLE
+    return INPUT_UNUSABLE if isinstance(error, LookupError) else FAILED
+
+
+def of_verification(same: bool) -> int:
+    """`mujun verify`: the recomputation and the working warehouse hold the publication exactly."""
+    return OK if same else FAILED

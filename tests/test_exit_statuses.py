@@ -146,3 +146,12 @@ def test_the_scan_catches_what_it_forbids():
     for sample in samples:
         assert any(re.search(pattern, sample) for pattern in FORBIDDEN), sample
     assert not any(re.search(p, 'warnings.filterwarnings("ignore", category=UserWarning)') for p in FORBIDDEN)
+
+
+def test_publish_and_verify_statuses_come_from_the_same_module():
+    from dagster_project.publish import NotPublishable
+
+    assert exit_status.of_publication_error(NotPublishable("强制 / forced")) == 3
+    assert exit_status.of_publication_error(LookupError("尚未发布 / not published")) == 2
+    assert exit_status.of_publication_error(duckdb.IOException("Could not set lock")) == 1
+    assert (exit_status.of_verification(True), exit_status.of_verification(False)) == (0, 1)
