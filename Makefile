@@ -22,6 +22,7 @@ install: $(BIN)/mujun manifest
 MANIFEST := dbt/target/manifest.json
 manifest: $(MANIFEST)
 $(MANIFEST): $(BIN)/mujun $(shell find dbt/models dbt/macros dbt/tests data/seeds) dbt/dbt_project.yml dbt/profiles.yml
+	$(BIN)/python -c "from dagster_project.dbt_extracts import write_extract_files; write_extract_files()"
 	cd dbt && DBT_SEND_ANONYMOUS_USAGE_STATS=false $(CURDIR)/$(BIN)/dbt parse --quiet --profiles-dir .
 	touch $@
 
@@ -39,8 +40,9 @@ run: install
 	@echo "分析副本 / analysts' copy: $(CURDIR)/warehouse/published/mujun.duckdb"
 	@echo "数据仓库 / DuckDB: $(CURDIR)/$(WAREHOUSE)"
 
+# One worker per core; a test file stays on one worker, so its module fixtures are built once.
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --numprocesses=auto --dist=loadfile
 
 # Dagster UI on http://127.0.0.1:3000 (loopback only).
 dev: install

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
+from .dbt_extracts import write_extract_files
 from .paths import DBT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
@@ -24,9 +25,10 @@ PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 def manifest() -> Path:
-    """The project's manifest, parsed now if this copy of the project has none (with this
-    environment's dbt: dagster-dbt's own preparer looks for `dbt` on PATH)."""
-    if not dbt_project.manifest_path.exists():
+    """The project's manifest, parsed now if this copy of the project has none or the extract
+    list dbt parses changed with the contract (dbt_extracts.py writes only what differs), with
+    this environment's dbt: dagster-dbt's own preparer looks for `dbt` on PATH."""
+    if write_extract_files() or not dbt_project.manifest_path.exists():
         dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
         dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
     return dbt_project.manifest_path

@@ -54,6 +54,18 @@ def copy_worked(target: Path) -> Path:
     return target
 
 
+def copy_run(run: Run, target: Path) -> Run:
+    """A writable copy of an evaluated run: its deliveries, warehouse (with the analysts' copy) and
+    exports under `target`, as if `target` had been evaluated. Tests that change something and
+    evaluate again start here instead of evaluating the unchanged input once more (ingestion
+    knows the copied deliveries by their sha256)."""
+    raw_dir = copy_worked(target / "raw") if run.raw_dir == WORKED_RAW else Path(shutil.copytree(run.raw_dir, target / "raw"))
+    warehouse = target / "warehouse" / run.warehouse.name
+    shutil.copytree(run.warehouse.parent, warehouse.parent, ignore=shutil.ignore_patterns("logs"))
+    shutil.copytree(run.export_dir, target / "exports")
+    return Run(run.status, raw_dir, target / "exports", warehouse, run.year)
+
+
 def run_pipeline(tmp: Path, raw_dir: Path, year: int = 2023, cutoff=None) -> Run:
     export_dir, warehouse = tmp / "exports", tmp / "warehouse" / "mujun.duckdb"
     status = evaluate(year=year, raw_dir=raw_dir, export_dir=export_dir, warehouse=warehouse, cutoff=cutoff)

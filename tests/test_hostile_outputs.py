@@ -14,7 +14,7 @@ import pytest
 from markupsafe import escape
 from openpyxl import load_workbook
 
-from conftest import U, Run, copy_worked, run_pipeline
+from conftest import U, Run, copy_run, copy_worked, run_pipeline
 from dagster_project.evaluate import export
 from dagster_project.outputs import staging
 from dagster_project.outputs.published_copy import published_path
@@ -213,19 +213,12 @@ def _leftovers(run: Run) -> list[str]:
     return sorted(str(p) for place in places for p in place.rglob("*") if re.search(r"\.(partial|old|part)$", p.name))
 
 
-def _copy_of(run: Run, target: Path) -> Run:
-    """The hostile run's raw folder, warehouse and outputs, copied: a good run to fail after."""
-    shutil.copytree(run.export_dir.parent, target)
-    moved = lambda p: target / p.relative_to(run.export_dir.parent)  # noqa: E731
-    return Run(run.status, moved(run.raw_dir), moved(run.export_dir), moved(run.warehouse), run.year)
-
-
 def _published(run: Run) -> tuple[dict[str, str], str]:
     return _tree(run.export_dir), hashlib.sha256(published_path(run.warehouse).read_bytes()).hexdigest()
 
 
 def test_a_failure_during_export_publishes_nothing(hostile, tmp_path, monkeypatch, capsys):
-    before = _copy_of(hostile, tmp_path / "run")
+    before = copy_run(hostile, tmp_path / "run")
     published = _published(before)
     # a correction that changes outputs, then a writer that fails once the marts are rebuilt
     _rewrite(before.raw_dir / "2023" / "statistics.csv",
@@ -244,7 +237,7 @@ def test_a_failure_during_export_publishes_nothing(hostile, tmp_path, monkeypatc
 
 
 def test_a_failing_ingestion_publishes_nothing(hostile, tmp_path):
-    before = _copy_of(hostile, tmp_path / "run")
+    before = copy_run(hostile, tmp_path / "run")
     published = _published(before)
     _rewrite(before.raw_dir / "2023" / "tax.csv", lambda rows: [{k: v for k, v in r.items() if k != "tax_paid"} for r in rows])
     after = run_pipeline(tmp_path / "run", before.raw_dir)
@@ -254,7 +247,7 @@ def test_a_failing_ingestion_publishes_nothing(hostile, tmp_path):
 
 
 def test_a_failed_export_leaves_the_outputs_and_clears_what_crashed_runs_left(hostile, tmp_path, monkeypatch):
-    run = _copy_of(hostile, tmp_path / "run")
+    run = copy_run(hostile, tmp_path / "run")
     published = _published(run)
     # earlier runs that crashed: one in the middle of its swap (the published folder renamed
     # aside), others with staging folders and an analysts' copy half written

@@ -163,9 +163,9 @@ def _assert_invariants(run) -> None:
         assert read == accepted + quarantined, extract
     # every valid USCC of statistics.csv is listed exactly once
     delivered = {u for (u,) in run.query(
-        "select distinct upper(trim(uscc)) from raw.statistics where load_id = (select load_id from staging.stg_raw__current_loads where extract = 'statistics')")}
+        "select distinct upper(trim(uscc)) from raw.statistics where load_id = (select load_id from validation.validation_current_loads where extract = 'statistics')")}
     invalid = {u for (u,) in run.query(
-        "select row_uscc from staging.stg_raw__cell_errors where extract = 'statistics' and check_name in ('uscc_invalid', 'value_missing') and column_name = 'uscc'")}
+        "select row_uscc from validation.validation_cell_errors where extract = 'statistics' and check_name in ('uscc_invalid', 'value_missing') and column_name = 'uscc'")}
     exported = run.csv("classification.csv")
     assert sorted(exported["uscc"]) == sorted(delivered - invalid)
     # nothing that is not a finite number reaches a result

@@ -28,8 +28,30 @@ def _rewrite(raw: Path, encoding: str, chinese_headers: bool) -> None:
         path.write_bytes(out.getvalue().encode(encoding))
 
 
-@pytest.mark.parametrize("encoding, chinese", [("gb18030", True), ("utf-8-sig", False), ("utf-8-sig", True)])
-def test_encoding_and_header_variants_give_identical_results(tmp_path, worked, encoding, chinese):
+def _raw_rows(warehouse: Path, raw: Path) -> dict[str, list[tuple]]:
+    """Every extract of the folder ingested, each table's rows as dbt reads them (lineage but the
+    load's own id, hash and time)."""
+    with duckdb.connect(str(warehouse)) as conn:
+        for extract in extracts().values():
+            ingest_extract(conn, extract, 2023, raw)
+        return {name: conn.execute(f"select * exclude (load_id, sha256, loaded_at) from raw.{name} order by line_number").fetchall()
+                for name in extracts()}
+
+
+VARIANTS = [("gb18030", True), ("utf-8-sig", False), ("utf-8-sig", True)]
+
+
+@pytest.mark.parametrize("encoding, chinese", VARIANTS)
+def test_encoding_and_header_variants_are_ingested_as_identical_rows(tmp_path, encoding, chinese):
+    raw = copy_worked(tmp_path / "raw")
+    _rewrite(raw, encoding, chinese)
+    assert _raw_rows(tmp_path / "variant.duckdb", raw) == _raw_rows(tmp_path / "worked.duckdb", WORKED_RAW)
+
+
+def test_encoding_and_header_variants_give_identical_results(tmp_path, worked):
+    """End to end once, with the variant furthest from the worked example (GB18030, Chinese headers);
+    the test above shows the other variants reach dbt as the same rows."""
+    encoding, chinese = VARIANTS[0]
     raw = copy_worked(tmp_path / "raw")
     _rewrite(raw, encoding, chinese)
     run = run_pipeline(tmp_path, raw)

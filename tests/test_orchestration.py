@@ -58,13 +58,13 @@ def test_sensor_requests_a_run_for_the_changed_year_only(tmp_path):
     assert again == []
 
 
-def test_objection_cycle_override_shows_in_the_diff_and_in_the_final_class(tmp_path):
+def test_objection_cycle_override_shows_in_the_diff_and_in_the_final_class(tmp_path, worked):
     from openpyxl import load_workbook
 
-    from conftest import U, copy_worked, run_pipeline
+    from conftest import U, copy_run, run_pipeline
 
-    raw = copy_worked(tmp_path / "raw")
-    first = run_pipeline(tmp_path, raw)
+    first = copy_run(worked, tmp_path)
+    raw = first.raw_dir
     assert first.query("select * from marts.classification_changes") == []  # nothing to compare yet
     (raw / "2023" / "overrides.csv").write_text(
         "uscc,final_class,reason,approved_by,approved_on\n"
@@ -83,20 +83,22 @@ def test_objection_cycle_override_shows_in_the_diff_and_in_the_final_class(tmp_p
                      "异议复核：税款已于次年补缴", "not_a_low_tax;force_d;manual_override"]]
 
 
-def test_published_year_is_reproduced_exactly_after_a_rule_change_for_a_later_year(tmp_path):
+def test_published_year_is_reproduced_exactly_after_a_rule_change_for_a_later_year(tmp_path, worked):
     import os
     import subprocess
     import sys
     from pathlib import Path
 
+    from conftest import copy_run
+
     root = Path(__file__).parents[1]
     home = tmp_path / "project"  # a copy of the rule tables and dbt project, free to change
     shutil.copytree(root / "dbt", home / "dbt", ignore=shutil.ignore_patterns("target", "logs"))
     shutil.copytree(root / "data" / "seeds", home / "data" / "seeds")
-    raw = tmp_path / "raw"
-    shutil.copytree(WORKED_RAW / "2023", raw / "2023")
+    # 2023 evaluated under today's rule tables, which the copy holds unchanged so far
+    evaluated = copy_run(worked, tmp_path)
+    raw, warehouse, exports = evaluated.raw_dir, evaluated.warehouse, evaluated.export_dir
     shutil.copytree(WORKED_RAW / "2023", raw / "2024")
-    warehouse, exports = tmp_path / "w.duckdb", tmp_path / "exports"
 
     def mujun(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([str(Path(sys.executable).with_name("mujun")), *args], capture_output=True, text=True,
@@ -106,7 +108,7 @@ def test_published_year_is_reproduced_exactly_after_a_rule_change_for_a_later_ye
         return mujun("evaluate", "--year", year, "--raw-dir", str(raw), "--export-dir", str(exports),
                      "--warehouse", str(warehouse)).returncode
 
-    assert evaluate("2023") == 3
+    assert evaluated.status == 3
     refused = mujun("publish", "--year", "2023", "--warehouse", str(warehouse))
     assert refused.returncode == 3 and "--force" in refused.stdout  # blocked enterprises: not publishable
     published = mujun("publish", "--year", "2023", "--warehouse", str(warehouse), "--force", "--reason", "测试：含暂不参评企业")

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from conftest import U, WORKED_RAW, copy_worked, run_pipeline
+from conftest import U, copy_run
 from dagster_project.evaluate import export
 
 
@@ -111,8 +111,8 @@ def test_html_outputs_render_offline(worked):
     assert "<svg" in report and "各乡镇街道类别分布" in report and "各部门数据质量" in report
 
 
-def test_export_regenerates_outputs_without_recomputing(tmp_path):
-    run = run_pipeline(tmp_path, copy_worked(tmp_path / "raw"))
+def test_export_regenerates_outputs_without_recomputing(tmp_path, worked):
+    run = copy_run(worked, tmp_path)
     evaluated_at = run.one("select evaluated_at from marts.evaluation_status where data_year = 2023")
     shutil.rmtree(run.export_dir)
     assert export(2023, run.export_dir, run.warehouse) == 0
@@ -122,9 +122,9 @@ def test_export_regenerates_outputs_without_recomputing(tmp_path):
     assert export(2021, run.export_dir, run.warehouse) == 2
 
 
-def test_analysts_query_the_published_copy_while_an_evaluation_writes(tmp_path):
-    raw = copy_worked(tmp_path / "raw")
-    run = run_pipeline(tmp_path, raw)
+def test_analysts_query_the_published_copy_while_an_evaluation_writes(tmp_path, worked):
+    run = copy_run(worked, tmp_path)
+    raw = run.raw_dir
     published = run.warehouse.parent / "published" / run.warehouse.name
     assert published.is_file()
     mujun = Path(sys.executable).with_name("mujun")

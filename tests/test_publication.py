@@ -9,13 +9,12 @@ import pytest
 from dagster_project.publish import NotPublishable, publish
 from dagster_project.verify import verify
 
-from conftest import U, copy_worked, run_pipeline
+from conftest import U, copy_run, copy_worked, run_pipeline
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("publication")
-    run = run_pipeline(tmp, copy_worked(tmp / "raw"))
+def published(tmp_path_factory, worked):
+    run = copy_run(worked, tmp_path_factory.mktemp("publication"))
     assert run.status == 3
     with pytest.raises(NotPublishable, match="--force"):
         publish(run.warehouse, 2023)

@@ -32,7 +32,7 @@ def test_uscc_check_character_of_a_known_code():
 
 def test_uscc_sql_check_agrees_with_python(worked):
     """The dbt macro flagged exactly the one invalid USCC of the worked example."""
-    flagged = worked.query("select value from staging.stg_raw__cell_errors where check_name = 'uscc_invalid'")
+    flagged = worked.query("select value from validation.validation_cell_errors where check_name = 'uscc_invalid'")
     assert flagged == [("91411303GWXUCJMA40",)]
 
 

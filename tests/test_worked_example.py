@@ -72,8 +72,8 @@ def test_every_delivered_row_is_used_or_quarantined(worked):
     """Per file: rows read = rows accepted by staging + rows quarantined."""
     loads = worked.query(
         """select l.extract, l.rows_read,
-                  (select count(*) from staging.stg_raw__quarantined_lines q where q.load_id = l.load_id)
-           from staging.stg_raw__current_loads l where l.delivered"""
+                  (select count(*) from validation.validation_quarantined_lines q where q.load_id = l.load_id)
+           from validation.validation_current_loads l where l.delivered"""
     )
     assert {extract for extract, _, _ in loads} == set(STAGING_MODEL)
     for extract, read, quarantined in loads:

@@ -65,7 +65,7 @@
 {# Models whose branches come from the contract render no ref() while dbt parses: name their
    inputs here so that the DAG is right (dbt records every ref and source rendered at parse time). #}
 {% macro depends_on_deliveries(accepted=false) -%}
-    -- depends_on: {{ ref('stg_raw__current_loads') }}{% if accepted %}, {{ ref('stg_raw__quarantined_lines') }}{% endif %}
+    -- depends_on: {{ ref('validation_current_loads') }}{% if accepted %}, {{ ref('validation_quarantined_lines') }}{% endif %}
     {%- for extract in raw_extracts() %}
     -- depends_on: {{ source('raw', extract) }}
     {%- endfor %}

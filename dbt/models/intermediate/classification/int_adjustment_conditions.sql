@@ -15,18 +15,16 @@ conditions as (
 
     -- 2. conduct: serious accident, missed energy or emission target, abnormal operation
     union all
-    select r.uscc, 'not_a_conduct', '安全生产事故 ' || s.accident_id
+    select r.uscc, 'not_a_conduct', '安全生产事故 ' || s.event_id
     from r
-    join {{ ref('stg_emergency__safety_accidents') }} s on s.uscc = r.uscc
+    join {{ ref('int_events_in_year') }} s on s.uscc = r.uscc and s.event = 'safety_accident'
     join {{ rules_in_force('conduct_accident_levels') }} l on l.level = s.level
-    where year(s.occurred_on) = {{ data_year() }}
     union all
     select uscc, 'not_a_conduct', '节能降耗任务未完成' from r where energy_target_missed
     union all
-    select r.uscc, 'not_a_conduct', '减排任务未完成 ' || c.case_id
+    select r.uscc, 'not_a_conduct', '减排任务未完成 ' || c.event_id
     from r
-    join {{ ref('stg_environment__cases') }} c on c.uscc = r.uscc
-    where c.kind = 'emission_target_missed' and year(c.occurred_on) = {{ data_year() }}
+    join {{ ref('int_events_in_year') }} c on c.uscc = r.uscc and c.event = 'emission_target_missed'
     union all
     select uscc, 'not_a_conduct', '列入经营异常名录' from r where abnormal_operation
 

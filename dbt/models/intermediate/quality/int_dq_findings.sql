@@ -1,6 +1,6 @@
 -- Every data problem found this run, before wording: file-level findings from ingestion,
 -- cells that break the contract, duplicate keys, blocked enterprises and warnings (RULES §4).
-with current_loads as (select * from {{ ref('stg_raw__current_loads') }}),
+with current_loads as (select * from {{ ref('validation_current_loads') }}),
 
 file_findings as (
     select i.extract, i.source_file as file, i.line_number as line, null as uscc,
@@ -17,16 +17,16 @@ file_findings as (
 
 cell_findings as (
     select extract, source_file as file, line_number as line, row_uscc as uscc, check_name, column_name, value
-    from {{ ref('stg_raw__cell_errors') }}
+    from {{ ref('validation_cell_errors') }}
     union all
     select extract, source_file, line_number, row_uscc, check_name, column_name, value
-    from {{ ref('stg_raw__duplicate_keys') }}
+    from {{ ref('validation_duplicate_keys') }}
     union all
     select extract, source_file, line_number, row_uscc, check_name, column_name, value
-    from {{ ref('stg_raw__row_rule_errors') }}
+    from {{ ref('validation_row_rule_errors') }}
     union all
     select extract, source_file, line_number, row_uscc, check_name, column_name, value
-    from {{ ref('stg_raw__reward_row_errors') }}
+    from {{ ref('validation_reward_row_errors') }}
 ),
 
 -- blocked enterprises: in scope, or listed because their statistics line was quarantined

@@ -2,7 +2,7 @@
 -- without every month (error, 统计局), earlier outputs whose sources disagree, an enterprise
 -- that cannot show a first crossing for want of its previous output, and reward files not
 -- delivered (their items are not assessed this year).
-with current_loads as (select * from {{ ref('stg_raw__current_loads') }}),
+with current_loads as (select * from {{ ref('validation_current_loads') }}),
 
 incomplete_townships as (
     select 'township_monthly_output' as extract, source_file as file, first_line as line, null::varchar as uscc,

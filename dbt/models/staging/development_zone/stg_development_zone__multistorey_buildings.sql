@@ -1,5 +1,5 @@
 -- 自然资源局/开发区: new multistorey factory buildings (工业上楼). Buildings with impossible
--- figures and repeated building ids are quarantined (stg_raw__reward_row_errors).
+-- figures and repeated building ids are quarantined (validation_reward_row_errors).
 select
     r.data_year, r.load_id, r.source_file, r.line_number,
     {{ parse_uscc('r.uscc') }} as uscc,

@@ -1,5 +1,5 @@
 -- 统计局: earlier annual outputs of enterprises (产值突破奖 "首次超过" looks at every known year).
--- Lines repeating an enterprise and year are quarantined (stg_raw__reward_row_errors).
+-- Lines repeating an enterprise and year are quarantined (validation_reward_row_errors).
 select
     r.data_year, r.load_id, r.source_file, r.line_number,
     {{ parse_uscc('r.uscc') }} as uscc,

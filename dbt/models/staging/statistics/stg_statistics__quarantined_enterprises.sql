@@ -13,14 +13,14 @@ with quarantined as (
         {{ parse_industry_code('r.industry_code') }} as industry_code,
         {{ parse_enum('r.scale', 'scale') }} as scale
     from {{ current_rows('statistics') }} r
-    join {{ ref('stg_raw__quarantined_lines') }} q
+    join {{ ref('validation_quarantined_lines') }} q
       on q.extract = 'statistics' and q.load_id = r.load_id and q.line_number = r.line_number
 ),
 
 problem_columns as (
     select e.load_id, e.line_number,
            string_agg(distinct '“' || c.header_zh || '”（' || e.column_name || '）', '、') as problem_columns
-    from {{ ref('stg_raw__cell_errors') }} e
+    from {{ ref('validation_cell_errors') }} e
     join {{ ref('extract_columns') }} c on c.extract = e.extract and c.column_name = e.column_name
     where e.extract = 'statistics'
     group by all
