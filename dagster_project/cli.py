@@ -1,21 +1,23 @@
-"""The `mujun` command line (RULES §10).
+"""The `mujun` command line (RULES §10): it parses the arguments and calls one function per command.
 
 `mujun evaluate` materializes the same Dagster assets as the schedule and `dagster dev` do,
 in-process, for one data-year partition, then prints a summary and exits with
 0 = done and publishable, 3 = done but blocked enterprises or error-severity issues,
-2 = the input could not be used (required file or column missing, file unreadable).
+2 = the input could not be used (required file or column missing, file unreadable, no benchmark),
+1 = any other failure. The statuses are decided in exit_status.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import atexit
-import os
 import sys
 from datetime import date
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_PUBLISHABLE = 0, 1, 2, 3
+from . import exit_status
+from .exit_status import FAILED as EXIT_FAILED
+from .exit_status import INPUT_UNUSABLE as EXIT_INPUT
+from .exit_status import OK as EXIT_OK
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -62,31 +64,26 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     if args.command == "generate":
-        from .generate import generate_district
-
-        for year in args.years:
-            written = generate_district(args.out, year, above=args.above, below=args.below, seed=args.seed)
-            print(f"{year}: {len(written)} files under {Path(args.out) / str(year)}")
-        return EXIT_OK
+        return _generate(args.years, args.out, args.above, args.below, args.seed)
     if args.command == "publish":
         return _publish(args.year, args.warehouse, args.force, args.reason)
     if args.command == "verify":
         return _verify(args.year, args.warehouse)
     from .evaluate import evaluate, export
 
-    silence_stderr_at_exit()
     if args.command == "export":
         return export(year=args.year, export_dir=args.export_dir, warehouse=args.warehouse)
-    status = evaluate(
-        year=args.year,
-        raw_dir=args.raw_dir,
-        export_dir=args.export_dir,
-        warehouse=args.warehouse,
-        cutoff=args.cutoff,
-        benchmark_method=args.benchmark_method,
-        ranking_groups=args.ranking_groups,
-    )
-    return status
+    return evaluate(year=args.year, raw_dir=args.raw_dir, export_dir=args.export_dir, warehouse=args.warehouse,
+                    cutoff=args.cutoff, benchmark_method=args.benchmark_method, ranking_groups=args.ranking_groups)
+
+
+def _generate(years: list[int], out: Path, above: int, below: int, seed: int) -> int:
+    from .generate import generate_district
+
+    for year in years:
+        written = generate_district(out, year, above=above, below=below, seed=seed)
+        print(f"{year}: {len(written)} files under {Path(out) / str(year)}")
+    return EXIT_OK
 
 
 def _warehouse_problem(warehouse: Path) -> int | None:
@@ -106,15 +103,8 @@ def _publish(year: int, warehouse: Path, force: bool, reason: str | None) -> int
         return status
     try:
         record = publish(warehouse, year, force=force, reason=reason)
-    except LookupError as exc:
-        print(exc)
-        return EXIT_INPUT
-    except NotPublishable as exc:
-        print(exc)
-        return EXIT_NOT_PUBLISHABLE
-    except duckdb.Error as exc:  # e.g. the warehouse is locked by a running evaluation
-        print(f"运行失败 / run failed: {str(exc).splitlines()[0]}")
-        return EXIT_FAILED
+    except (LookupError, NotPublishable, duckdb.Error) as exc:
+        return _refused(exc)
     print(f"已发布 / published {record['publication_id']}: code {record['code_version']}, "
           f"rules {record['rules_sha256'][:12]}, results {record['results_sha256'][:12]}")
     if record["forced"]:
@@ -131,12 +121,8 @@ def _verify(year: int, warehouse: Path) -> int:
         return status
     try:
         result = verify(warehouse, year)
-    except LookupError as exc:
-        print(exc)
-        return EXIT_INPUT
-    except duckdb.Error as exc:  # e.g. the warehouse is locked by a running evaluation
-        print(f"运行失败 / run failed: {str(exc).splitlines()[0]}")
-        return EXIT_FAILED
+    except (LookupError, duckdb.Error) as exc:
+        return _refused(exc)
     pid = result.publication["publication_id"]
     for note in result.notes:
         print(f"注意 / note: {note}")
@@ -149,7 +135,14 @@ def _verify(year: int, warehouse: Path) -> int:
     _differences(result.current,
                  f"当前数据仓库中的结果与发布 {pid} 完全相同 / the working warehouse holds {pid} exactly",
                  f"当前数据仓库与发布 {pid} 相比 / the working warehouse differs from {pid}:")
-    return EXIT_OK if result.same else EXIT_FAILED
+    return exit_status.of_verification(result.same)
+
+
+def _refused(error: Exception) -> int:
+    """Say why publish or verify could not do its work; its exit status comes from exit_status."""
+    status = exit_status.of_publication_error(error)
+    print(f"运行失败 / run failed: {str(error).splitlines()[0]}" if status == EXIT_FAILED else error)
+    return status
 
 
 def _differences(lines: list[str], same: str, differs: str) -> None:
@@ -159,29 +152,9 @@ def _differences(lines: list[str], same: str, differs: str) -> None:
         print(f"  {line}")
 
 
-def silence_stderr_at_exit() -> None:
-    """With Great Expectations loaded in the same process, DuckDB's native bindings report
-    'leaked' objects while the interpreter shuts down, after all work is done and flushed.
-    Keep those lines off the user's terminal (atexit runs before that teardown)."""
-
-    def _silence() -> None:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-
-    atexit.register(_silence)
-
-
 def run() -> None:
-    """The `mujun` command. Once the work is done and flushed, it leaves without the interpreter's
-    teardown: unloading Dagster, dbt, Great Expectations and pandas takes seconds (2.5 s of a
-    district's run) and does nothing a finished command needs. Exit handlers (temporary folders,
-    logging) still run first."""
-    status = main()
-    atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
+    """The `mujun` console script."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":

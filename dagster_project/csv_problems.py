@@ -1,6 +1,7 @@
 """Why a delivered file cannot be read as the contract's CSV, said so a department can fix it.
 
-Each finding is an InputError (exit status 2): the whole file is unusable, because what is wrong
+Each finding is an InputError, a Dagster Failure of the kind "input unusable" (exit status 2,
+exit_status.py): the whole file is unusable, because what is wrong
 (its format, its delimiter, a ragged row, an unterminated quote, a cell no spreadsheet can hold)
 shifts or swallows values, so no row of it can be trusted on its own. Messages are
 "中文 / English" and name the file and, where there is one, the line and column.
@@ -15,6 +16,10 @@ import csv
 import io
 import re
 from pathlib import Path
+
+from dagster import Failure
+
+from . import exit_status
 
 # Excel's own limit for one cell: no department can have typed a longer value, no workbook could
 # show it back, and in practice it is a quote left open that swallowed the rest of the file.
@@ -35,9 +40,15 @@ OTHER_DELIMITERS = {";": ("分号“;”", "semicolons"), "\t": ("制表符（Ta
                     "|": ("竖线“|”", "vertical bars"), "，": ("中文逗号“，”", "full-width commas")}
 
 
-class InputError(Exception):
-    """The input cannot be used at all (exit status 2): a required file or column is missing,
-    or a file cannot be read. The message is bilingual and names the file and the column."""
+class InputError(Failure):
+    """The input cannot be used at all: a required file or column is missing, or a file cannot
+    be read. The message is bilingual and names the file and the column; the metadata says the
+    same for machines (file, line, column) and types the failure (exit_status.INPUT)."""
+
+    def __init__(self, message: str, *, file: Path | str | None = None, line: int | None = None,
+                 column: str | None = None):
+        super().__init__(description=message, metadata=exit_status.failure_metadata(
+            exit_status.INPUT, file=str(file) if file is not None else None, line=line, column=column))
 
 
 def check_bytes(path: Path, data: bytes) -> None:
@@ -45,7 +56,8 @@ def check_bytes(path: Path, data: bytes) -> None:
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(
             f"{path} 是 Excel 工作簿（.xlsx/.xls），不是 CSV 文件（仅改了扩展名）；{SAVE_AS_CSV_UTF8} / "
-            f"{path} is an Excel workbook (.xlsx/.xls) renamed to .csv, not a CSV file; {SAVE_AS_CSV_UTF8_EN}"
+            f"{path} is an Excel workbook (.xlsx/.xls) renamed to .csv, not a CSV file; {SAVE_AS_CSV_UTF8_EN}",
+            file=path,
         )
     # UTF-16 (Excel's "Unicode text") and UTF-32, with a byte order mark or without one: text in
     # these encodings has NUL bytes, which no UTF-8 or GB18030 CSV contains.
@@ -54,7 +66,8 @@ def check_bytes(path: Path, data: bytes) -> None:
     if utf16_bom or head.count(0) * 20 > len(head):  # every ASCII character of UTF-16 brings a NUL
         raise InputError(
             f"{path} 是 UTF-16 编码（Excel“Unicode 文本”），不是约定的 UTF-8 或 GB18030；{SAVE_AS_CSV_UTF8} / "
-            f"{path} is encoded as UTF-16 (Excel 'Unicode Text'), not UTF-8 or GB18030; {SAVE_AS_CSV_UTF8_EN}"
+            f"{path} is encoded as UTF-16 (Excel 'Unicode Text'), not UTF-8 or GB18030; {SAVE_AS_CSV_UTF8_EN}",
+            file=path,
         )
 
 
@@ -65,7 +78,8 @@ def check_nul(path: Path, data: bytes) -> None:
         line = data.count(b"\n", 0, position) + 1
         raise InputError(
             f"{path} 第{line}行含有空字符（NUL，字节位置 {position}），文件可能已损坏或不是文本文件；{SAVE_AS_CSV_UTF8} / "
-            f"{path} line {line} holds a NUL byte (byte {position}): a damaged or binary file; {SAVE_AS_CSV_UTF8_EN}"
+            f"{path} line {line} holds a NUL byte (byte {position}): a damaged or binary file; {SAVE_AS_CSV_UTF8_EN}",
+            file=path, line=line,
         )
 
 
@@ -82,7 +96,8 @@ def check_delimiter(path: Path, first_line: str, known_headers: dict[str, str], 
         if hits(delimiter) > comma_hits or ("," not in first_line and comma_hits <= 1):
             raise InputError(
                 f"{path} 的分隔符是{zh}：文件分隔符应为英文逗号“,”；{SAVE_AS_CSV_UTF8} / "
-                f"{path} is separated by {en}; the contract requires commas: {SAVE_AS_CSV_UTF8_EN}"
+                f"{path} is separated by {en}; the contract requires commas: {SAVE_AS_CSV_UTF8_EN}",
+                file=path, line=1,
             )
 
 
@@ -91,7 +106,8 @@ def _ragged(path: Path, line: int, found: int, width: int) -> InputError:
     return InputError(
         f"{path} 第{line}行有 {found} 个单元格，表头有 {width} 列（{more}了 {abs(found - width)} 个；"
         f"名称中的英文逗号须用英文双引号括起） / {path} line {line} has {found} cells, the header {width} "
-        f"(a comma inside a value must be quoted)"
+        f"(a comma inside a value must be quoted)",
+        file=path, line=line,
     )
 
 
@@ -99,7 +115,8 @@ def oversized_cell(path: Path, line: int, column: str, length: int) -> InputErro
     return InputError(
         f"{path} 第{line}行 列“{column}”有 {length} 个字符，超过单元格上限 {MAX_CELL_CHARS}"
         f"（常见原因：英文双引号未闭合） / {path} line {line} column {column}: {length} characters, more than "
-        f"a cell can hold ({MAX_CELL_CHARS}; often a quote left open)"
+        f"a cell can hold ({MAX_CELL_CHARS}; often a quote left open)",
+        file=path, line=line, column=column,
     )
 
 
@@ -123,14 +140,17 @@ def diagnose(path: Path, text: str, header: list[str]) -> InputError | None:
         if "end of data" in str(exc) or "EOF" in str(exc):
             return InputError(
                 f"{path} 第{start}行：英文双引号未闭合（该行起至文件末尾都成了一个单元格） / "
-                f"{path} line {start}: a quote is opened and never closed"
+                f"{path} line {start}: a quote is opened and never closed",
+                file=path, line=start,
             )
         if "new-line character" in str(exc):
             return InputError(
                 f"{path} 第{start}行：单元格中有回车符却未用英文双引号括起（常见于手工编辑或从其他系统复制） / "
-                f"{path} line {start}: a cell holds a carriage return but is not quoted"
+                f"{path} line {start}: a cell holds a carriage return but is not quoted",
+                file=path, line=start,
             )
-        return InputError(f"{path} 第{start}行：CSV 格式错误（{exc}） / {path} line {start}: malformed CSV ({exc})")
+        return InputError(f"{path} 第{start}行：CSV 格式错误（{exc}） / {path} line {start}: malformed CSV ({exc})",
+                          file=path, line=start)
     return None
 
 
@@ -143,5 +163,6 @@ def duckdb_error(path: Path, error: Exception) -> InputError:
     where = f"第{line.group(1)}行" if line else ""
     where_en = f" line {line.group(1)}" if line else ""
     return InputError(
-        f"无法读取 {path}{where}（CSV 格式错误：{reason}） / Cannot read {path}{where_en} as CSV: {reason}"
+        f"无法读取 {path}{where}（CSV 格式错误：{reason}） / Cannot read {path}{where_en} as CSV: {reason}",
+        file=path, line=int(line.group(1)) if line else None,
     )

@@ -3,8 +3,8 @@
 dbt must know the departmental extracts while it parses, before any seed can be read: the
 `raw` source tables (so that Dagster sees each raw asset feed validation) and the list the
 validation models loop over. Both are generated here from the contract, so that adding an
-extract is a change to extracts.csv and extract_columns.csv only. ensure_manifest() calls
-write_extract_files() before it parses; tests/test_dbt_extracts.py checks the committed files
+extract is a change to extracts.csv and extract_columns.csv only. dbt_project.manifest() and
+`make manifest` call write_extract_files() before they parse; tests/test_dbt_extracts.py checks the committed files
 are up to date.
 """
 

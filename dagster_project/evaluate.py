@@ -1,113 +1,94 @@
-"""`mujun evaluate`: materialize one data-year partition of all assets in-process, then report."""
+"""`mujun evaluate` and `mujun export`: materialize one data-year partition in-process, then report.
+
+The run raises what stopped it; exit_status.py says which exit status that is."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
-import re
 import sys
-import types
+import time
 import uuid
-import warnings
 from datetime import date
 from pathlib import Path
 
 import duckdb
-from dagster import DagsterInstance, logger
+from dagster import DagsterInstance, Failure, RunConfig, logger
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import publish, run_log
+from . import exit_status, publish, run_log
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_PUBLISHABLE = 0, 1, 2, 3
-
-# int_benchmarks.sql raises this (in its English half) when a benchmark cannot be computed:
-# the population cannot be used, which the contract reports as exit status 2.
-BENCHMARK_ERROR_MARK = "Benchmark missing or not positive"
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_PUBLISHABLE = (
+    exit_status.OK, exit_status.FAILED, exit_status.INPUT_UNUSABLE, exit_status.NOT_PUBLISHABLE)
 
 
-class _ProgressHandler(logging.Handler):
-    """Turns Dagster's structured events into one short line per step and asset."""
+class _ConsoleHandler(logging.Handler):
+    """The progress lines of the job's hooks (defs/jobs.py), on the console, each with the time
+    since the previous one: the steps of a run follow one another (in_process_executor)."""
 
     def __init__(self, console: Console):
-        super().__init__(level=logging.DEBUG)
+        super().__init__(level=logging.INFO)
         self.console = console
+        self.last = time.monotonic()
 
     def emit(self, record: logging.LogRecord) -> None:
-        event = getattr(record, "dagster_meta", {}).get("dagster_event")
-        if event is None:
-            return
-        kind = event.event_type_value
-        if kind == "STEP_START":
-            self.console.print(f"[bold]→[/bold] {event.step_key}", highlight=False)
-        elif kind == "ASSET_MATERIALIZATION":
-            self.console.print(f"  [green]✓[/green] {event.asset_key.to_user_string()}", highlight=False)
-        elif kind == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if not evaluation.passed:
-                self.console.print(
-                    f"  [yellow]![/yellow] check {evaluation.check_name} on "
-                    f"{evaluation.asset_key.to_user_string()} did not pass",
-                    highlight=False,
-                )
-        elif kind == "STEP_SUCCESS":
-            seconds = event.event_specific_data.duration_ms / 1000
-            self.console.print(f"  [dim]{event.step_key} {seconds:.1f}s[/dim]", highlight=False)
-        elif kind == "STEP_FAILURE":
-            self.console.print(f"  [red]✗[/red] {event.step_key} failed", highlight=False)
+        now = time.monotonic()
+        self.console.print(f"  {escape(record.getMessage())} [dim]{now - self.last:.1f}s[/dim]", highlight=False)
+        self.last = now
 
 
-def _progress_logger(console: Console):
-    @logger(description="Short progress lines for the mujun command line.")
-    def progress(_init_context):
-        log = logging.getLogger("mujun.progress")
-        log.handlers = [_ProgressHandler(console)]
-        log.setLevel(logging.DEBUG)
+@contextlib.contextmanager
+def _progress_on(console: Console):
+    from .defs.jobs import progress
+
+    handler = _ConsoleHandler(console)
+    progress.addHandler(handler)
+    progress.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        progress.removeHandler(handler)
+
+
+def _log_file_logger(path: Path):
+    """Dagster's own log lines (and dbt's, which dagster-dbt logs through it) go to a file."""
+
+    @logger(description="The run's log, in a file beside the warehouse.")
+    def log_file(_init_context):
+        log = logging.getLogger(f"mujun.run.{path}")
+        log.handlers = [logging.FileHandler(path, mode="w", encoding="utf-8")]
+        log.handlers[0].setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.setLevel(logging.INFO)
         log.propagate = False
         return log
 
-    return progress
+    return log_file
 
 
-def _error_chain(error) -> list:
-    chain = []
-    while error is not None:
-        chain.append(error)
-        error = error.cause or getattr(error, "context", None)
-    return chain
+def _cause(error: BaseException) -> BaseException:
+    """The typed Failure among the causes of `error` (Dagster re-raises what a step raised), else
+    the innermost cause."""
+    chain = [error]
+    while chain[-1].__cause__ is not None and chain[-1].__cause__ not in chain:
+        chain.append(chain[-1].__cause__)
+    return next((e for e in chain if isinstance(e, Failure)), chain[-1])
 
 
-def _failures(result) -> list:
-    return [e.step_failure_data.error for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+def _report_failure(console: Console, error: BaseException) -> int:
+    cause = _cause(error)
+    message = cause.description if isinstance(cause, Failure) else (str(cause).strip() or type(cause).__name__)
+    console.print(f"[red]{exit_status.heading(cause)}:[/red] {escape(message.strip())}", highlight=False)
+    return exit_status.of_error(cause)
 
 
-def _report_failure(console: Console, result) -> int:
-    status = EXIT_FAILED
-    shown = set()
-    for error in _failures(result):
-        # every asset of a run fails alike when the warehouse is locked or the disk is full:
-        # the cause is said once
-        key = _error_chain(error)[-1].message.strip()
-        if key in shown:
-            continue
-        shown.add(key)
-        chain = _error_chain(error)
-        input_errors = [e for e in chain if e.cls_name == "InputError"]
-        if input_errors:
-            message = re.sub(r"^[\w.]*InputError:\s*", "", input_errors[0].message.strip())
-            console.print(f"[red]输入无法使用 / input unusable:[/red] {escape(message)}", highlight=False)
-            status = EXIT_INPUT
-            continue
-        text = "\n".join(e.message for e in chain)
-        if BENCHMARK_ERROR_MARK in text:
-            line = next(l for l in text.splitlines() if BENCHMARK_ERROR_MARK in l)
-            console.print(f"[red]基准值无法计算 / benchmark unusable:[/red] {escape(line.strip())}", highlight=False)
-            status = EXIT_INPUT
-            continue
-        console.print(f"[red]运行失败 / run failed:[/red] {escape(chain[-1].message.strip())}", highlight=False)
-    return status
+def _report_checks(console: Console, result) -> None:
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            console.print(f"  [yellow]![/yellow] check {escape(evaluation.check_name)} on "
+                          f"{escape(evaluation.asset_key.to_user_string())} did not pass", highlight=False)
 
 
 def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> int:
@@ -150,66 +131,51 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
 
     if not publishable:
         console.print("[yellow]存在暂不参评企业或错误级数据问题，本次结果不可发布 / not publishable[/yellow]")
-        return EXIT_NOT_PUBLISHABLE
-    console.print("[green]可发布 / publishable[/green]")
-    return EXIT_OK
+    else:
+        console.print("[green]可发布 / publishable[/green]")
+    return exit_status.of_finished_run(bool(publishable))
 
 
-@contextlib.contextmanager
-def _discarded_unless_successful(export_dir: Path, year: int, run_id: str, warehouse: Path):
-    """What a run staged (exports, analysts' copy) is removed when the run fails or is interrupted:
-    the published outputs stay as they were (outputs/staging.py). The run sets `.result`."""
-    from .outputs.published_copy import discard_copy
-    from .outputs.staging import discard
-
-    run = types.SimpleNamespace(result=None)
-    try:
-        yield run
-    finally:
-        if run.result is None or not run.result.success:
-            discard(export_dir, year, run_id)
-            discard_copy(warehouse, run_id)
-
-
-def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, decisions: dict, console: Console,
-         exports_only: bool = False):
-    from .dbt_project import cancel_background_parse, start_background_parse
+def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, console: Console, *,
+         decisions: dict | None = None):
+    """Materialize the year's partition (only the exports when `decisions` is None); raise what
+    stopped the run. What a failed run staged (exports, analysts' copy) is removed: the published
+    outputs stay as they were (outputs/staging.py)."""
     from .definitions import build_definitions
-    from .defs.dbt_assets import EvaluationConfig, dbt_vars
+    from .defs.dbt_assets import evaluation_run_config
     from .defs.export_assets import EXPORT_ASSETS, published_outputs
     from .defs.resources import Locations, Warehouse
+    from .outputs.published_copy import discard_copy
+    from .outputs.staging import discard
 
     defs = build_definitions(
         warehouse=Warehouse(path=str(warehouse)),
         locations=Locations(raw_dir=str(raw_dir), export_dir=str(export_dir)),
     )
-    job = defs.resolve_job_def("evaluate_data_year").with_logger_defs({"console": _progress_logger(console)})
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    selection = [a.key for a in EXPORT_ASSETS] + [published_outputs.key] if exports_only else None
-    # dbt's own log lines go to a file; the console shows one line per step and asset.
-    log_file = warehouse.parent / "logs" / f"{'export' if exports_only else 'evaluate'}-{year}.log"
+    log_file = warehouse.parent / "logs" / f"{'evaluate' if decisions is not None else 'export'}-{year}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    if not exports_only:
-        # dbt parses the project on the idle core while the deliveries are ingested
-        start_background_parse(dbt_vars(str(year), EvaluationConfig(**decisions)), Warehouse(path=str(warehouse)).file)
+    job = defs.resolve_job_def("evaluate_data_year").with_logger_defs({"log_file": _log_file_logger(log_file)})
+    # a shared DAGSTER_HOME shows the CLI's runs in `dagster dev` too
+    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    run_config = RunConfig(ops=evaluation_run_config(**decisions).ops if decisions is not None else {},
+                           loggers={"log_file": {}})  # a job's loggers start only when named here
     run_id = str(uuid.uuid4())  # names the run's staging folder and analysts' copy
-    with _discarded_unless_successful(export_dir, year, run_id, warehouse) as run, \
-            open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        result = run.result = job.execute_in_process(
-            partition_key=str(year),
-            run_config={
-                "ops": {} if exports_only else {"mujun_dbt_models": {"config": decisions}},
-                # a job's loggers only start when the run config names them
-                "loggers": {"console": {}},
-            },
-            instance=instance,
-            raise_on_error=False,
-            asset_selection=selection,
-            run_id=run_id,
-        )
-    cancel_background_parse()  # when the run stopped before dbt
-    console.print(f"日志 / log: {escape(str(log_file))}", highlight=False)
-    return result
+    try:
+        # anything the libraries print goes to the log, not between the progress lines
+        with _progress_on(console), open(log_file, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+            return job.execute_in_process(
+                partition_key=str(year),
+                run_config=run_config,
+                instance=instance,
+                asset_selection=None if decisions is not None else [a.key for a in EXPORT_ASSETS] + [published_outputs.key],
+                run_id=run_id,
+            )
+    except BaseException:
+        discard(export_dir, year, run_id)
+        discard_copy(warehouse, run_id)
+        raise
+    finally:
+        console.print(f"日志 / log: {escape(str(log_file))}", highlight=False)
 
 
 def _report_unexpected_files(console: Console, folder: Path) -> None:
@@ -230,8 +196,6 @@ def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff
              benchmark_method: str | None = None, ranking_groups: str | None = None) -> int:
     """Evaluate one data year; return the exit status of the command-line contract. Decisions left
     as None take the defaults of the run configuration (EvaluationConfig)."""
-    warnings.filterwarnings("ignore")
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     raw_dir, export_dir, warehouse = Path(raw_dir), Path(export_dir), Path(warehouse)
     if not (raw_dir / str(year)).is_dir():
@@ -239,18 +203,19 @@ def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff
         return EXIT_INPUT
     console.print(f"[bold]mujun evaluate {year}[/bold] · raw {escape(str(raw_dir))} · warehouse {escape(str(warehouse))}", highlight=False)
     _report_unexpected_files(console, raw_dir / str(year))
-    decisions = {"cutoff": cutoff.isoformat() if cutoff else "", "benchmark_method": benchmark_method,
+    decisions = {"cutoff": cutoff.isoformat() if cutoff else None, "benchmark_method": benchmark_method,
                  "ranking_groups": ranking_groups}
-    result = _run(year, raw_dir, export_dir, warehouse, {k: v for k, v in decisions.items() if v is not None}, console)
-    if not result.success:
-        return _report_failure(console, result)
+    try:
+        result = _run(year, raw_dir, export_dir, warehouse, console, decisions=decisions)
+    except Exception as error:
+        return _report_failure(console, error)
+    _report_checks(console, result)
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         return _summary(console, conn, year, export_dir)
 
 
 def export(year: int, export_dir: Path, warehouse: Path) -> int:
     """Regenerate every output of an evaluated year from the warehouse, without recomputing."""
-    warnings.filterwarnings("ignore")
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     export_dir, warehouse = Path(export_dir), Path(warehouse)
     evaluated, failed_run = False, None
@@ -266,8 +231,9 @@ def export(year: int, export_dir: Path, warehouse: Path) -> int:
                       f"year {year} has not been evaluated in {warehouse}[/red]")
         return EXIT_INPUT
     console.print(f"[bold]mujun export {year}[/bold] · warehouse {escape(str(warehouse))}", highlight=False)
-    result = _run(year, Path("."), export_dir, warehouse, {}, console, exports_only=True)
-    if not result.success:
-        return _report_failure(console, result)
+    try:
+        _run(year, Path("."), export_dir, warehouse, console)
+    except Exception as error:
+        return _report_failure(console, error)
     console.print(f"结果 / results: {escape(str(export_dir.resolve() / str(year)))}", highlight=False)
     return EXIT_OK

@@ -99,7 +99,8 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         raise InputError(
             f"无法识别文件编码（应为 UTF-8 或 GB18030）：{path}（字节位置 {exc.start}）/ "
-            f"Cannot decode {path} as UTF-8 or GB18030 (byte {exc.start})"
+            f"Cannot decode {path} as UTF-8 or GB18030 (byte {exc.start})",
+            file=path,
         ) from exc
 
 
@@ -135,7 +136,8 @@ def _map_header(path: Path, extract: Extract, header: list[str]) -> tuple[list[s
         if name is not None and name in mapped:
             raise InputError(
                 f"{path} 的列“{cell}”与另一列同为 {name}，无法确定采用哪一列 / "
-                f"{path}: column '{cell}' duplicates column {name}"
+                f"{path}: column '{cell}' duplicates column {name}",
+                file=path, line=1, column=cell,
             )
         mapped.append(name)
         if name is None and cell.strip():
@@ -146,7 +148,8 @@ def _map_header(path: Path, extract: Extract, header: list[str]) -> tuple[list[s
         names = "、".join(f"“{c.header_zh}”（{c.name}）" for c in missing_required)
         raise InputError(
             f"{path} 缺少必需列 {names} / {path} is missing required column(s) "
-            + ", ".join(c.name for c in missing_required)
+            + ", ".join(c.name for c in missing_required),
+            file=path, line=1, column=", ".join(c.name for c in missing_required),
         )
     missing_optional = [c for c in extract.columns if not c.value_required and c.name not in present]
     return mapped, unknown, missing_optional
@@ -219,7 +222,8 @@ def _missing_file_error(extract: Extract, path: Path) -> InputError:
     hint_en = f"; found {', '.join(similar)}, but the file must be named {extract.file_name}" if similar else ""
     return InputError(
         f"缺少必需文件 {extract.file_name}（{extract.department_zh}）：{path}{hint_zh} / "
-        f"Required file missing: {path}{hint_en}"
+        f"Required file missing: {path}{hint_en}",
+        file=path,
     )
 
 
@@ -291,7 +295,7 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
     header = next(csv.reader(io.StringIO(first_line)), [])
     if not any(cell.strip() for cell in header):
         if extract.required or text.strip():
-            raise InputError(f"{path} 为空或没有表头 / {path} is empty or has no header line")
+            raise InputError(f"{path} 为空或没有表头 / {path} is empty or has no header line", file=path, line=1)
         # An optional file left empty: delivered, with nothing to report (as with a header only).
         summary = LoadSummary(extract.name, year, extract.file_name, _new_load_id(extract.name, year, now), True,
                               sha256=sha256, encoding=encoding)
@@ -320,7 +324,8 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
         if extract.required:
             raise InputError(
                 f"必需文件 {extract.file_name}（{extract.department_zh}）只有表头，没有数据行：{path} / "
-                f"Required file {path} has a header but no data rows"
+                f"Required file {path} has a header but no data rows",
+                file=path,
             )
         # An optional file with a header only: delivered, with nothing to report (a warning).
         summary.findings.append(("file_empty", None, None))

@@ -72,15 +72,6 @@ def run_pipeline(tmp: Path, raw_dir: Path, year: int = 2023, cutoff=None) -> Run
     return Run(status, raw_dir, export_dir, warehouse, year)
 
 
-def pytest_configure(config):
-    # After pytest's summary: DuckDB's native bindings list "leaked" objects at interpreter
-    # teardown once Great Expectations has been loaded (see dagster_project/cli.py); keep the
-    # summary the last thing printed.
-    from dagster_project.cli import silence_stderr_at_exit
-
-    silence_stderr_at_exit()
-
-
 @pytest.fixture(scope="session")
 def worked(tmp_path_factory) -> Run:
     """The worked example, evaluated once for all tests that only read its results."""

@@ -9,7 +9,7 @@ import json
 import yaml
 from dagster import AssetKey, TimeWindowPartitionMapping
 
-from dagster_project.dbt_project import ensure_manifest
+from dagster_project.dbt_project import manifest as parsed_manifest
 from dagster_project.paths import DBT_DIR
 
 # Flow order of the folders; a model may read a folder at its own position or before it.
@@ -27,7 +27,7 @@ def _folder(path: str) -> str:
 
 
 def _models() -> dict:
-    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
+    manifest = json.loads(parsed_manifest().read_text(encoding="utf-8"))
     return manifest, {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
 
 

@@ -2,18 +2,21 @@
 
 
 import json
-import os
 from pathlib import Path
 from typing import Any, Literal
 
-from dagster import AssetExecutionContext, Config
-from dagster_dbt import DbtCliResource, dbt_assets
+import duckdb
+from dagster import AssetExecutionContext, BackfillPolicy, Config, Failure, RunConfig
+from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
 
-from .. import run_log
-from ..dbt_project import PARTIAL_PARSE_FILE, adopt_background_parse, dbt_project, ensure_manifest, keep_parse_cache
+from .. import exit_status, run_log
+from ..dbt_project import dbt_project, keep_parse_cache, manifest
 from .dbt_translator import MujunDbtTranslator
 from .partitions import data_year_partitions
 from .resources import Warehouse
+
+# The dbt test that stops the build when a benchmark cannot be computed (dbt/tests/).
+BENCHMARK_TEST = "benchmark_usable"
 
 
 class EvaluationConfig(Config):
@@ -28,40 +31,68 @@ class EvaluationConfig(Config):
     """排名分组：规上、规下分别排名（默认）或全部一起排名。"""
 
 
-def dbt_vars(partition_key: str, config: EvaluationConfig) -> dict[str, Any]:
+def dbt_vars(partition_key: str, config: EvaluationConfig, warehouse: Warehouse) -> dict[str, Any]:
+    """The build's vars: the data year, the run's decisions and the warehouse (read by
+    dbt/profiles.yml). dbt parses the whole project again when they differ from those of its
+    parse cache (another year, other decisions or another warehouse), else only what changed."""
     return {
         "year": int(partition_key),
         "cutoff": config.cutoff,
         "benchmark_method": config.benchmark_method,
         "ranking_groups": config.ranking_groups,
+        "warehouse": str(warehouse.file),
     }
 
 
 @dbt_assets(
-    manifest=ensure_manifest(),
+    manifest=manifest(),
     project=dbt_project,
     partitions_def=data_year_partitions,
     dagster_dbt_translator=MujunDbtTranslator(),
+    # one data year per build: the dbt vars hold one year (dagster-dbt would default to all the
+    # years of a backfill in one build)
+    backfill_policy=BackfillPolicy.multi_run(max_partitions_per_run=1),
 )
 def mujun_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: EvaluationConfig
 ):
-    # The dbt subprocess inherits the environment: its profile reads the warehouse path from it,
-    # and the run id comes from it (a dbt var would change every run and defeat partial parsing).
-    os.environ["MUJUN_WAREHOUSE"] = str(warehouse.file)
-    os.environ["MUJUN_RUN_ID"] = context.run_id
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    adopt_background_parse()  # started by `mujun evaluate` while the deliveries were ingested
+    year = int(context.partition_key)
+    # the run id reaches dbt through this record (dbt/macros/run_context.sql: run_id)
     with warehouse.connect() as conn:
-        run_log.started(conn, int(context.partition_key), context.run_id)
+        run_log.started(conn, year, context.run_id)
     # unit tests check the SQL logic on fixed inputs, not this year's data: tests/test_dbt_unit_tests.py runs them
     invocation = dbt.cli(
-        ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars(context.partition_key, config))],
-        context=context,
+        ["build", "--exclude-resource-type", "unit_test",
+         "--vars", json.dumps(dbt_vars(context.partition_key, config, warehouse))],
+        context=context, raise_on_error=False,
     )
     yield from invocation.stream()
-    # keep this invocation's parse cache, so that the next run with the same vars (a re-run of
-    # the year) parses only what changed instead of the whole project
-    cache = Path(invocation.target_path) / PARTIAL_PARSE_FILE
-    if cache.is_file():
-        keep_parse_cache(cache)
+    keep_parse_cache(Path(invocation.target_path))
+    if not invocation.is_successful():
+        raise _benchmark_failure(invocation, warehouse) or invocation.get_error()
+
+
+def _benchmark_failure(invocation: DbtCliInvocation, warehouse: Warehouse) -> Failure | None:
+    """A typed failure when the build stopped because a benchmark cannot be computed: each
+    benchmark that failed the test, in the test's own words."""
+    results = invocation.get_artifact("run_results.json")["results"]
+    failed = next((r for r in results if r["unique_id"].split(".")[-1] == BENCHMARK_TEST
+                   and r["status"] in ("fail", "error")), None)
+    if failed is None or not failed.get("compiled_code"):
+        return None
+    with duckdb.connect(str(warehouse.file), read_only=True) as conn:
+        cursor = conn.execute(failed["compiled_code"])
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    return exit_status.typed_failure(
+        exit_status.BENCHMARK,
+        "；".join(r["message"] for r in rows) or failed.get("message") or BENCHMARK_TEST,
+        indicators=", ".join(r["indicator"] for r in rows),
+        check=BENCHMARK_TEST,
+    )
+
+
+def evaluation_run_config(**decisions: Any) -> RunConfig:
+    """The run configuration of an evaluation with these decisions (None: the default)."""
+    return RunConfig(ops={mujun_dbt_models.op.name: EvaluationConfig(
+        **{name: value for name, value in decisions.items() if value is not None})})

@@ -58,8 +58,11 @@ where {{ in_force(data_year(), 'rule') }}
     {{ return(value) }}
 {%- endmacro %}
 
-{# The id of this run: Dagster's run id, else dbt's invocation id. An environment variable, not a
-   dbt var: a var that differs in every run would make dbt parse the whole project again each time. #}
+{# The id of this run: the Dagster run whose dbt step started this build, as that step records it
+   in the warehouse's run log just before (dagster_project/run_log.py); dbt's invocation id for a
+   build without Dagster. Read from the warehouse rather than passed as a dbt var: a var that
+   differs in every run would make dbt parse the whole project again each time. #}
 {% macro run_id() -%}
-    '{{ env_var("MUJUN_RUN_ID", "") or invocation_id }}'
+    coalesce((select run_id from runs.computations where data_year = {{ data_year() }}
+              order by started_at desc limit 1), '{{ invocation_id }}')
 {%- endmacro %}
