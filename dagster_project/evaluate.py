@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import exit_status, publish, run_log
+from .outputs import reference
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_PUBLISHABLE = (
     exit_status.OK, exit_status.FAILED, exit_status.INPUT_UNUSABLE, exit_status.NOT_PUBLISHABLE)
@@ -103,18 +104,19 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
         [year],
     ).fetchone()
     blocked = conn.execute(
-        """select uscc, name, adjustments from marts.classification
+        f"""select uscc, name, {reference.reasons_sql('adjustments', year)}, adjustments from marts.classification
            where data_year = ? and status = 'blocked' order by line_number""",
         [year],
     ).fetchall()
+    scales = reference.labels(conn, year, "scale", short=True)
 
     table = Table(title=f"{year} 年度分类结果 / classes", show_lines=False)
     table.add_column("规模 scale")
     for cls in "ABCD":
         table.add_column(cls, justify="right")
-    for scale in ("above", "below"):
+    for scale, scale_label in scales.items():
         counts = {c: n for s, c, n in classes if s == scale}
-        table.add_row(scale, *(str(counts.get(c, 0)) for c in "ABCD"))
+        table.add_row(escape(scale_label), *(str(counts.get(c, 0)) for c in "ABCD"))
     console.print(table)
     console.print(
         f"参评 evaluated {evaluated} · 暂不参评 blocked {blocked_count} · 不纳入 out of scope {out_of_scope}"
@@ -122,8 +124,10 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
         highlight=False,
     )
     shown = 20
-    for uscc, name, reason in blocked[:shown]:
-        console.print(f"  [red]blocked[/red] {escape(uscc)} {escape(name or '')}: {escape(reason or '')}", highlight=False)
+    for uscc, name, reasons, codes in blocked[:shown]:
+        # the codes too: they are what dq_issues.csv and the machine outputs carry
+        console.print(f"  [red]暂不参评[/red] {escape(uscc)} {escape(name or '')}：{escape(reasons or '')}（{escape(codes or '')}）",
+                      highlight=False)
     if len(blocked) > shown:
         console.print(f"  … 另有 {len(blocked) - shown} 家，见 dq_issues.csv / {len(blocked) - shown} more in dq_issues.csv")
     console.print(f"结果 / results: {escape(str(export_dir.resolve() / str(year)))}", highlight=False)
