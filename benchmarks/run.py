@@ -74,7 +74,7 @@ def measure(command: list[str], log: Path) -> dict:
 
 def slowest_steps(log: Path, count: int = 6) -> str:
     """The slowest Dagster steps of a run, from the progress lines of `mujun evaluate`."""
-    steps = re.findall(r"^\s+(\S+) ([\d.]+)s$", log.read_text(encoding="utf-8"), flags=re.M)
+    steps = re.findall(r"^\s+[✓✗] (\S+) ([\d.]+)s$", log.read_text(encoding="utf-8"), flags=re.M)
     top = sorted(steps, key=lambda s: -float(s[1]))[:count]
     return ", ".join(f"{name} {float(seconds):.0f} s" for name, seconds in top)
 

@@ -101,7 +101,7 @@ def _context():
 def _enum_regex(labels: list[str]) -> str:
     import re
 
-    return r"(?i)^ *(" + "|".join(re.escape(l) for l in labels) + r") *$"
+    return r"(?i)^ *(?:" + "|".join(re.escape(label) for label in labels) + r") *$"
 
 
 def build_suite(gx, extract: Extract, year: int, rules: ExpectationRules):
