@@ -6,7 +6,7 @@ YEARS  ?= 2022 2023
 WAREHOUSE ?= warehouse/mujun.duckdb
 EXPORTS   ?= exports
 
-.PHONY: install manifest run test dev docs clean sample benchmark
+.PHONY: install manifest run test lint dev docs clean sample benchmark
 
 # The virtualenv is rebuilt when pyproject.toml changes.
 $(BIN)/mujun: pyproject.toml
@@ -39,6 +39,12 @@ run: install
 	@echo "                  rewards.csv, township_rewards.csv, 奖励测算_<year>.xlsx, 奖励公示_<year>.csv/.xlsx)"
 	@echo "分析副本 / analysts' copy: $(CURDIR)/warehouse/published/mujun.duckdb"
 	@echo "数据仓库 / DuckDB: $(CURDIR)/$(WAREHOUSE)"
+
+# Python (ruff: pyproject.toml) and the dbt SQL (sqlfluff: .sqlfluff), as CI runs them.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt/models dbt/tests --processes 2
 
 # One worker per core; a test file stays on one worker, so its module fixtures are built once.
 test: install

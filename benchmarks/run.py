@@ -80,9 +80,12 @@ def slowest_steps(log: Path, count: int = 6) -> str:
 
 
 def machine() -> str:
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-    mem = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")) / 1024 / 1024
-    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, Python {platform.python_version()}, DuckDB {duckdb.__version__}"
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
+    mem = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")) / 1024 / 1024
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}"
+    )
 
 
 def floor_seconds(folder: Path) -> float:
@@ -90,7 +93,7 @@ def floor_seconds(folder: Path) -> float:
     script = (
         "import duckdb, sys, time, glob; c = duckdb.connect(); s = time.perf_counter()\n"
         "for f in sorted(glob.glob(sys.argv[1] + '/*.csv')):\n"
-        "    c.execute(\"select count(*) from read_csv(?, all_varchar = true, header = true)\", [f]).fetchall()\n"
+        '    c.execute("select count(*) from read_csv(?, all_varchar = true, header = true)", [f]).fetchall()\n'
         "print(time.perf_counter() - s)"
     )
     out = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True, text=True, check=True)
@@ -102,30 +105,37 @@ def check_invariants(warehouse: Path, year: int) -> list[str]:
     problems = []
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         dup = conn.execute(
-            """select count(*) from (select uscc from marts.classification where data_year = ? group by uscc having count(*) > 1)""",
-            [year]).fetchone()[0]
+            """select count(*) from (select uscc from marts.classification where data_year = ? group by uscc having count(*) > 1)""", [year]
+        ).fetchone()[0]
         in_scope = conn.execute(
-            """select count(*) from intermediate.int_enterprise_status where in_scope and statistics_issue is null""").fetchone()[0]
+            """select count(*) from intermediate.int_enterprise_status where in_scope and statistics_issue is null"""
+        ).fetchone()[0]
         listed = conn.execute(
-            "select count(*) from marts.classification where data_year = ? and status in ('evaluated', 'blocked')", [year]).fetchone()[0]
+            "select count(*) from marts.classification where data_year = ? and status in ('evaluated', 'blocked')", [year]
+        ).fetchone()[0]
         if dup:
             problems.append(f"{dup} enterprises appear more than once")
         if listed != in_scope:
             problems.append(f"in-scope enterprises {in_scope} but {listed} listed")
         a_percent = conn.execute(
-            "select max_percent from reference.in_force_class_cutoffs where data_year = ? and class = 'A'", [year]).fetchone()[0]
+            "select max_percent from reference.in_force_class_cutoffs where data_year = ? and class = 'A'", [year]
+        ).fetchone()[0]
         for scale, class_a, by_rank in conn.execute(
             """select scale, count(*) filter (where percentile_class = 'A'),
                       count(*) filter (where rank * 100 <= ? * group_size)
                from marts.classification where data_year = ? and status = 'evaluated' group by scale""",
-            [a_percent, year]).fetchall():
+            [a_percent, year],
+        ).fetchall():
             if class_a != by_rank:
                 problems.append(f"{scale}: {class_a} percentile-class A but {by_rank} with rank×100 ≤ {a_percent}×N")
         threshold = conn.execute(
             """select value from reference.in_force_rule_parameters
-               where data_year = ? and parameter = 'benchmark_min_gross_output' and scale = 'all'""", [year]).fetchone()[0]
-        direct = dict(conn.execute(
-            """select 'tax_per_mu', avg(greatest(t.tax_paid, 0) / c.land_mu) from marts.classification c
+               where data_year = ? and parameter = 'benchmark_min_gross_output' and scale = 'all'""",
+            [year],
+        ).fetchone()[0]
+        direct = dict(
+            conn.execute(
+                """select 'tax_per_mu', avg(greatest(t.tax_paid, 0) / c.land_mu) from marts.classification c
                join staging.stg_tax__payments t on t.uscc = c.uscc
                where c.data_year = ? and c.status = 'evaluated' and c.scale = 'above' and c.gross_output >= ?
                union all
@@ -134,7 +144,9 @@ def check_invariants(warehouse: Path, year: int) -> list[str]:
                union all
                select 'output_per_energy', avg(c.gross_output / c.energy_tce) from marts.classification c
                where c.data_year = ? and c.status = 'evaluated' and c.scale = 'above' and c.gross_output >= ?""",
-            [year, threshold] * 3).fetchall())
+                [year, threshold] * 3,
+            ).fetchall()
+        )
         for indicator, value in conn.execute("select indicator, value from marts.benchmarks where data_year = ?", [year]).fetchall():
             if abs(value - direct[indicator]) > 1e-9 * max(1.0, abs(value)):
                 problems.append(f"benchmark {indicator} {value} ≠ direct mean {direct[indicator]}")
@@ -147,8 +159,9 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "mujun-benchmark")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size up to 10^4 enterprises (median reported)")
-    parser.add_argument("--reuse-data", action="store_true",
-                        help="keep districts generated by an earlier benchmark run (the generator is deterministic)")
+    parser.add_argument(
+        "--reuse-data", action="store_true", help="keep districts generated by an earlier benchmark run (the generator is deterministic)"
+    )
     args = parser.parse_args()
     year, rows = 2023, []
     for size in args.sizes:
@@ -163,13 +176,37 @@ def main() -> int:
         else:
             subprocess.run(["rm", "-rf", str(work)], check=True)
             above = size // 4
-            subprocess.run([str(BIN / "mujun"), "generate", "--years", str(year), "--out", str(work / "raw"),
-                            "--above", str(above), "--below", str(size - above)], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    str(BIN / "mujun"),
+                    "generate",
+                    "--years",
+                    str(year),
+                    "--out",
+                    str(work / "raw"),
+                    "--above",
+                    str(above),
+                    "--below",
+                    str(size - above),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             shutil.copyfile(overrides, pristine)
             generated = time.perf_counter() - started
         floor = floor_seconds(work / "raw" / str(year))
-        evaluate = [str(BIN / "mujun"), "evaluate", "--year", str(year), "--raw-dir", str(work / "raw"),
-                    "--export-dir", str(work / "exports"), "--warehouse", str(work / "warehouse" / "mujun.duckdb")]
+        evaluate = [
+            str(BIN / "mujun"),
+            "evaluate",
+            "--year",
+            str(year),
+            "--raw-dir",
+            str(work / "raw"),
+            "--export-dir",
+            str(work / "exports"),
+            "--warehouse",
+            str(work / "warehouse" / "mujun.duckdb"),
+        ]
         # A district's run is short and this machine's timing varies by a second or two: take the
         # median of several runs there (each from a fresh warehouse); a large size runs once.
         fulls, reruns = [], []
@@ -207,9 +244,11 @@ def main() -> int:
     ]
     for r in rows:
         lines.append(
-            f"| {r['size']:,} | {'reused' if r['generate'] is None else format(r['generate'], '.1f')} | {r['floor']:.2f} | {r['full']['seconds']:.1f} | "
+            f"| {r['size']:,} | {'reused' if r['generate'] is None else format(r['generate'], '.1f')} | "
+            f"{r['floor']:.2f} | {r['full']['seconds']:.1f} | "
             f"{r['full']['seconds'] / max(r['floor'], 1e-9):.0f} | {r['full']['peak_kib'] / 1024 / 1024:.2f} | "
-            f"{r['rerun']['seconds']:.1f} | {r['full']['code']} |")
+            f"{r['rerun']['seconds']:.1f} | {r['full']['code']} |"
+        )
     lines += ["", "Slowest steps of the full run:", ""]
     lines += [f"- {r['size']:,}: {r['full']['slowest']}" for r in rows]
     repeated = [r for r in rows if len(r["full"]["runs"]) > 1]
@@ -221,17 +260,24 @@ def main() -> int:
         r = next((r for r in rows if r["size"] == size), None)
         if r:
             ok = r["full"]["seconds"] <= target and (size < 1_000_000 or r["full"]["peak_kib"] / 1024 / 1024 <= MEMORY_TARGET_GIB)
-            lines.append(f"- {size:,} enterprises end to end ≤ {target:.0f} s"
-                         f"{f' and ≤ {MEMORY_TARGET_GIB:.0f} GiB' if size >= 1_000_000 else ''}: "
-                         f"{'met' if ok else 'NOT met'} ({r['full']['seconds']:.1f} s, {r['full']['peak_kib'] / 1024 / 1024:.2f} GiB)")
+            lines.append(
+                f"- {size:,} enterprises end to end ≤ {target:.0f} s"
+                f"{f' and ≤ {MEMORY_TARGET_GIB:.0f} GiB' if size >= 1_000_000 else ''}: "
+                f"{'met' if ok else 'NOT met'} ({r['full']['seconds']:.1f} s, {r['full']['peak_kib'] / 1024 / 1024:.2f} GiB)"
+            )
     small = next((r for r in rows if r["size"] == min(args.sizes)), None)
     if small:
-        lines.append(f"- re-run after one override ≤ {RERUN_TARGET_SECONDS:.0f} s ({small['size']:,} enterprises): "
-                     f"{'met' if small['rerun']['seconds'] <= RERUN_TARGET_SECONDS else 'NOT met'} ({small['rerun']['seconds']:.1f} s)")
+        lines.append(
+            f"- re-run after one override ≤ {RERUN_TARGET_SECONDS:.0f} s ({small['size']:,} enterprises): "
+            f"{'met' if small['rerun']['seconds'] <= RERUN_TARGET_SECONDS else 'NOT met'} ({small['rerun']['seconds']:.1f} s)"
+        )
     largest = rows[-1]
-    lines += ["", f"Invariants on the {largest['size']:,}-enterprise result (every in-scope enterprise exactly once; per scale group",
-              "percentile-class A count = count with rank×100 ≤ 25×N; each benchmark = a direct SQL mean over its population): "
-              + ("all hold." if not largest["problems"] else "FAILED: " + "; ".join(largest["problems"]))]
+    lines += [
+        "",
+        f"Invariants on the {largest['size']:,}-enterprise result (every in-scope enterprise exactly once; per scale group",
+        "percentile-class A count = count with rank×100 ≤ 25×N; each benchmark = a direct SQL mean over its population): "
+        + ("all hold." if not largest["problems"] else "FAILED: " + "; ".join(largest["problems"])),
+    ]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(args.out.read_text(encoding="utf-8"))
     return 0 if not largest["problems"] else 1

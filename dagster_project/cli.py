@@ -32,24 +32,32 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     evaluate.add_argument("--export-dir", type=Path, default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
     evaluate.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
     evaluate.add_argument("--cutoff", type=date.fromisoformat, default=None, help="评价统计截止日 YYYY-MM-DD（默认 <year>-12-31）")
-    evaluate.add_argument("--benchmark-method", choices=["mean_of_ratios", "ratio_of_sums"], default=None,
-                          help="基准值：企业指标值的平均（默认 mean_of_ratios）或合计之比")
-    evaluate.add_argument("--ranking-groups", choices=["scale", "all"], default=None,
-                          help="排名分组：规上规下分别排名（默认 scale）或全部一起")
+    evaluate.add_argument(
+        "--benchmark-method",
+        choices=["mean_of_ratios", "ratio_of_sums"],
+        default=None,
+        help="基准值：企业指标值的平均（默认 mean_of_ratios）或合计之比",
+    )
+    evaluate.add_argument(
+        "--ranking-groups", choices=["scale", "all"], default=None, help="排名分组：规上规下分别排名（默认 scale）或全部一起"
+    )
 
     export = commands.add_parser("export", help="根据数据仓库重新生成全部输出（不重新计算）/ regenerate outputs")
     export.add_argument("--year", type=int, required=True, help="数据年度")
     export.add_argument("--export-dir", type=Path, default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
     export.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
 
-    for name, text in (("publish", "发布（冻结）一个已评价年度：规则、输入文件指纹、代码版本与结果 / freeze an evaluated year"),
-                       ("verify", "按冻结的输入、规则与参数重新计算，核对是否与发布结果完全一致 / recompute a published year and compare")):
+    for name, text in (
+        ("publish", "发布（冻结）一个已评价年度：规则、输入文件指纹、代码版本与结果 / freeze an evaluated year"),
+        ("verify", "按冻结的输入、规则与参数重新计算，核对是否与发布结果完全一致 / recompute a published year and compare"),
+    ):
         command = commands.add_parser(name, help=text)
         command.add_argument("--year", type=int, required=True, help="数据年度")
         command.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
         if name == "publish":
-            command.add_argument("--force", action="store_true",
-                                 help="不可发布的年度（有暂不参评企业或错误级数据问题）也发布；须同时给出 --reason")
+            command.add_argument(
+                "--force", action="store_true", help="不可发布的年度（有暂不参评企业或错误级数据问题）也发布；须同时给出 --reason"
+            )
             command.add_argument("--reason", default=None, help="强制发布的理由（记录在发布记录中）")
 
     generate = commands.add_parser("generate", help="生成虚构示例区县数据 / generate a fictional sample district")
@@ -73,8 +81,15 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "export":
         return export(year=args.year, export_dir=args.export_dir, warehouse=args.warehouse)
-    return evaluate(year=args.year, raw_dir=args.raw_dir, export_dir=args.export_dir, warehouse=args.warehouse,
-                    cutoff=args.cutoff, benchmark_method=args.benchmark_method, ranking_groups=args.ranking_groups)
+    return evaluate(
+        year=args.year,
+        raw_dir=args.raw_dir,
+        export_dir=args.export_dir,
+        warehouse=args.warehouse,
+        cutoff=args.cutoff,
+        benchmark_method=args.benchmark_method,
+        ranking_groups=args.ranking_groups,
+    )
 
 
 def _generate(years: list[int], out: Path, above: int, below: int, seed: int) -> int:
@@ -105,8 +120,10 @@ def _publish(year: int, warehouse: Path, force: bool, reason: str | None) -> int
         record = publish(warehouse, year, force=force, reason=reason)
     except (LookupError, NotPublishable, duckdb.Error) as exc:
         return _refused(exc)
-    print(f"已发布 / published {record['publication_id']}: code {record['code_version']}, "
-          f"rules {record['rules_sha256'][:12]}, results {record['results_sha256'][:12]}")
+    print(
+        f"已发布 / published {record['publication_id']}: code {record['code_version']}, "
+        f"rules {record['rules_sha256'][:12]}, results {record['results_sha256'][:12]}"
+    )
     if record["forced"]:
         print(f"注意：本年度不可发布，按 --force 强制发布，理由已记录：{record['force_reason']} / forced publication recorded")
     return EXIT_OK
@@ -129,12 +146,16 @@ def _verify(year: int, warehouse: Path) -> int:
     if result.recompute_failure:
         print(result.recompute_failure)
     else:
-        _differences(result.recomputed,
-                     f"重新计算（冻结的输入、规则表与评价参数）与发布 {pid} 完全相同 / recomputed {pid} exactly",
-                     f"重新计算（冻结的输入、规则表与评价参数）与发布 {pid} 不一致 / recomputation differs:")
-    _differences(result.current,
-                 f"当前数据仓库中的结果与发布 {pid} 完全相同 / the working warehouse holds {pid} exactly",
-                 f"当前数据仓库与发布 {pid} 相比 / the working warehouse differs from {pid}:")
+        _differences(
+            result.recomputed,
+            f"重新计算（冻结的输入、规则表与评价参数）与发布 {pid} 完全相同 / recomputed {pid} exactly",
+            f"重新计算（冻结的输入、规则表与评价参数）与发布 {pid} 不一致 / recomputation differs:",
+        )
+    _differences(
+        result.current,
+        f"当前数据仓库中的结果与发布 {pid} 完全相同 / the working warehouse holds {pid} exactly",
+        f"当前数据仓库与发布 {pid} 相比 / the working warehouse differs from {pid}:",
+    )
     return exit_status.of_verification(result.same)
 
 

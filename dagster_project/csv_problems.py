@@ -36,8 +36,12 @@ SAVE_AS_CSV_UTF8 = "请在 Excel 中打开该文件，“另存为”→ 文件�
 SAVE_AS_CSV_UTF8_EN = "open it in Excel, Save As -> 'CSV UTF-8 (Comma delimited) (*.csv)', and run again"
 
 # Delimiters a spreadsheet or a hand-written export may use instead of the comma.
-OTHER_DELIMITERS = {";": ("分号“;”", "semicolons"), "\t": ("制表符（Tab）", "tabs"),
-                    "|": ("竖线“|”", "vertical bars"), "，": ("中文逗号“，”", "full-width commas")}
+OTHER_DELIMITERS = {
+    ";": ("分号“;”", "semicolons"),
+    "\t": ("制表符（Tab）", "tabs"),
+    "|": ("竖线“|”", "vertical bars"),
+    "，": ("中文逗号“，”", "full-width commas"),
+}
 
 
 class InputError(Failure):
@@ -45,10 +49,13 @@ class InputError(Failure):
     be read. The message is bilingual and names the file and the column; the metadata says the
     same for machines (file, line, column) and types the failure (exit_status.INPUT)."""
 
-    def __init__(self, message: str, *, file: Path | str | None = None, line: int | None = None,
-                 column: str | None = None):
-        super().__init__(description=message, metadata=exit_status.failure_metadata(
-            exit_status.INPUT, file=str(file) if file is not None else None, line=line, column=column))
+    def __init__(self, message: str, *, file: Path | str | None = None, line: int | None = None, column: str | None = None):
+        super().__init__(
+            description=message,
+            metadata=exit_status.failure_metadata(
+                exit_status.INPUT, file=str(file) if file is not None else None, line=line, column=column
+            ),
+        )
 
 
 def check_bytes(path: Path, data: bytes) -> None:
@@ -79,12 +86,14 @@ def check_nul(path: Path, data: bytes) -> None:
         raise InputError(
             f"{path} 第{line}行含有空字符（NUL，字节位置 {position}），文件可能已损坏或不是文本文件；{SAVE_AS_CSV_UTF8} / "
             f"{path} line {line} holds a NUL byte (byte {position}): a damaged or binary file; {SAVE_AS_CSV_UTF8_EN}",
-            file=path, line=line,
+            file=path,
+            line=line,
         )
 
 
 def check_delimiter(path: Path, first_line: str, known_headers: dict[str, str], normalize) -> None:
     """The header is separated by another character than the comma: say which one."""
+
     def hits(delimiter: str) -> int:
         cells = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
         return sum(normalize(cell) in known_headers for cell in cells)
@@ -97,7 +106,8 @@ def check_delimiter(path: Path, first_line: str, known_headers: dict[str, str], 
             raise InputError(
                 f"{path} 的分隔符是{zh}：文件分隔符应为英文逗号“,”；{SAVE_AS_CSV_UTF8} / "
                 f"{path} is separated by {en}; the contract requires commas: {SAVE_AS_CSV_UTF8_EN}",
-                file=path, line=1,
+                file=path,
+                line=1,
             )
 
 
@@ -107,7 +117,8 @@ def _ragged(path: Path, line: int, found: int, width: int) -> InputError:
         f"{path} 第{line}行有 {found} 个单元格，表头有 {width} 列（{more}了 {abs(found - width)} 个；"
         f"名称中的英文逗号须用英文双引号括起） / {path} line {line} has {found} cells, the header {width} "
         f"(a comma inside a value must be quoted)",
-        file=path, line=line,
+        file=path,
+        line=line,
     )
 
 
@@ -116,7 +127,9 @@ def oversized_cell(path: Path, line: int, column: str, length: int) -> InputErro
         f"{path} 第{line}行 列“{column}”有 {length} 个字符，超过单元格上限 {MAX_CELL_CHARS}"
         f"（常见原因：英文双引号未闭合） / {path} line {line} column {column}: {length} characters, more than "
         f"a cell can hold ({MAX_CELL_CHARS}; often a quote left open)",
-        file=path, line=line, column=column,
+        file=path,
+        line=line,
+        column=column,
     )
 
 
@@ -141,16 +154,17 @@ def diagnose(path: Path, text: str, header: list[str]) -> InputError | None:
             return InputError(
                 f"{path} 第{start}行：英文双引号未闭合（该行起至文件末尾都成了一个单元格） / "
                 f"{path} line {start}: a quote is opened and never closed",
-                file=path, line=start,
+                file=path,
+                line=start,
             )
         if "new-line character" in str(exc):
             return InputError(
                 f"{path} 第{start}行：单元格中有回车符却未用英文双引号括起（常见于手工编辑或从其他系统复制） / "
                 f"{path} line {start}: a cell holds a carriage return but is not quoted",
-                file=path, line=start,
+                file=path,
+                line=start,
             )
-        return InputError(f"{path} 第{start}行：CSV 格式错误（{exc}） / {path} line {start}: malformed CSV ({exc})",
-                          file=path, line=start)
+        return InputError(f"{path} 第{start}行：CSV 格式错误（{exc}） / {path} line {start}: malformed CSV ({exc})", file=path, line=start)
     return None
 
 
@@ -159,10 +173,11 @@ def duckdb_error(path: Path, error: Exception) -> InputError:
     first line and line number, without DuckDB's advice on reader options."""
     text = str(error)
     line = re.search(r"CSV Error on Line: (\d+)", text)
-    reason = next((l.strip() for l in text.splitlines()[1:] if l.strip() and not l.startswith("Original Line")), "")
+    reason = next((row.strip() for row in text.splitlines()[1:] if row.strip() and not row.startswith("Original Line")), "")
     where = f"第{line.group(1)}行" if line else ""
     where_en = f" line {line.group(1)}" if line else ""
     return InputError(
         f"无法读取 {path}{where}（CSV 格式错误：{reason}） / Cannot read {path}{where_en} as CSV: {reason}",
-        file=path, line=int(line.group(1)) if line else None,
+        file=path,
+        line=int(line.group(1)) if line else None,
     )

@@ -11,17 +11,20 @@ from .dbt_project import DBT_EXECUTABLE, dbt_project
 from .defs.dbt_assets import mujun_dbt_models
 from .defs.export_assets import EXPORT_ASSETS, published_outputs
 from .defs.jobs import evaluate_data_year
-from .defs.schedules import annual_evaluation
-from .defs.sensors import new_delivery_sensor
 from .defs.raw_assets import delivery_checks, raw_assets
 from .defs.resources import Locations, Warehouse
+from .defs.schedules import annual_evaluation
+from .defs.sensors import new_delivery_sensor
 
 # The raw and export assets have no backfill policy and the dbt assets one data year per run:
 # Dagster warns that they differ, then runs one year per run, which is what every asset needs.
 # (Declaring the policy on every asset instead prints a beta warning per asset.)
 warnings.filterwarnings(
-    "ignore", message="Asset job evaluate_data_year materializes assets with varying BackfillPolicies",
-    category=UserWarning, module="dagster._core.definitions.unresolved_asset_job_definition")
+    "ignore",
+    message="Asset job evaluate_data_year materializes assets with varying BackfillPolicies",
+    category=UserWarning,
+    module="dagster._core.definitions.unresolved_asset_job_definition",
+)
 
 
 def build_definitions(warehouse: Warehouse | None = None, locations: Locations | None = None) -> Definitions:

@@ -31,9 +31,9 @@ _SYSTEM_FILES = {"thumbs.db", "desktop.ini"}
 
 @dataclass(frozen=True)
 class UnexpectedEntry:
-    name: str          # as listed, with a trailing "/" for a folder
-    extract: Extract   # the extract it resembles, or the default one (see dq_checks.csv)
-    resembles: bool    # False when it resembles no extract
+    name: str  # as listed, with a trailing "/" for a folder
+    extract: Extract  # the extract it resembles, or the default one (see dq_checks.csv)
+    resembles: bool  # False when it resembles no extract
 
     @property
     def rename_to(self) -> str:

@@ -23,7 +23,11 @@ from . import exit_status, publish, run_log
 from .outputs import reference
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_PUBLISHABLE = (
-    exit_status.OK, exit_status.FAILED, exit_status.INPUT_UNUSABLE, exit_status.NOT_PUBLISHABLE)
+    exit_status.OK,
+    exit_status.FAILED,
+    exit_status.INPUT_UNUSABLE,
+    exit_status.NOT_PUBLISHABLE,
+)
 
 
 class _ConsoleHandler(logging.Handler):
@@ -88,8 +92,11 @@ def _report_failure(console: Console, error: BaseException) -> int:
 def _report_checks(console: Console, result) -> None:
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
-            console.print(f"  [yellow]![/yellow] check {escape(evaluation.check_name)} on "
-                          f"{escape(evaluation.asset_key.to_user_string())} did not pass", highlight=False)
+            console.print(
+                f"  [yellow]![/yellow] check {escape(evaluation.check_name)} on "
+                f"{escape(evaluation.asset_key.to_user_string())} did not pass",
+                highlight=False,
+            )
 
 
 def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> int:
@@ -104,7 +111,7 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
         [year],
     ).fetchone()
     blocked = conn.execute(
-        f"""select uscc, name, {reference.reasons_sql('adjustments', year)}, adjustments from marts.classification
+        f"""select uscc, name, {reference.reasons_sql("adjustments", year)}, adjustments from marts.classification
            where data_year = ? and status = 'blocked' order by line_number""",
         [year],
     ).fetchall()
@@ -126,12 +133,15 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
     shown = 20
     for uscc, name, reasons, codes in blocked[:shown]:
         # the codes too: they are what dq_issues.csv and the machine outputs carry
-        console.print(f"  [red]暂不参评[/red] {escape(uscc)} {escape(name or '')}：{escape(reasons or '')}（{escape(codes or '')}）",
-                      highlight=False)
+        console.print(
+            f"  [red]暂不参评[/red] {escape(uscc)} {escape(name or '')}：{escape(reasons or '')}（{escape(codes or '')}）", highlight=False
+        )
     if len(blocked) > shown:
         console.print(f"  … 另有 {len(blocked) - shown} 家，见 dq_issues.csv / {len(blocked) - shown} more in dq_issues.csv")
     console.print(f"结果 / results: {escape(str(export_dir.resolve() / str(year)))}", highlight=False)
-    console.print(f"各部门数据质量报告 / reports per department: {escape(str(export_dir.resolve() / str(year) / 'data_quality'))}", highlight=False)
+    console.print(
+        f"各部门数据质量报告 / reports per department: {escape(str(export_dir.resolve() / str(year) / 'data_quality'))}", highlight=False
+    )
 
     if not publishable:
         console.print("[yellow]存在暂不参评企业或错误级数据问题，本次结果不可发布 / not publishable[/yellow]")
@@ -140,8 +150,7 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
     return exit_status.of_finished_run(bool(publishable))
 
 
-def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, console: Console, *,
-         decisions: dict | None = None):
+def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, console: Console, *, decisions: dict | None = None):
     """Materialize the year's partition (only the exports when `decisions` is None); raise what
     stopped the run. What a failed run staged (exports, analysts' copy) is removed: the published
     outputs stay as they were (outputs/staging.py)."""
@@ -161,8 +170,9 @@ def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, console: C
     job = defs.resolve_job_def("evaluate_data_year").with_logger_defs({"log_file": _log_file_logger(log_file)})
     # a shared DAGSTER_HOME shows the CLI's runs in `dagster dev` too
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    run_config = RunConfig(ops=evaluation_run_config(**decisions).ops if decisions is not None else {},
-                           loggers={"log_file": {}})  # a job's loggers start only when named here
+    run_config = RunConfig(
+        ops=evaluation_run_config(**decisions).ops if decisions is not None else {}, loggers={"log_file": {}}
+    )  # a job's loggers start only when named here
     run_id = str(uuid.uuid4())  # names the run's staging folder and analysts' copy
     try:
         # anything the libraries print goes to the log, not between the progress lines
@@ -196,8 +206,15 @@ def _report_unexpected_files(console: Console, folder: Path) -> None:
         )
 
 
-def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff: date | None = None,
-             benchmark_method: str | None = None, ranking_groups: str | None = None) -> int:
+def evaluate(
+    year: int,
+    raw_dir: Path,
+    export_dir: Path,
+    warehouse: Path,
+    cutoff: date | None = None,
+    benchmark_method: str | None = None,
+    ranking_groups: str | None = None,
+) -> int:
     """Evaluate one data year; return the exit status of the command-line contract. Decisions left
     as None take the defaults of the run configuration (EvaluationConfig)."""
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
@@ -207,8 +224,7 @@ def evaluate(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, cutoff
         return EXIT_INPUT
     console.print(f"[bold]mujun evaluate {year}[/bold] · raw {escape(str(raw_dir))} · warehouse {escape(str(warehouse))}", highlight=False)
     _report_unexpected_files(console, raw_dir / str(year))
-    decisions = {"cutoff": cutoff.isoformat() if cutoff else None, "benchmark_method": benchmark_method,
-                 "ranking_groups": ranking_groups}
+    decisions = {"cutoff": cutoff.isoformat() if cutoff else None, "benchmark_method": benchmark_method, "ranking_groups": ranking_groups}
     try:
         result = _run(year, raw_dir, export_dir, warehouse, console, decisions=decisions)
     except Exception as error:
@@ -231,8 +247,9 @@ def export(year: int, export_dir: Path, warehouse: Path) -> int:
         console.print(f"[red]{escape(run_log.unfinished_message(year, failed_run))}[/red]")
         return EXIT_INPUT
     if not evaluated:
-        console.print(f"[red]数据仓库中没有 {year} 年度的评价结果，请先运行 mujun evaluate / "
-                      f"year {year} has not been evaluated in {warehouse}[/red]")
+        console.print(
+            f"[red]数据仓库中没有 {year} 年度的评价结果，请先运行 mujun evaluate / year {year} has not been evaluated in {warehouse}[/red]"
+        )
         return EXIT_INPUT
     console.print(f"[bold]mujun export {year}[/bold] · warehouse {escape(str(warehouse))}", highlight=False)
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import duckdb
@@ -49,10 +49,12 @@ def number_sql(column: str) -> str:
     parsers agree."""
     text = f"nullif(trim({column}, ' ' || chr(9) || chr(10) || chr(13) || chr(160) || chr(12288)), '')"
     number = f"try_cast(replace({text}, ',', '') as double)"
-    return (f"(case when regexp_full_match({text}, '{NUMBER_PATTERN}') and isfinite({number}) "
-            f"and abs({number}) < {NUMBER_MAGNITUDE_LIMIT} "
-            f"and ({number} <> 0 or not regexp_matches(regexp_replace({text}, '[eE].*$', ''), '[1-9]')) "
-            f"then {number} end)")
+    return (
+        f"(case when regexp_full_match({text}, '{NUMBER_PATTERN}') and isfinite({number}) "
+        f"and abs({number}) < {NUMBER_MAGNITUDE_LIMIT} "
+        f"and ({number} <> 0 or not regexp_matches(regexp_replace({text}, '[eE].*$', ''), '[1-9]')) "
+        f"then {number} end)"
+    )
 
 
 @dataclass
@@ -73,12 +75,15 @@ class ExpectationRules:
 def expectation_rules(conn: duckdb.DuckDBPyConnection, year: int) -> ExpectationRules:
     """The rules of the year as the reference layer holds them (after dbt has built it)."""
     with conn.cursor() as cursor:
-        parameters = dict(cursor.execute(
-            "select parameter, value from reference.in_force_rule_parameters where data_year = ? and scale = 'all'",
-            [year]).fetchall())
+        parameters = dict(
+            cursor.execute(
+                "select parameter, value from reference.in_force_rule_parameters where data_year = ? and scale = 'all'", [year]
+            ).fetchall()
+        )
         labels: dict[str, list[str]] = {}
         for enum_name, label in cursor.execute(
-                "select enum_name, label from reference.accepted_labels where data_year = ? order by all", [year]).fetchall():
+            "select enum_name, label from reference.accepted_labels where data_year = ? order by all", [year]
+        ).fetchall():
             labels.setdefault(enum_name, []).append(label)
     return ExpectationRules(parameters, labels)
 
@@ -116,9 +121,13 @@ def build_suite(gx, extract: Extract, year: int, rules: ExpectationRules):
         if column.value_type in FORMATS:
             suite.add_expectation(E.ExpectColumnValuesToMatchRegex(column=column.name, regex=FORMATS[column.value_type], mostly=mostly))
         elif column.value_type == "bool":
-            suite.add_expectation(E.ExpectColumnValuesToMatchRegex(column=column.name, regex=_enum_regex(rules.labels["bool"]), mostly=mostly))
+            suite.add_expectation(
+                E.ExpectColumnValuesToMatchRegex(column=column.name, regex=_enum_regex(rules.labels["bool"]), mostly=mostly)
+            )
         elif column.value_type == "enum":
-            suite.add_expectation(E.ExpectColumnValuesToMatchRegex(column=column.name, regex=_enum_regex(rules.labels[column.enum_name]), mostly=mostly))
+            suite.add_expectation(
+                E.ExpectColumnValuesToMatchRegex(column=column.name, regex=_enum_regex(rules.labels[column.enum_name]), mostly=mostly)
+            )
         if (extract.name, column.name) in UNIT_CHECKS:
             parameter, bound = UNIT_CHECKS[(extract.name, column.name)]
             suite.add_expectation(E.ExpectColumnMedianToBeBetween(column=f"{column.name}__number", **{bound: p[parameter]}))
@@ -134,8 +143,9 @@ def _ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, load_id: str,
-                      rules: ExpectationRules | None = None) -> ExpectationOutcome:
+def validate_delivery(
+    conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, load_id: str, rules: ExpectationRules | None = None
+) -> ExpectationOutcome:
     """Validate the delivery `load_id` of one extract against `rules` (default: those of the
     year in the reference layer); store and return the results."""
     rules = rules or expectation_rules(conn, year)
@@ -146,9 +156,11 @@ def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: i
     # Through Arrow: no Python object per cell, and pandas hands the regular expressions to
     # pyarrow; the frame owns its buffers once DuckDB has handed them over.
     with conn.cursor() as cursor:
-        frame = cursor.sql(
-            f"select {', '.join(columns)} from raw.{extract.name} where load_id = $load_id", params={"load_id": load_id}
-        ).to_arrow_table().to_pandas()
+        frame = (
+            cursor.sql(f"select {', '.join(columns)} from raw.{extract.name} where load_id = $load_id", params={"load_id": load_id})
+            .to_arrow_table()
+            .to_pandas()
+        )
     asset_name = f"{extract.name}_{year}_{load_id}"
     asset = source.add_dataframe_asset(asset_name)
     batch = asset.add_batch_definition_whole_dataframe(asset_name).get_batch(batch_parameters={"dataframe": frame})
@@ -168,7 +180,7 @@ def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: i
             }
         )
     _ensure_table(conn)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     # The results of a delivery are replaced as a whole or not at all: a run stopped in between
     # leaves the previous results, and the next run (which validates again) replaces them.
     conn.execute("begin transaction")
@@ -176,11 +188,23 @@ def validate_delivery(conn: duckdb.DuckDBPyConnection, extract: Extract, year: i
         conn.execute("delete from quality.expectation_results where load_id = ?", [load_id])
         conn.executemany(
             "insert into quality.expectation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[year, extract.name, load_id, r["expectation"], r["column_name"], r["success"], r["observed_value"], r["unexpected_percent"], now] for r in rows],
+            [
+                [
+                    year,
+                    extract.name,
+                    load_id,
+                    r["expectation"],
+                    r["column_name"],
+                    r["success"],
+                    r["observed_value"],
+                    r["unexpected_percent"],
+                    now,
+                ]
+                for r in rows
+            ],
         )
         conn.execute("commit")
     except BaseException:
         rollback(conn)
         raise
     return ExpectationOutcome(bool(result.success), rows)
-

@@ -22,20 +22,66 @@ from .contract import extracts
 from .uscc import ALPHABET, check_character
 
 TOWNSHIPS = [
-    "七一街道", "卧龙岗街道", "梅溪街道", "武侯街道", "车站街道", "光武街道", "靳岗街道", "王村街道",
-    "七里园乡", "蒲山镇", "石桥镇", "陆营镇", "潦河镇", "安皋镇", "英庄镇", "谢庄镇", "青华镇", "潦河坡镇",
+    "七一街道",
+    "卧龙岗街道",
+    "梅溪街道",
+    "武侯街道",
+    "车站街道",
+    "光武街道",
+    "靳岗街道",
+    "王村街道",
+    "七里园乡",
+    "蒲山镇",
+    "石桥镇",
+    "陆营镇",
+    "潦河镇",
+    "安皋镇",
+    "英庄镇",
+    "谢庄镇",
+    "青华镇",
+    "潦河坡镇",
 ]
 
 # (GB/T 4754-2017 class, word used in the fictional name)
 MANUFACTURING = [
-    ("1391", "淀粉"), ("1431", "食品"), ("1495", "艾制品"), ("1512", "酒业"), ("1751", "纺织"),
-    ("1811", "服饰"), ("2021", "木业"), ("2110", "家具"), ("2231", "包装"), ("2319", "印刷"),
-    ("2614", "化工"), ("2641", "涂料"), ("2710", "原料药"), ("2720", "药业"), ("2730", "中药饮片"),
-    ("2740", "中药"), ("2770", "医疗用品"), ("2929", "塑业"), ("3011", "水泥"), ("3021", "建材"),
-    ("3031", "新型墙材"), ("3042", "玻璃"), ("3130", "钢材"), ("3216", "铝业"), ("3311", "钢结构"),
-    ("3391", "铸造"), ("3412", "动力机械"), ("3444", "液压"), ("3571", "农机"), ("3599", "装备"),
-    ("3670", "汽车零部件"), ("3811", "电机"), ("3825", "光伏"), ("3841", "锂电"), ("3982", "电子"),
-    ("4011", "自动化"), ("4190", "制品"), ("4220", "再生资源"),
+    ("1391", "淀粉"),
+    ("1431", "食品"),
+    ("1495", "艾制品"),
+    ("1512", "酒业"),
+    ("1751", "纺织"),
+    ("1811", "服饰"),
+    ("2021", "木业"),
+    ("2110", "家具"),
+    ("2231", "包装"),
+    ("2319", "印刷"),
+    ("2614", "化工"),
+    ("2641", "涂料"),
+    ("2710", "原料药"),
+    ("2720", "药业"),
+    ("2730", "中药饮片"),
+    ("2740", "中药"),
+    ("2770", "医疗用品"),
+    ("2929", "塑业"),
+    ("3011", "水泥"),
+    ("3021", "建材"),
+    ("3031", "新型墙材"),
+    ("3042", "玻璃"),
+    ("3130", "钢材"),
+    ("3216", "铝业"),
+    ("3311", "钢结构"),
+    ("3391", "铸造"),
+    ("3412", "动力机械"),
+    ("3444", "液压"),
+    ("3571", "农机"),
+    ("3599", "装备"),
+    ("3670", "汽车零部件"),
+    ("3811", "电机"),
+    ("3825", "光伏"),
+    ("3841", "锂电"),
+    ("3982", "电子"),
+    ("4011", "自动化"),
+    ("4190", "制品"),
+    ("4220", "再生资源"),
 ]
 OUT_OF_SCOPE = [("0610", "矿业"), ("1011", "石料"), ("4411", "热电"), ("4430", "热力"), ("4620", "水务")]
 
@@ -132,8 +178,7 @@ DIGITAL_ITEMS = ["智能制造装备", "生产计划与综合管理", "数字化
 FUNDED_ITEMS = ["产值增长奖", "产值突破奖", "智能制造装备", "质量管控", "工业上楼"]
 
 
-def _reward_extracts(rows: dict[str, list[dict]], people: list[Enterprise], year: int, first_year: int,
-                     rng: random.Random) -> None:
+def _reward_extracts(rows: dict[str, list[dict]], people: list[Enterprise], year: int, first_year: int, rng: random.Random) -> None:
     """The optional extracts of the 附件2 rewards: invoices of digital purchases, new multistorey
     buildings, higher-level funds, and each township's output month by month."""
     for e in people:
@@ -142,22 +187,40 @@ def _reward_extracts(rows: dict[str, list[dict]], people: list[Enterprise], year
         if rng.random() < 0.08:
             for k, item in enumerate(rng.sample(DIGITAL_ITEMS, rng.randint(1, 2)), start=1):
                 rows["digital_investment"].append(
-                    {"uscc": e.uscc, "project_id": f"SZ-{year}-{e.index:05d}-{k}", "item": item,
-                     "invoice_amount": round(rng.lognormvariate(3.2, 0.8), 2), "year": rng.choice([year] * 5 + [year - 1])})
+                    {
+                        "uscc": e.uscc,
+                        "project_id": f"SZ-{year}-{e.index:05d}-{k}",
+                        "item": item,
+                        "invoice_amount": round(rng.lognormvariate(3.2, 0.8), 2),
+                        "year": rng.choice([year] * 5 + [year - 1]),
+                    }
+                )
         if rng.random() < 0.015:
             area = round(rng.uniform(8000, 30000), -2)
             floor3 = round(area * rng.uniform(0.15, 0.3), -1)
             rows["multistorey_buildings"].append(
-                {"uscc": e.uscc, "building_id": f"CF-{year}-{e.index:05d}",
-                 "completed_on": date(rng.choice([year] * 4 + [year - 1]), rng.randint(1, 12), 15).isoformat(),
-                 "plot_ratio": round(rng.uniform(1.2, 3.0), 2), "building_density_pct": round(rng.uniform(35, 60), 1),
-                 "floor_area_m2": area, "floor3_area_m2": floor3,
-                 "floor4_up_area_m2": round(area * rng.uniform(0, 0.4), -1),
-                 "project_eligible": "是" if rng.random() < 0.8 else "否"})
+                {
+                    "uscc": e.uscc,
+                    "building_id": f"CF-{year}-{e.index:05d}",
+                    "completed_on": date(rng.choice([year] * 4 + [year - 1]), rng.randint(1, 12), 15).isoformat(),
+                    "plot_ratio": round(rng.uniform(1.2, 3.0), 2),
+                    "building_density_pct": round(rng.uniform(35, 60), 1),
+                    "floor_area_m2": area,
+                    "floor3_area_m2": floor3,
+                    "floor4_up_area_m2": round(area * rng.uniform(0, 0.4), -1),
+                    "project_eligible": "是" if rng.random() < 0.8 else "否",
+                }
+            )
         if rng.random() < 0.01:
             rows["higher_level_funding"].append(
-                {"uscc": e.uscc, "item": rng.choice(FUNDED_ITEMS), "level": rng.choice(["省级", "市级", "国家级"]),
-                 "amount": rng.choice([5, 10, 20, 50]), "year": rng.choice([year, year, year - 1])})
+                {
+                    "uscc": e.uscc,
+                    "item": rng.choice(FUNDED_ITEMS),
+                    "level": rng.choice(["省级", "市级", "国家级"]),
+                    "amount": rng.choice([5, 10, 20, 50]),
+                    "year": rng.choice([year, year, year - 1]),
+                }
+            )
     # Each township's output is the sum of its enterprises', spread over the months.
     totals: dict[str, list[float]] = {}
     for e in people:
@@ -168,8 +231,13 @@ def _reward_extracts(rows: dict[str, list[dict]], people: list[Enterprise], year
         last_year = [w * rng.uniform(0.85, 1.15) for w in this_year]
         for month in range(1, 13):
             rows["township_monthly_output"].append(
-                {"township": township, "month": month, "output": round(current * this_year[month - 1] / sum(this_year), 1),
-                 "output_prev": round(previous * last_year[month - 1] / sum(last_year), 1)})
+                {
+                    "township": township,
+                    "month": month,
+                    "output": round(current * this_year[month - 1] / sum(this_year), 1),
+                    "output_prev": round(previous * last_year[month - 1] / sum(last_year), 1),
+                }
+            )
 
 
 def generate_district(
@@ -203,9 +271,16 @@ def generate_district(
         energy = round(output / e.energy_intensity, 1) if e.above and e.uscc not in no_energy else None
         rows["statistics"].append(
             {
-                "uscc": e.uscc, "name": e.name, "township": e.township, "industry_code": e.industry_code,
-                "scale": "规上" if e.above else "规下", "gross_output": output, "gross_output_prev": output_prev,
-                "revenue": revenue, "revenue_prev": revenue_prev, "total_profit": profit,
+                "uscc": e.uscc,
+                "name": e.name,
+                "township": e.township,
+                "industry_code": e.industry_code,
+                "scale": "规上" if e.above else "规下",
+                "gross_output": output,
+                "gross_output_prev": output_prev,
+                "revenue": revenue,
+                "revenue_prev": revenue_prev,
+                "total_profit": profit,
                 "energy_tce": energy if energy is not None else "",
                 "above_scale_since": above_since.isoformat() if above_since else "",
                 "halted_since": halted.isoformat() if halted else "",
@@ -226,7 +301,9 @@ def generate_district(
             rows["land_parcels"].append({"uscc": e.uscc, "parcel_id": f"411303-{e.index:05d}-{n}", "area_m2": area})
 
         if rng.random() < 0.03:
-            rows["land_violations"].append({"uscc": e.uscc, "case_id": f"WF-{year}-{e.index:05d}", "discovered_on": date(year, rng.randint(1, 12), 10).isoformat()})
+            rows["land_violations"].append(
+                {"uscc": e.uscc, "case_id": f"WF-{year}-{e.index:05d}", "discovered_on": date(year, rng.randint(1, 12), 10).isoformat()}
+            )
 
         if rng.random() < 0.3:
             rows["science_tech"].append(
@@ -246,8 +323,7 @@ def generate_district(
                     "uscc": e.uscc,
                     "specialized": specialized,
                     # from its own stream, so that the other columns stay as they were
-                    "specialized_year": (reward_rng.choice([year, year - 1, year - 2, year - 3])
-                                         if specialized != "无" else ""),
+                    "specialized_year": (reward_rng.choice([year, year - 1, year - 2, year - 3]) if specialized != "无" else ""),
                     "smart_manufacturing": rng.choice(["无"] * 8 + ["省级", "国家级"]),
                     "single_champion": rng.choice(["无"] * 18 + ["省级", "国家级"]) if e.above else "无",
                     "green_factory": rng.choice(["无"] * 7 + ["省级", "国家级"]),
@@ -260,13 +336,21 @@ def generate_district(
 
         if rng.random() < 0.06:
             rows["finance"].append(
-                {"uscc": e.uscc, "listing": rng.choice(["无", "无", "新三板", "境内外上市"]) if e.above else "无", "blacklisted": "是" if rng.random() < 0.2 else "否"}
+                {
+                    "uscc": e.uscc,
+                    "listing": rng.choice(["无", "无", "新三板", "境内外上市"]) if e.above else "无",
+                    "blacklisted": "是" if rng.random() < 0.2 else "否",
+                }
             )
         if rng.random() < 0.02:
             rows["market_supervision"].append({"uscc": e.uscc, "abnormal_operation": "是"})
         if e.above and rng.random() < 0.015:
             rows["quality_awards"].append(
-                {"uscc": e.uscc, "award": rng.choice(["河南省省长质量奖", "河南省省长质量奖", "中国质量奖提名奖", "中国质量奖"]), "year": rng.choice([year - 2, year - 1, year])}
+                {
+                    "uscc": e.uscc,
+                    "award": rng.choice(["河南省省长质量奖", "河南省省长质量奖", "中国质量奖提名奖", "中国质量奖"]),
+                    "year": rng.choice([year - 2, year - 1, year]),
+                }
             )
         if rng.random() < 0.05:
             for k in range(rng.randint(1, 3)):
@@ -281,16 +365,32 @@ def generate_district(
                 )
         if rng.random() < 0.08:
             rows["honors"].append(
-                {"uscc": e.uscc, "title": rng.choice(["先进制造业企业", "纳税贡献奖", "工业发展突出贡献奖", "质量标杆企业"]), "level": rng.choice(["市级", "市级", "省级", "国家级"]), "year": rng.choice([year - 2, year - 1, year])}
+                {
+                    "uscc": e.uscc,
+                    "title": rng.choice(["先进制造业企业", "纳税贡献奖", "工业发展突出贡献奖", "质量标杆企业"]),
+                    "level": rng.choice(["市级", "市级", "省级", "国家级"]),
+                    "year": rng.choice([year - 2, year - 1, year]),
+                }
             )
         if rng.random() < 0.03:
             rows["safety_accidents"].append(
-                {"uscc": e.uscc, "accident_id": f"SA-{year}-{e.index:05d}", "occurred_on": date(year, rng.randint(1, 12), 5).isoformat(), "level": rng.choice(["一般", "一般", "一般", "较大", "较大", "重大"])}
+                {
+                    "uscc": e.uscc,
+                    "accident_id": f"SA-{year}-{e.index:05d}",
+                    "occurred_on": date(year, rng.randint(1, 12), 5).isoformat(),
+                    "level": rng.choice(["一般", "一般", "一般", "较大", "较大", "重大"]),
+                }
             )
         if rng.random() < 0.03:
             kind = rng.choice(["污染处罚", "污染处罚", "减排任务未完成"])
             rows["environment"].append(
-                {"uscc": e.uscc, "case_id": f"HB-{year}-{e.index:05d}", "kind": kind, "level": rng.choice(["区级", "区级", "市级", "省级"]) if kind == "污染处罚" else "", "occurred_on": date(year, rng.randint(1, 12), 20).isoformat()}
+                {
+                    "uscc": e.uscc,
+                    "case_id": f"HB-{year}-{e.index:05d}",
+                    "kind": kind,
+                    "level": rng.choice(["区级", "区级", "市级", "省级"]) if kind == "污染处罚" else "",
+                    "occurred_on": date(year, rng.randint(1, 12), 20).isoformat(),
+                }
             )
 
     # Leases: some enterprises rent extra land, from a village (no USCC) or from another enterprise.
@@ -318,7 +418,13 @@ def generate_district(
     if year > first_year and len(people) > above + 40:
         e = people[above + 40]
         rows["overrides"].append(
-            {"uscc": e.uscc, "final_class": "B", "reason": "企业异议经核实：租赁用地已于评价年度内退租", "approved_by": "区委、区政府", "approved_on": date(year + 1, 4, 20).isoformat()}
+            {
+                "uscc": e.uscc,
+                "final_class": "B",
+                "reason": "企业异议经核实：租赁用地已于评价年度内退租",
+                "approved_by": "区委、区政府",
+                "approved_on": date(year + 1, 4, 20).isoformat(),
+            }
         )
 
     # An optional extract with nothing to report is simply not delivered.

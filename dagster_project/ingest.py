@@ -19,7 +19,7 @@ import re
 import tempfile
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -78,8 +78,7 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         columns += [f"{c.name} VARCHAR" for c in extract.columns]
         conn.execute(f"create table if not exists raw.{extract.name} ({', '.join(columns)})")
     # a warehouse made before the contract gained a column (e.g. industry_it.specialized_year)
-    existing = set(conn.execute(
-        "select table_name, column_name from information_schema.columns where table_schema = 'raw'").fetchall())
+    existing = set(conn.execute("select table_name, column_name from information_schema.columns where table_schema = 'raw'").fetchall())
     for extract in extracts().values():
         for c in extract.columns:
             if (extract.name, c.name) not in existing:
@@ -135,9 +134,10 @@ def _map_header(path: Path, extract: Extract, header: list[str]) -> tuple[list[s
         name = lookup.get(normalize_header(cell))
         if name is not None and name in mapped:
             raise InputError(
-                f"{path} 的列“{cell}”与另一列同为 {name}，无法确定采用哪一列 / "
-                f"{path}: column '{cell}' duplicates column {name}",
-                file=path, line=1, column=cell,
+                f"{path} 的列“{cell}”与另一列同为 {name}，无法确定采用哪一列 / {path}: column '{cell}' duplicates column {name}",
+                file=path,
+                line=1,
+                column=cell,
             )
         mapped.append(name)
         if name is None and cell.strip():
@@ -147,9 +147,10 @@ def _map_header(path: Path, extract: Extract, header: list[str]) -> tuple[list[s
     if missing_required:
         names = "、".join(f"“{c.header_zh}”（{c.name}）" for c in missing_required)
         raise InputError(
-            f"{path} 缺少必需列 {names} / {path} is missing required column(s) "
-            + ", ".join(c.name for c in missing_required),
-            file=path, line=1, column=", ".join(c.name for c in missing_required),
+            f"{path} 缺少必需列 {names} / {path} is missing required column(s) " + ", ".join(c.name for c in missing_required),
+            file=path,
+            line=1,
+            column=", ".join(c.name for c in missing_required),
         )
     missing_optional = [c for c in extract.columns if not c.value_required and c.name not in present]
     return mapped, unknown, missing_optional
@@ -172,7 +173,7 @@ def _current_load(conn: duckdb.DuckDBPyConnection, extract: str, year: int) -> t
 def _load_time(current: tuple | None) -> datetime:
     """Now, in UTC; never earlier than the delivery in force (a clock set back must not make an
     older delivery the latest one)."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     if current is not None and current[3] is not None and now <= current[3]:
         now = current[3] + timedelta(microseconds=1)
     return now
@@ -221,15 +222,12 @@ def _missing_file_error(extract: Extract, path: Path) -> InputError:
     hint_zh = f"；文件夹中有 {'、'.join(similar)}，但文件名须为 {extract.file_name}" if similar else ""
     hint_en = f"; found {', '.join(similar)}, but the file must be named {extract.file_name}" if similar else ""
     return InputError(
-        f"缺少必需文件 {extract.file_name}（{extract.department_zh}）：{path}{hint_zh} / "
-        f"Required file missing: {path}{hint_en}",
+        f"缺少必需文件 {extract.file_name}（{extract.department_zh}）：{path}{hint_zh} / Required file missing: {path}{hint_en}",
         file=path,
     )
 
 
-def ingest_extract(
-    conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_dir: Path
-) -> LoadSummary:
+def ingest_extract(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_dir: Path) -> LoadSummary:
     """Load `<raw_dir>/<year>/<extract>.csv` as a new delivery, unless it is the one in force.
 
     Everything this writes is one transaction: on any error, nothing of it remains."""
@@ -280,9 +278,7 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
     if current is not None and current[1] == sha256:
-        return LoadSummary(
-            extract.name, year, extract.file_name, current[0], True, unchanged=True, sha256=sha256
-        )
+        return LoadSummary(extract.name, year, extract.file_name, current[0], True, unchanged=True, sha256=sha256)
 
     csv_problems.check_bytes(path, data)
     csv_problems.check_nul(path, data)
@@ -297,8 +293,9 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
         if extract.required or text.strip():
             raise InputError(f"{path} 为空或没有表头 / {path} is empty or has no header line", file=path, line=1)
         # An optional file left empty: delivered, with nothing to report (as with a header only).
-        summary = LoadSummary(extract.name, year, extract.file_name, _new_load_id(extract.name, year, now), True,
-                              sha256=sha256, encoding=encoding)
+        summary = LoadSummary(
+            extract.name, year, extract.file_name, _new_load_id(extract.name, year, now), True, sha256=sha256, encoding=encoding
+        )
         summary.findings.append(("file_empty", None, None))
         conn.execute(
             "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, 0, true, ?)",
@@ -310,16 +307,12 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
     mapped, unknown, missing_optional = _map_header(path, extract, header)
 
     load_id = _new_load_id(extract.name, year, now)
-    summary = LoadSummary(
-        extract.name, year, extract.file_name, load_id, True, sha256=sha256, encoding=encoding
-    )
+    summary = LoadSummary(extract.name, year, extract.file_name, load_id, True, sha256=sha256, encoding=encoding)
     _insert_rows(conn, extract, path, text, encoding, header, mapped, summary, year, now, rewrite=cr_line_ends)
     target = [name for name in mapped if name]
     _check_cell_sizes(conn, extract, path, target, load_id)
 
-    (summary.rows_read,) = conn.execute(
-        f"select count(*) from raw.{extract.name} where load_id = ?", [load_id]
-    ).fetchone()
+    (summary.rows_read,) = conn.execute(f"select count(*) from raw.{extract.name} where load_id = ?", [load_id]).fetchone()
     if summary.rows_read == 0:
         if extract.required:
             raise InputError(
@@ -349,8 +342,19 @@ def _record_findings(conn: duckdb.DuckDBPyConnection, summary: LoadSummary) -> N
         )
 
 
-def _insert_rows(conn, extract: Extract, path: Path, text: str, encoding: str, header: list[str],
-                 mapped: list[str | None], summary: LoadSummary, year: int, now: datetime, rewrite: bool = False) -> None:
+def _insert_rows(
+    conn,
+    extract: Extract,
+    path: Path,
+    text: str,
+    encoding: str,
+    header: list[str],
+    mapped: list[str | None],
+    summary: LoadSummary,
+    year: int,
+    now: datetime,
+    rewrite: bool = False,
+) -> None:
     """Every record as text, with its physical line number, read by DuckDB. `rewrite`: the text
     differs from the file's (line ends normalised), so DuckDB must read the text."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -371,15 +375,15 @@ def _insert_rows(conn, extract: Extract, path: Path, text: str, encoding: str, h
         try:
             conn.execute(
                 f"""insert into raw.{extract.name}
-                    (data_year, load_id, source_file, sha256, line_number, loaded_at, {', '.join(target)})
-                    select ?, ?, ?, ?, {line_number}, ?, {', '.join(select)}
+                    (data_year, load_id, source_file, sha256, line_number, loaded_at, {", ".join(target)})
+                    select ?, ?, ?, ?, {line_number}, ?, {", ".join(select)}
                     from read_csv({_sql_string(str(readable))}, header = true, auto_detect = false,
                                   columns = {positional}, delim = ',', quote = '"', escape = '"',
                                   max_line_size = {csv_problems.MAX_LINE_BYTES})
                     with ordinality
                     -- a line of empty cells (",,,," as Excel leaves below a table) is a blank
                     -- line, not a record: skipped like one, its neighbours keep their numbers
-                    where trim(concat_ws('', {', '.join(f'c{i}' for i in range(len(header)))})) <> ''""",
+                    where trim(concat_ws('', {", ".join(f"c{i}" for i in range(len(header)))})) <> ''""",
                 params + [now],
             )
         except duckdb.Error as exc:

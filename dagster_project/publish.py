@@ -13,7 +13,7 @@ import hashlib
 import json
 import subprocess
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -38,18 +38,24 @@ class NotPublishable(Exception):
 def code_version() -> str:
     version = metadata.version("mujun")
     try:
-        commit = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short=12", "HEAD"],
-                                capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, check=True
+        ).stdout.strip()
         return f"{version}+{commit}{'.dirty' if dirty else ''}"
     except (OSError, subprocess.CalledProcessError):
         return version
 
 
 def rule_tables(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    return [t for (t,) in conn.execute(
-        "select table_name from information_schema.tables where table_schema = 'rules' order by table_name").fetchall()]
+    return [
+        t
+        for (t,) in conn.execute(
+            "select table_name from information_schema.tables where table_schema = 'rules' order by table_name"
+        ).fetchall()
+    ]
 
 
 def dated_rule_tables(conn: duckdb.DuckDBPyConnection, year: int) -> set[str]:
@@ -65,8 +71,7 @@ def rule_table_fingerprints(conn: duckdb.DuckDBPyConnection, year: int) -> dict[
     dated = dated_rule_tables(conn, year)
     fingerprints = {}
     for table in rule_tables(conn):
-        query = (f"select * from reference.rows_in_force('rules.{table}', {int(year)})" if table in dated
-                 else f"select * from rules.{table}")
+        query = f"select * from reference.rows_in_force('rules.{table}', {int(year)})" if table in dated else f"select * from rules.{table}"
         cursor = conn.execute(query)
         kept = [d[0] for d in cursor.description]
         rows = cursor.fetchall()
@@ -92,22 +97,32 @@ def inputs_fingerprint(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, 
 
 def results_fingerprint(conn: duckdb.DuckDBPyConnection, year: int) -> str:
     """sha256 of the classification of the year as exported (numbers to six decimals)."""
-    parts = [f"coalesce(cast(round({c}, 6) as varchar), '')" if c in DECIMAL_COLUMNS else f"coalesce(cast({c} as varchar), '')"
-             for c in CLASSIFICATION_COLUMNS]
+    parts = [
+        f"coalesce(cast(round({c}, 6) as varchar), '')" if c in DECIMAL_COLUMNS else f"coalesce(cast({c} as varchar), '')"
+        for c in CLASSIFICATION_COLUMNS
+    ]
     return conn.execute(
-        f"""select sha256(coalesce(string_agg(concat_ws('|', {', '.join(parts)}), chr(10) order by uscc), ''))
-            from marts.classification where data_year = ?""", [year]).fetchone()[0]
+        f"""select sha256(coalesce(string_agg(concat_ws('|', {", ".join(parts)}), chr(10) order by uscc), ''))
+            from marts.classification where data_year = ?""",
+        [year],
+    ).fetchone()[0]
 
 
 def current_state(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
     """What a publication of the year records, as the warehouse holds it now."""
     status = conn.execute(
         """select cast(cutoff as varchar), benchmark_method, ranking_groups, publishable
-           from marts.evaluation_status where data_year = ?""", [year]).fetchone()
+           from marts.evaluation_status where data_year = ?""",
+        [year],
+    ).fetchone()
     run_id = conn.execute(
-        "select run_id from marts.classification_runs where data_year = ? order by run_at desc limit 1", [year]).fetchone()
+        "select run_id from marts.classification_runs where data_year = ? order by run_at desc limit 1", [year]
+    ).fetchone()
     return {
-        "cutoff": status[0], "benchmark_method": status[1], "ranking_groups": status[2], "publishable": status[3],
+        "cutoff": status[0],
+        "benchmark_method": status[1],
+        "ranking_groups": status[2],
+        "publishable": status[3],
         "run_id": run_id[0] if run_id else None,
         "rules_sha256": rules_fingerprint(conn, year),
         "rule_tables": rule_table_fingerprints(conn, year),
@@ -118,7 +133,8 @@ def current_state(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
 
 def evaluated(conn: duckdb.DuckDBPyConnection, year: int) -> bool:
     exists = conn.execute(
-        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'evaluation_status'").fetchone()[0]
+        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'evaluation_status'"
+    ).fetchone()[0]
     return bool(exists) and bool(conn.execute("select count(*) from marts.evaluation_status where data_year = ?", [year]).fetchone()[0])
 
 
@@ -128,17 +144,20 @@ def _create_publication_tables(conn: duckdb.DuckDBPyConnection) -> None:
         """create table if not exists publications.runs (
             publication_id varchar primary key, data_year integer, published_at timestamp, code_version varchar,
             run_id varchar, cutoff varchar, benchmark_method varchar, ranking_groups varchar, publishable boolean,
-            rules_sha256 varchar, inputs json, results_sha256 varchar)""")
+            rules_sha256 varchar, inputs json, results_sha256 varchar)"""
+    )
     # added after the first publications were made: older warehouses gain them here
     conn.execute("alter table publications.runs add column if not exists forced boolean default false")
     conn.execute("alter table publications.runs add column if not exists force_reason varchar")
     conn.execute(
         """create table if not exists publications.inputs (
             publication_id varchar, extract varchar, load_id varchar, sha256 varchar, source_file varchar,
-            delivered boolean)""")
+            delivered boolean)"""
+    )
     conn.execute(
         """create table if not exists publications.rule_tables (
-            publication_id varchar, table_name varchar, sha256_in_force varchar, csv varchar)""")
+            publication_id varchar, table_name varchar, sha256_in_force varchar, csv varchar)"""
+    )
 
 
 def _freeze_table(conn: duckdb.DuckDBPyConnection, target: str, query: str, params: list) -> None:
@@ -168,13 +187,20 @@ def publish(warehouse: Path, year: int, force: bool = False, reason: str | None 
         forced = not state["publishable"]
         if forced and not (force and (reason or "").strip()):
             raise NotPublishable(
-                f"{year} 年度存在暂不参评企业或错误级数据问题，不可发布；确需发布时请加 --force --reason \"理由\"（理由将被记录）/ "
-                f"year {year} is not publishable; to publish anyway give --force --reason \"...\" (recorded)")
-        published_at = datetime.now(timezone.utc).replace(tzinfo=None)
+                f'{year} 年度存在暂不参评企业或错误级数据问题，不可发布；确需发布时请加 --force --reason "理由"（理由将被记录）/ '
+                f'year {year} is not publishable; to publish anyway give --force --reason "..." (recorded)'
+            )
+        published_at = datetime.now(UTC).replace(tzinfo=None)
         publication_id = f"{year}-{published_at:%Y%m%dT%H%M%S%f}"
-        record = {"publication_id": publication_id, "data_year": year, "published_at": published_at.isoformat(),
-                  "code_version": code_version(), "forced": forced, "force_reason": reason.strip() if forced else None,
-                  **state}
+        record = {
+            "publication_id": publication_id,
+            "data_year": year,
+            "published_at": published_at.isoformat(),
+            "code_version": code_version(),
+            "forced": forced,
+            "force_reason": reason.strip() if forced else None,
+            **state,
+        }
         _create_publication_tables(conn)
         conn.execute("begin transaction")
         conn.execute(
@@ -182,24 +208,44 @@ def publish(warehouse: Path, year: int, force: bool = False, reason: str | None 
                    ? as code_version, ? as run_id, ? as cutoff, ? as benchmark_method, ? as ranking_groups,
                    ? as publishable, ? as rules_sha256, ?::json as inputs, ? as results_sha256, ? as forced,
                    ? as force_reason""",
-            [publication_id, year, published_at, record["code_version"], state["run_id"], state["cutoff"],
-             state["benchmark_method"], state["ranking_groups"], state["publishable"], state["rules_sha256"],
-             json.dumps(state["inputs"], sort_keys=True), state["results_sha256"], forced, record["force_reason"]])
+            [
+                publication_id,
+                year,
+                published_at,
+                record["code_version"],
+                state["run_id"],
+                state["cutoff"],
+                state["benchmark_method"],
+                state["ranking_groups"],
+                state["publishable"],
+                state["rules_sha256"],
+                json.dumps(state["inputs"], sort_keys=True),
+                state["results_sha256"],
+                forced,
+                record["force_reason"],
+            ],
+        )
         conn.execute(
-            "insert into publications.inputs select ?, extract, load_id, sha256, source_file, delivered from "
-            f"({DELIVERIES_IN_FORCE})", [publication_id, year])
+            f"insert into publications.inputs select ?, extract, load_id, sha256, source_file, delivered from ({DELIVERIES_IN_FORCE})",
+            [publication_id, year],
+        )
         with tempfile.TemporaryDirectory() as folder:
             for table in rule_tables(conn):
-                conn.execute("insert into publications.rule_tables values (?, ?, ?, ?)",
-                             [publication_id, table, state["rule_tables"][table], _rule_table_csv(conn, table, Path(folder))])
-        marts = {t for (t,) in conn.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+                conn.execute(
+                    "insert into publications.rule_tables values (?, ?, ?, ?)",
+                    [publication_id, table, state["rule_tables"][table], _rule_table_csv(conn, table, Path(folder))],
+                )
+        marts = {t for (t,) in conn.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
         for table in (t for t in FROZEN_RESULTS if t in marts):
-            _freeze_table(conn, table, f"select ?::varchar as publication_id, * from marts.{table} where data_year = ?",
-                          [publication_id, year])
+            _freeze_table(
+                conn, table, f"select ?::varchar as publication_id, * from marts.{table} where data_year = ?", [publication_id, year]
+            )
         # the stored results of year − 1, where the year took its previous classes from
-        _freeze_table(conn, "previous_classification",
-                      "select ?::varchar as publication_id, * from marts.classification where data_year = ?",
-                      [publication_id, year - 1])
+        _freeze_table(
+            conn,
+            "previous_classification",
+            "select ?::varchar as publication_id, * from marts.classification where data_year = ?",
+            [publication_id, year - 1],
+        )
         conn.execute("commit")
         return record

@@ -8,13 +8,13 @@ finish, so nothing of a failed run reaches a publication or an export by another
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _ensure(conn: duckdb.DuckDBPyConnection) -> None:
@@ -38,16 +38,21 @@ def finished(conn: duckdb.DuckDBPyConnection, year: int, run_id: str) -> None:
 def unfinished(conn: duckdb.DuckDBPyConnection, year: int) -> str | None:
     """The id of the year's latest computation when it did not finish, else None."""
     exists = conn.execute(
-        "select count(*) from information_schema.tables where table_schema = 'runs' and table_name = 'computations'").fetchone()[0]
+        "select count(*) from information_schema.tables where table_schema = 'runs' and table_name = 'computations'"
+    ).fetchone()[0]
     if not exists:
         return None
     latest = conn.execute(
         """select run_id, finished_at from runs.computations where data_year = ?
-           order by started_at desc limit 1""", [year]).fetchone()
+           order by started_at desc limit 1""",
+        [year],
+    ).fetchone()
     return latest[0] if latest and latest[1] is None else None
 
 
 def unfinished_message(year: int, run_id: str) -> str:
-    return (f"{year} 年度最近一次运行（{run_id}）未成功完成，数据仓库中的结果可能部分来自该次运行；"
-            f"请先重新运行 mujun evaluate --year {year} / the latest run of {year} ({run_id}) did not finish: "
-            f"evaluate the year again first")
+    return (
+        f"{year} 年度最近一次运行（{run_id}）未成功完成，数据仓库中的结果可能部分来自该次运行；"
+        f"请先重新运行 mujun evaluate --year {year} / the latest run of {year} ({run_id}) did not finish: "
+        f"evaluate the year again first"
+    )

@@ -47,9 +47,12 @@ class Verification:
 
 def _latest_publication(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
     has_publications = conn.execute(
-        "select count(*) from information_schema.tables where table_schema = 'publications' and table_name = 'runs'").fetchone()[0]
-    row = has_publications and conn.execute(
-        "select * from publications.runs where data_year = ? order by published_at desc limit 1", [year]).fetchone()
+        "select count(*) from information_schema.tables where table_schema = 'publications' and table_name = 'runs'"
+    ).fetchone()[0]
+    row = (
+        has_publications
+        and conn.execute("select * from publications.runs where data_year = ? order by published_at desc limit 1", [year]).fetchone()
+    )
     if not row:
         raise LookupError(f"{year} 年度尚未发布 / year {year} has not been published")
     columns = [d[0] for d in conn.description]
@@ -59,20 +62,27 @@ def _latest_publication(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
 
 
 def _has_table(conn: duckdb.DuckDBPyConnection, schema: str, table: str, catalog: str | None = None) -> bool:
-    return bool(conn.execute(
-        """select count(*) from information_schema.tables where table_schema = ? and table_name = ?
-           and (? is null or table_catalog = ?)""", [schema, table, catalog, catalog]).fetchone()[0])
+    return bool(
+        conn.execute(
+            """select count(*) from information_schema.tables where table_schema = ? and table_name = ?
+           and (? is null or table_catalog = ?)""",
+            [schema, table, catalog, catalog],
+        ).fetchone()[0]
+    )
 
 
 def _enterprise_differences(conn: duckdb.DuckDBPyConnection, published: str, candidate: str, label: str) -> list[str]:
     """One line per enterprise whose exported classification differs (numbers to six decimals)."""
+
     def shown(alias: str, column: str) -> str:
         value = f"round({alias}.{column}, 6)" if column in DECIMAL_COLUMNS else f"{alias}.{column}"
         return f"coalesce(cast({value} as varchar), '空')"
 
     changes = ", ".join(
         f"case when {shown('p', c)} <> {shown('n', c)} then '{c}: ' || {shown('p', c)} || ' → ' || {shown('n', c)} end"
-        for c in CLASSIFICATION_COLUMNS if c != "uscc")
+        for c in CLASSIFICATION_COLUMNS
+        if c != "uscc"
+    )
     rows = conn.execute(
         f"""select coalesce(p.uscc, n.uscc), coalesce(p.name, n.name),
                    case when p.uscc is null then '发布结果中没有该企业 / not in the publication'
@@ -80,7 +90,8 @@ def _enterprise_differences(conn: duckdb.DuckDBPyConnection, published: str, can
                         else concat_ws('; ', {changes}) end
             from ({published}) p full join ({candidate}) n on n.uscc = p.uscc
             where p.uscc is null or n.uscc is null or concat_ws('; ', {changes}) <> ''
-            order by 1""").fetchall()
+            order by 1"""
+    ).fetchall()
     return [f"enterprise {uscc} {name}: {change}" for uscc, name, change in rows]
 
 
@@ -90,7 +101,8 @@ def _benchmark_differences(conn: duckdb.DuckDBPyConnection, published: str, cand
                    p.population, n.population
             from ({published}) p full join ({candidate}) n on n.indicator = p.indicator
             where round(p.value, 6) is distinct from round(n.value, 6) or p.population is distinct from n.population
-            order by 1""").fetchall()
+            order by 1"""
+    ).fetchall()
     return [f"benchmark {indicator}: {old} → {new}（样本 {old_n} → {new_n}）" for indicator, old, new, old_n, new_n in rows]
 
 
@@ -98,27 +110,39 @@ def _current_differences(conn: duckdb.DuckDBPyConnection, year: int, publication
     """What differs between the publication and the working warehouse, one line per file,
     rule table, decision and enterprise."""
     state = current_state(conn, year)
-    lines = [f"{key}: {publication[key]} → {state[key]}（评价参数已变 / decision changed）"
-             for key in ("cutoff", "benchmark_method", "ranking_groups") if publication[key] != state[key]]
+    lines = [
+        f"{key}: {publication[key]} → {state[key]}（评价参数已变 / decision changed）"
+        for key in ("cutoff", "benchmark_method", "ranking_groups")
+        if publication[key] != state[key]
+    ]
     for extract in sorted(set(publication["inputs"]) | set(state["inputs"])):
         old, new = publication["inputs"].get(extract), state["inputs"].get(extract)
         if old != new:
-            lines.append(f"inputs: {extract}.csv 发布后已重新报送或撤回（sha256 {str(old)[:12]} → {str(new)[:12]}）/ "
-                         "delivery changed since publication")
-    frozen_rules = dict(conn.execute(
-        "select table_name, sha256_in_force from publications.rule_tables where publication_id = ?",
-        [publication["publication_id"]]).fetchall()) if _has_table(conn, "publications", "rule_tables") else {}
+            lines.append(
+                f"inputs: {extract}.csv 发布后已重新报送或撤回（sha256 {str(old)[:12]} → {str(new)[:12]}）/ "
+                "delivery changed since publication"
+            )
+    frozen_rules = (
+        dict(
+            conn.execute(
+                "select table_name, sha256_in_force from publications.rule_tables where publication_id = ?", [publication["publication_id"]]
+            ).fetchall()
+        )
+        if _has_table(conn, "publications", "rule_tables")
+        else {}
+    )
     for table in sorted(set(frozen_rules) | set(state["rule_tables"])):
         if frozen_rules and frozen_rules.get(table) != state["rule_tables"].get(table):
             lines.append(f"rules: 规则表 {table} 适用于 {year} 年度的行已变化 / rows in force changed")
     if not frozen_rules and publication["rules_sha256"] != state["rules_sha256"]:
         lines.append("rules: 适用于本年度的规则行已变化 / rules in force changed")
     if publication["results_sha256"] != state["results_sha256"]:
-        lines.append(f"results_sha256: 当前结果与发布结果不同 / current results differ "
-                     f"({publication['results_sha256'][:12]} → {state['results_sha256'][:12]})")
+        lines.append(
+            f"results_sha256: 当前结果与发布结果不同 / current results differ "
+            f"({publication['results_sha256'][:12]} → {state['results_sha256'][:12]})"
+        )
         published = f"select * from publications.classification where publication_id = '{publication['publication_id']}'"
-        lines += _enterprise_differences(conn, published, f"select * from marts.classification where data_year = {year}",
-                                         "当前结果")
+        lines += _enterprise_differences(conn, published, f"select * from marts.classification where data_year = {year}", "当前结果")
     return lines
 
 
@@ -127,8 +151,11 @@ def _scratch_project(conn: duckdb.DuckDBPyConnection, publication: dict, home: P
     shutil.copytree(DBT_DIR, home / "dbt", ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
     seeds = home / "data" / "seeds"
     shutil.copytree(SEEDS_DIR, seeds)
-    frozen = dict(conn.execute("select table_name, csv from publications.rule_tables where publication_id = ?",
-                               [publication["publication_id"]]).fetchall())
+    frozen = dict(
+        conn.execute(
+            "select table_name, csv from publications.rule_tables where publication_id = ?", [publication["publication_id"]]
+        ).fetchall()
+    )
     # Policy tables carry the data years they apply to; the data contract and the labels (no
     # validity columns) belong to the code that reads them and are taken as they are now.
     policy = dated_rule_tables(conn, publication["data_year"])
@@ -148,20 +175,29 @@ def _frozen_deliveries(conn: duckdb.DuckDBPyConnection, publication: dict, raw_y
     raw_year.mkdir(parents=True)
     lineage = ", ".join(LINEAGE_COLUMNS)
     for extract, load_id in conn.execute(
-            "select extract, load_id from publications.inputs where publication_id = ? and delivered",
-            [publication["publication_id"]]).fetchall():
+        "select extract, load_id from publications.inputs where publication_id = ? and delivered", [publication["publication_id"]]
+    ).fetchall():
         target = str(raw_year / f"{extract}.csv").replace("'", "''")
-        conn.execute(f"copy (select * exclude ({lineage}) from raw.{extract} where load_id = ? order by line_number) "
-                     f"to '{target}' (header, delimiter ',')", [load_id])
+        conn.execute(
+            f"copy (select * exclude ({lineage}) from raw.{extract} where load_id = ? order by line_number) "
+            f"to '{target}' (header, delimiter ',')",
+            [load_id],
+        )
 
 
 def _recompute(warehouse: Path, year: int, publication: dict, verification: Verification) -> None:
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        frozen = _has_table(conn, "publications", "inputs") and conn.execute(
-            "select count(*) from publications.inputs where publication_id = ?", [publication["publication_id"]]).fetchone()[0]
+        frozen = (
+            _has_table(conn, "publications", "inputs")
+            and conn.execute(
+                "select count(*) from publications.inputs where publication_id = ?", [publication["publication_id"]]
+            ).fetchone()[0]
+        )
     if not frozen:
-        verification.recompute_failure = ("该发布记录未冻结输入与规则表（早期版本发布），无法重新计算；请重新发布 / "
-                                          "this publication froze no inputs or rule tables: publish again")
+        verification.recompute_failure = (
+            "该发布记录未冻结输入与规则表（早期版本发布），无法重新计算；请重新发布 / "
+            "this publication froze no inputs or rule tables: publish again"
+        )
         return
     with tempfile.TemporaryDirectory(prefix="mujun-verify-") as folder:
         home = Path(folder)
@@ -176,12 +212,29 @@ def _recompute(warehouse: Path, year: int, publication: dict, verification: Veri
             if has_previous:
                 # the previous year's results the publication took its previous classes from
                 conn.execute("create schema marts")
-                conn.execute("""create table marts.classification as select * exclude (publication_id)
+                conn.execute(
+                    """create table marts.classification as select * exclude (publication_id)
                                 from published.publications.previous_classification where publication_id = ?""",
-                             [publication["publication_id"]])
-        command = [sys.executable, "-m", "dagster_project.cli", "evaluate", "--year", str(year),
-                   "--raw-dir", str(home / "raw"), "--export-dir", str(home / "exports"), "--warehouse", str(scratch),
-                   "--benchmark-method", publication["benchmark_method"], "--ranking-groups", publication["ranking_groups"]]
+                    [publication["publication_id"]],
+                )
+        command = [
+            sys.executable,
+            "-m",
+            "dagster_project.cli",
+            "evaluate",
+            "--year",
+            str(year),
+            "--raw-dir",
+            str(home / "raw"),
+            "--export-dir",
+            str(home / "exports"),
+            "--warehouse",
+            str(scratch),
+            "--benchmark-method",
+            publication["benchmark_method"],
+            "--ranking-groups",
+            publication["ranking_groups"],
+        ]
         if publication["cutoff"]:
             command += ["--cutoff", publication["cutoff"]]
         env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"} | {"MUJUN_HOME": str(home)}
@@ -195,11 +248,16 @@ def _recompute(warehouse: Path, year: int, publication: dict, verification: Veri
             conn.execute(f"attach '{str(warehouse).replace(chr(39), chr(39) * 2)}' as published (read_only)")
             pid = publication["publication_id"].replace("'", "''")
             verification.recomputed += _benchmark_differences(
-                conn, f"select * from published.publications.benchmarks where publication_id = '{pid}'",
-                f"select * from marts.benchmarks where data_year = {year}")
+                conn,
+                f"select * from published.publications.benchmarks where publication_id = '{pid}'",
+                f"select * from marts.benchmarks where data_year = {year}",
+            )
             verification.recomputed += _enterprise_differences(
-                conn, f"select * from published.publications.classification where publication_id = '{pid}'",
-                f"select * from marts.classification where data_year = {year}", "重新计算结果")
+                conn,
+                f"select * from published.publications.classification where publication_id = '{pid}'",
+                f"select * from marts.classification where data_year = {year}",
+                "重新计算结果",
+            )
 
 
 def verify(warehouse: Path, year: int) -> Verification:

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from conftest import U, WORKED_RAW
+from conftest import WORKED_RAW, U
 
 
 def _append(path: Path, text: str) -> None:
@@ -28,11 +28,13 @@ def test_a_new_extract_is_ingested_validated_reconciled_and_reported(tmp_path):
     shutil.copytree(root / "data" / "seeds", home / "data" / "seeds")
     seeds = home / "data" / "seeds"
     _append(seeds / "extracts.csv", "energy_audits,environment,生态环境局,false,false,节能监察记录\n")
-    _append(seeds / "extract_columns.csv",
-            "energy_audits,uscc,统一社会信用代码,uscc,,true,1\n"
-            "energy_audits,audit_id,监察编号,text,,true,2\n"
-            "energy_audits,audited_on,监察日期,date,,true,3\n"
-            "energy_audits,saving_tce,节能量(吨标准煤),decimal,,false,4\n")
+    _append(
+        seeds / "extract_columns.csv",
+        "energy_audits,uscc,统一社会信用代码,uscc,,true,1\n"
+        "energy_audits,audit_id,监察编号,text,,true,2\n"
+        "energy_audits,audited_on,监察日期,date,,true,3\n"
+        "energy_audits,saving_tce,节能量(吨标准煤),decimal,,false,4\n",
+    )
 
     raw = tmp_path / "raw"
     shutil.copytree(WORKED_RAW, raw)
@@ -41,13 +43,28 @@ def test_a_new_extract_is_ingested_validated_reconciled_and_reported(tmp_path):
         f"{U['甲']},JC-2023-01,2023-04-01,12.5\n"
         f"{U['乙']},JC-2023-02,2023-13-45,3\n"
         f"{U['丙']},JC-2023-03,2023-06-01,\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
     exports, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
     done = subprocess.run(
-        [str(Path(sys.executable).with_name("mujun")), "evaluate", "--year", "2023", "--raw-dir", str(raw),
-         "--export-dir", str(exports), "--warehouse", str(warehouse)],
-        capture_output=True, text=True, env={**os.environ, "MUJUN_HOME": str(home)}, timeout=900)
+        [
+            str(Path(sys.executable).with_name("mujun")),
+            "evaluate",
+            "--year",
+            "2023",
+            "--raw-dir",
+            str(raw),
+            "--export-dir",
+            str(exports),
+            "--warehouse",
+            str(warehouse),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MUJUN_HOME": str(home)},
+        timeout=900,
+    )
     assert done.returncode == 3, done.stdout + done.stderr  # the worked example has blocked enterprises
 
     # the generated extract list of the copy names the new extract (and only the copy's)
@@ -58,11 +75,12 @@ def test_a_new_extract_is_ingested_validated_reconciled_and_reported(tmp_path):
         assert conn.execute("select count(*) from raw.energy_audits").fetchone()[0] == 3
         assert conn.execute(
             """select file, line, uscc, "check", column_name, value, department_zh from marts.dq_issues
-               where data_year = 2023 and file = 'energy_audits.csv'""").fetchall() == [
-            ("energy_audits.csv", 3, U["乙"], "date_invalid", "audited_on", "2023-13-45", "生态环境局")]
+               where data_year = 2023 and file = 'energy_audits.csv'"""
+        ).fetchall() == [("energy_audits.csv", 3, U["乙"], "date_invalid", "audited_on", "2023-13-45", "生态环境局")]
         assert conn.execute(
             """select department, delivered, rows_read, rows_quarantined, rows_accepted from marts.delivery_reconciliation
-               where data_year = 2023 and extract = 'energy_audits'""").fetchall() == [("environment", True, 3, 1, 2)]
+               where data_year = 2023 and extract = 'energy_audits'"""
+        ).fetchall() == [("environment", True, 3, 1, 2)]
 
     # the department's data-quality workbook lists the file and the bad cell
     report = exports / "2023" / "data_quality" / "environment_生态环境局.xlsx"

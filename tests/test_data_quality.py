@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import U, WORKED_RAW, run_pipeline
+from conftest import WORKED_RAW, U, run_pipeline
 from dagster_project.contract import extracts
 from dagster_project.uscc import check_character
 
@@ -35,30 +35,32 @@ def _build(raw: Path) -> None:
     _replace_line(raw / "2022" / "land_parcels.csv", 13, f"{U['丑']},411303-012,30000")
 
     y = raw / "2023"
-    _replace_line(y / "tax.csv", 14, f"{U['小二']},,否")            # value missing (not zero!)
-    _replace_line(y / "tax.csv", 15, f"{U['小三']},-5,否")           # negative tax
-    _replace_line(y / "tax.csv", 16, f"{U['小四']},1500,否")         # 元 instead of 万元: more than output
-    _append(y / "tax.csv", f"{U['丙']},150,否")                      # line 19: 丙 twice
+    _replace_line(y / "tax.csv", 14, f"{U['小二']},,否")  # value missing (not zero!)
+    _replace_line(y / "tax.csv", 15, f"{U['小三']},-5,否")  # negative tax
+    _replace_line(y / "tax.csv", 16, f"{U['小四']},1500,否")  # 元 instead of 万元: more than output
+    _append(y / "tax.csv", f"{U['丙']},150,否")  # line 19: 丙 twice
     _replace_line(y / "land_parcels.csv", 16, f"{U['小三']},411303-103,0")  # area not positive
     _replace_line(y / "land_parcels.csv", 17, f"{U['小四']},411303-104,3")  # 亩 where m² is due
-    _append(y / "land_parcels.csv", f"{U['小二']},411303-101,100")   # line 19: 小一's parcel id again
+    _append(y / "land_parcels.csv", f"{U['小二']},411303-101,100")  # line 19: 小一's parcel id again
     _append(
         y / "land_leases.csv",
-        f"ZL-2023-04,{U['丁']},{U['丁']},3,是",                      # line 5: lessor = lessee
-        f"ZL-2023-01,,{U['戊']},2,是",                                 # line 6: contract id of line 2 again
-        f"ZL-2023-05,,{OUTSIDER},4,是",                                # line 7: lessee outside the population
+        f"ZL-2023-04,{U['丁']},{U['丁']},3,是",  # line 5: lessor = lessee
+        f"ZL-2023-01,,{U['戊']},2,是",  # line 6: contract id of line 2 again
+        f"ZL-2023-05,,{OUTSIDER},4,是",  # line 7: lessee outside the population
     )
-    _replace_line(y / "science_tech.csv", 2, f"{U['甲']},abc,0,是,无")   # not a number
+    _replace_line(y / "science_tech.csv", 2, f"{U['甲']},abc,0,是,无")  # not a number
     _replace_line(y / "science_tech.csv", 3, f"{U['乙']},240,0,maybe,无")  # not a boolean
     _replace_line(y / "safety_accidents.csv", 3, f"{U['丙']},SA-2023-02,2023.08.09,重大")  # not a date
-    _append(y / "honors.csv", f"{OUTSIDER},市级先进,市级,2023")      # line 4: orphan
-    _append(y / "finance.csv", f"{U['甲']},上市,否")                  # line 4: 甲 twice
-    _replace_line(y / "industry_it.csv", 3, f"{U['丁']},无,无,无,无,\"1,500\",否,否,")  # thousands separator: fine
-    _replace_line(y / "statistics.csv", 8, (y / "statistics.csv").read_text(encoding="utf-8").splitlines()[7].replace("2023-05-01", "2023/5/1"))
+    _append(y / "honors.csv", f"{OUTSIDER},市级先进,市级,2023")  # line 4: orphan
+    _append(y / "finance.csv", f"{U['甲']},上市,否")  # line 4: 甲 twice
+    _replace_line(y / "industry_it.csv", 3, f'{U["丁"]},无,无,无,无,"1,500",否,否,')  # thousands separator: fine
+    _replace_line(
+        y / "statistics.csv", 8, (y / "statistics.csv").read_text(encoding="utf-8").splitlines()[7].replace("2023-05-01", "2023/5/1")
+    )
     (y / "overrides.csv").write_text(
         "uscc,final_class,reason,approved_by,approved_on\n"
-        f"{OUTSIDER},A,理由,区委、区政府,2024-04-20\n"                 # line 2: unknown enterprise
-        f"{U['甲']},E,理由,区委、区政府,2024-04-20\n",                 # line 3: no such class
+        f"{OUTSIDER},A,理由,区委、区政府,2024-04-20\n"  # line 2: unknown enterprise
+        f"{U['甲']},E,理由,区委、区政府,2024-04-20\n",  # line 3: no such class
         encoding="utf-8",
     )
 
@@ -73,11 +75,7 @@ def malformed(tmp_path_factory):
 
 
 def issues(run, check: str) -> set[tuple]:
-    return {
-        (r.file, r.line, r.uscc, r.severity)
-        for r in run.csv("dq_issues.csv").itertuples()
-        if r.check == check
-    }
+    return {(r.file, r.line, r.uscc, r.severity) for r in run.csv("dq_issues.csv").itertuples() if r.check == check}
 
 
 def status(run, name: str) -> tuple:
@@ -85,6 +83,7 @@ def status(run, name: str) -> tuple:
 
 
 # parsing ----------------------------------------------------------------------------------------
+
 
 def test_unparseable_number_quarantines_the_row(malformed):
     assert issues(malformed, "decimal_invalid") == {("science_tech.csv", "2", U["甲"], "error")}
@@ -120,21 +119,28 @@ def test_empty_tax_is_missing_not_zero(malformed):
 
 # quarantine -------------------------------------------------------------------------------------
 
+
 def test_invalid_uscc(malformed):
     assert issues(malformed, "uscc_invalid") == {("tax.csv", "18", "91411303GWXUCJMA40", "error")}
 
 
 def test_duplicate_uscc_quarantines_every_copy(malformed):
     assert issues(malformed, "uscc_duplicate") == {
-        ("tax.csv", "4", U["丙"], "error"), ("tax.csv", "19", U["丙"], "error"),
-        ("finance.csv", "2", U["甲"], "error"), ("finance.csv", "4", U["甲"], "error"),
+        ("tax.csv", "4", U["丙"], "error"),
+        ("tax.csv", "19", U["丙"], "error"),
+        ("finance.csv", "2", U["甲"], "error"),
+        ("finance.csv", "4", U["甲"], "error"),
     }
 
 
 def test_rows_read_equal_accepted_plus_quarantined(malformed):
-    counts = {r[0]: r[1:] for r in malformed.query(
-        """select extract, rows_read, rows_accepted, rows_quarantined, rows_not_in_population
-           from marts.delivery_reconciliation where data_year = 2023""")}
+    counts = {
+        r[0]: r[1:]
+        for r in malformed.query(
+            """select extract, rows_read, rows_accepted, rows_quarantined, rows_not_in_population
+           from marts.delivery_reconciliation where data_year = 2023"""
+        )
+    }
     assert all(read == accepted + quarantined for read, accepted, quarantined, _ in counts.values())
     assert counts["tax"] == (18, 14, 4, 0)
     assert counts["land_parcels"] == (18, 15, 3, 0)
@@ -146,13 +152,16 @@ def test_rows_read_equal_accepted_plus_quarantined(malformed):
 
 # land guards ------------------------------------------------------------------------------------
 
+
 def test_parcel_area_not_positive(malformed):
     assert issues(malformed, "parcel_area_not_positive") == {("land_parcels.csv", "16", U["小三"], "error")}
 
 
 def test_duplicate_parcel_id(malformed):
     assert issues(malformed, "parcel_duplicate") == {
-        ("land_parcels.csv", "14", U["小一"], "error"), ("land_parcels.csv", "19", U["小二"], "error")}
+        ("land_parcels.csv", "14", U["小一"], "error"),
+        ("land_parcels.csv", "19", U["小二"], "error"),
+    }
 
 
 def test_net_land_not_positive_blocks(malformed):
@@ -165,8 +174,7 @@ def test_lessor_equals_lessee(malformed):
 
 
 def test_duplicate_contract_id(malformed):
-    assert issues(malformed, "lease_duplicate") == {
-        ("land_leases.csv", "2", U["丁"], "error"), ("land_leases.csv", "6", U["戊"], "error")}
+    assert issues(malformed, "lease_duplicate") == {("land_leases.csv", "2", U["丁"], "error"), ("land_leases.csv", "6", U["戊"], "error")}
     assert malformed.one("select land_mu from marts.classification where data_year = 2023 and uscc = ?", [U["丁"]]) == pytest.approx(45.0)
 
 
@@ -185,10 +193,13 @@ def test_land_unit_suspect(malformed):
 def test_land_change_against_previous_year(malformed):
     # 丑 had three times the land; 小四's parcel delivered in 亩 collapses its land as well
     assert issues(malformed, "land_change_large") == {
-        ("land_parcels.csv", "", U["丑"], "warning"), ("land_parcels.csv", "", U["小四"], "warning")}
+        ("land_parcels.csv", "", U["丑"], "warning"),
+        ("land_parcels.csv", "", U["小四"], "warning"),
+    }
 
 
 # tax guards -------------------------------------------------------------------------------------
+
 
 def test_tax_missing(malformed):
     assert issues(malformed, "tax_missing") == {("tax.csv", "", U["子"], "error"), ("tax.csv", "", U["小二"], "error")}
@@ -218,6 +229,7 @@ def test_tax_jump_against_previous_year(malformed):
 
 # referential ------------------------------------------------------------------------------------
 
+
 def test_orphan_rows(malformed):
     assert issues(malformed, "uscc_not_in_population") == {("honors.csv", "4", OUTSIDER, "warning")}
 
@@ -228,11 +240,14 @@ def test_override_for_unknown_enterprise_is_an_error(malformed):
 
 def test_optional_files_not_delivered(malformed):
     assert issues(malformed, "file_not_delivered") == {
-        ("quality_awards.csv", "", "", "warning"), ("land_violations.csv", "", "", "warning"),
+        ("quality_awards.csv", "", "", "warning"),
+        ("land_violations.csv", "", "", "warning"),
         # the optional extracts of the 附件2 rewards, not part of this example
-        *{(f"{name}.csv", "", "", "warning") for name in (
-            "output_history", "township_monthly_output", "digital_investment", "multistorey_buildings",
-            "higher_level_funding")}}
+        *{
+            (f"{name}.csv", "", "", "warning")
+            for name in ("output_history", "township_monthly_output", "digital_investment", "multistorey_buildings", "higher_level_funding")
+        },
+    }
 
 
 def test_error_issues_make_the_run_not_publishable(malformed):
@@ -240,6 +255,7 @@ def test_error_issues_make_the_run_not_publishable(malformed):
 
 
 # reports per department -------------------------------------------------------------------------
+
 
 def test_department_report_excel_lists_every_issue_of_the_department(malformed):
     from openpyxl import load_workbook

@@ -14,9 +14,17 @@ from dagster_project.paths import DBT_DIR
 
 # Flow order of the folders; a model may read a folder at its own position or before it.
 FLOW = [
-    "reference", "validation", "staging",
-    "intermediate/population", "intermediate/land", "intermediate/indicators", "intermediate/events",
-    "intermediate/scoring", "intermediate/classification", "intermediate/rewards", "intermediate/quality",
+    "reference",
+    "validation",
+    "staging",
+    "intermediate/population",
+    "intermediate/land",
+    "intermediate/indicators",
+    "intermediate/events",
+    "intermediate/scoring",
+    "intermediate/classification",
+    "intermediate/rewards",
+    "intermediate/quality",
     "marts",
 ]
 
@@ -34,7 +42,7 @@ def _models() -> dict:
 def test_each_folder_reads_only_earlier_folders():
     manifest, models = _models()
     backwards = []
-    for uid, node in models.items():
+    for node in models.values():
         own = FLOW.index(_folder(node["original_file_path"]))
         for parent in node["depends_on"]["nodes"]:
             if parent in models and FLOW.index(_folder(models[parent]["original_file_path"])) > own:
@@ -49,7 +57,12 @@ def test_rewards_read_neither_scores_nor_classes():
             for parent in node["depends_on"]["nodes"]:
                 if parent in models:
                     assert _folder(models[parent]["original_file_path"]) in (
-                        "reference", "validation", "staging", "intermediate/population", "intermediate/rewards"), (node["name"], parent)
+                        "reference",
+                        "validation",
+                        "staging",
+                        "intermediate/population",
+                        "intermediate/rewards",
+                    ), (node["name"], parent)
 
 
 def test_every_model_has_its_yml_with_a_description_of_it_and_its_columns():

@@ -30,9 +30,24 @@ EXPECTED = {
 def test_dbt_unit_tests_pass(worked, tmp_path):
     warehouse = copy_run(worked, tmp_path / "run").warehouse  # dbt opens it for writing
     done = subprocess.run(
-        [DBT_EXECUTABLE, "test", "--select", "test_type:unit", "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs"), "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
-        cwd=DBT_DIR, capture_output=True, text=True, timeout=600,
+        [
+            DBT_EXECUTABLE,
+            "test",
+            "--select",
+            "test_type:unit",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+        ],
+        cwd=DBT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={**os.environ, "MUJUN_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
     )
     results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
@@ -40,4 +55,3 @@ def test_dbt_unit_tests_pass(worked, tmp_path):
     assert EXPECTED <= set(status), sorted(status)
     assert all(s == "pass" for s in status.values()), (status, done.stdout[-4000:])
     assert done.returncode == 0, done.stdout[-4000:]
-

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from dagster import Failure
 
-from conftest import U, WORKED_RAW, copy_worked, run_pipeline
+from conftest import WORKED_RAW, U, copy_worked, run_pipeline
 from dagster_project import exit_status
 from dagster_project.contract import extracts
 from dagster_project.ingest import InputError, ingest_extract
@@ -32,6 +32,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 # --- the mapping ---------------------------------------------------------------------------
+
 
 def test_the_mapping_of_typed_failures_and_finished_runs():
     assert exit_status.of_error(InputError("缺少 / missing", file="x.csv")) == 2
@@ -68,11 +69,21 @@ def test_a_missing_required_file_is_typed_with_the_file(tmp_path):
 
 # --- each status from its cause, end to end ---------------------------------------------------
 
+
 def test_exit_2_for_a_missing_required_file_through_the_console_script(tmp_path):
     raw = copy_worked(tmp_path / "raw")
     (raw / "2023" / "land_parcels.csv").unlink()
-    done = _mujun("evaluate", "--year", "2023", "--raw-dir", str(raw), "--export-dir", str(tmp_path / "out"),
-                  "--warehouse", str(tmp_path / "w.duckdb"))
+    done = _mujun(
+        "evaluate",
+        "--year",
+        "2023",
+        "--raw-dir",
+        str(raw),
+        "--export-dir",
+        str(tmp_path / "out"),
+        "--warehouse",
+        str(tmp_path / "w.duckdb"),
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "输入无法使用 / input unusable" in done.stdout and "缺少必需文件 land_parcels.csv" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
@@ -82,8 +93,9 @@ def test_exit_2_for_a_missing_required_file_through_the_console_script(tmp_path)
 def test_exit_1_when_the_warehouse_is_locked_by_another_process(tmp_path):
     warehouse = tmp_path / "w.duckdb"
     with duckdb.connect(str(warehouse)):  # a writer holds the file: the command cannot open it
-        done = _mujun("evaluate", "--year", "2023", "--raw-dir", str(WORKED_RAW),
-                      "--export-dir", str(tmp_path / "out"), "--warehouse", str(warehouse))
+        done = _mujun(
+            "evaluate", "--year", "2023", "--raw-dir", str(WORKED_RAW), "--export-dir", str(tmp_path / "out"), "--warehouse", str(warehouse)
+        )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "运行失败 / run failed" in done.stdout and "lock" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
@@ -132,8 +144,19 @@ FORBIDDEN = {
 }
 
 
-@pytest.mark.parametrize("module", ["cli.py", "evaluate.py", "exit_status.py", "dbt_project.py", "definitions.py",
-                                    "defs/dbt_assets.py", "defs/resources.py", "defs/jobs.py"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "cli.py",
+        "evaluate.py",
+        "exit_status.py",
+        "dbt_project.py",
+        "definitions.py",
+        "defs/dbt_assets.py",
+        "defs/resources.py",
+        "defs/jobs.py",
+    ],
+)
 def test_no_process_tricks_or_private_apis(module):
     source = (PACKAGE / module).read_text(encoding="utf-8")
     found = [why for pattern, why in FORBIDDEN.items() if re.search(pattern, source)]
@@ -141,8 +164,15 @@ def test_no_process_tricks_or_private_apis(module):
 
 
 def test_the_scan_catches_what_it_forbids():
-    samples = ["os._exit(3)", "atexit._run_exitfuncs()", "os.dup2(fd, 2)", 'warnings.filterwarnings("ignore")',
-               "from dagster._core.events import X", "record.dagster_meta", 'os.environ["MUJUN_RUN_ID"] = run_id']
+    samples = [
+        "os._exit(3)",
+        "atexit._run_exitfuncs()",
+        "os.dup2(fd, 2)",
+        'warnings.filterwarnings("ignore")',
+        "from dagster._core.events import X",
+        "record.dagster_meta",
+        'os.environ["MUJUN_RUN_ID"] = run_id',
+    ]
     for sample in samples:
         assert any(re.search(pattern, sample) for pattern in FORBIDDEN), sample
     assert not any(re.search(p, 'warnings.filterwarnings("ignore", category=UserWarning)') for p in FORBIDDEN)

@@ -23,8 +23,7 @@ def _scale_column(path, column: str, factor: float) -> None:
 
 
 def failed(run, extract: str) -> set[tuple[str, str]]:
-    return set(run.query(
-        "select expectation, column_name from quality.expectation_results where extract = ? and not success", [extract]))
+    return set(run.query("select expectation, column_name from quality.expectation_results where extract = ? and not success", [extract]))
 
 
 def test_every_delivery_passes_its_expectations_in_the_worked_example(worked):
@@ -34,7 +33,7 @@ def test_every_delivery_passes_its_expectations_in_the_worked_example(worked):
 
 def test_whole_files_in_the_wrong_unit_fail_their_expectations(tmp_path):
     raw = copy_worked(tmp_path / "raw")
-    _scale_column(raw / "2023" / "tax.csv", "tax_paid", 10000)           # delivered in 元
+    _scale_column(raw / "2023" / "tax.csv", "tax_paid", 10000)  # delivered in 元
     _scale_column(raw / "2023" / "land_parcels.csv", "area_m2", 15 / 10000)  # delivered in 亩
     run = run_pipeline(tmp_path, raw)
     assert failed(run, "tax") == {("expect_column_median_to_be_between", "tax_paid__number")}

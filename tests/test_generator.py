@@ -44,8 +44,19 @@ def test_generator_follows_the_contract(tmp_path):
 def test_generator_has_events_for_every_bonus_and_penalty_item(tmp_path):
     generate_district(tmp_path, 2023)
     folder = tmp_path / "2023"
-    for name in ("science_tech", "industry_it", "finance", "market_supervision", "quality_awards", "standards",
-                 "honors", "safety_accidents", "environment", "land_violations", "land_leases"):
+    for name in (
+        "science_tech",
+        "industry_it",
+        "finance",
+        "market_supervision",
+        "quality_awards",
+        "standards",
+        "honors",
+        "safety_accidents",
+        "environment",
+        "land_violations",
+        "land_leases",
+    ):
         assert _read(folder / f"{name}.csv"), name
     accidents = {r["level"] for r in _read(folder / "safety_accidents.csv")}
     assert {"较大", "重大"} <= accidents

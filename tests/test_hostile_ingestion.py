@@ -28,6 +28,7 @@ TAX = extracts()["tax"]
 
 # --- atomic ingestion ------------------------------------------------------------------------
 
+
 class _FailAt:
     """A connection whose statement number `fail_at` raises before it runs (the rollback a
     failing ingestion issues itself is never made to fail: a crash is tested separately)."""
@@ -57,8 +58,7 @@ class _FailAt:
 def _state(conn) -> dict:
     """Every raw and quality table, in full."""
     tables = conn.execute(
-        "select table_schema || '.' || table_name from information_schema.tables "
-        "where table_schema in ('raw', 'quality') order by 1"
+        "select table_schema || '.' || table_name from information_schema.tables where table_schema in ('raw', 'quality') order by 1"
     ).fetchall()
     return {t: sorted(conn.execute(f"select * from {t}").fetchall(), key=repr) for (t,) in tables}
 
@@ -66,18 +66,22 @@ def _state(conn) -> dict:
 def _comparable(conn) -> dict:
     """The raw tables without what differs between two honest runs (load ids and times)."""
     return {
-        "tax": sorted(conn.execute(
-            "select data_year, source_file, sha256, line_number, uscc, tax_paid, credit_rating_d from raw.tax "
-            "where load_id = (select load_id from raw.loads where extract = 'tax' order by loaded_at desc limit 1)"
-        ).fetchall()),
+        "tax": sorted(
+            conn.execute(
+                "select data_year, source_file, sha256, line_number, uscc, tax_paid, credit_rating_d from raw.tax "
+                "where load_id = (select load_id from raw.loads where extract = 'tax' order by loaded_at desc limit 1)"
+            ).fetchall()
+        ),
         "tax_rows": conn.execute("select count(*) from raw.tax").fetchone(),
         "loads": conn.execute(
             "select extract, data_year, source_file, sha256, encoding, rows_read, delivered from raw.loads order by loaded_at"
         ).fetchall(),
-        "issues": sorted(conn.execute(
-            "select extract, data_year, source_file, line_number, check_name, column_name, value, load_id is null "
-            "from raw.load_issues"
-        ).fetchall(), key=repr),
+        "issues": sorted(
+            conn.execute(
+                "select extract, data_year, source_file, line_number, check_name, column_name, value, load_id is null from raw.load_issues"
+            ).fetchall(),
+            key=repr,
+        ),
     }
 
 
@@ -86,7 +90,7 @@ def _two_deliveries(raw: Path) -> None:
     contract (so the delivery has rows, a load record and issues), and a stray copy lies beside."""
     path = raw / "2023" / "tax.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    lines = [lines[0] + ",备注"] + [l.replace("91411303GWXUCJMA40", "91411303GWXUCJMA4F") + "," for l in lines[1:]]
+    lines = [lines[0] + ",备注"] + [row.replace("91411303GWXUCJMA40", "91411303GWXUCJMA4F") + "," for row in lines[1:]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     shutil.copy(path, raw / "2023" / "tax_更正.csv")
 
@@ -263,6 +267,7 @@ def test_expectation_results_are_replaced_whole_or_not_at_all(tmp_path):
 
 # --- unusable files --------------------------------------------------------------------------
 
+
 def _lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
@@ -276,7 +281,7 @@ def _header_only(name):
 
 
 def _delimiter(name, delimiter):
-    return name, lambda y: _write(y / name, [l.replace(",", delimiter) for l in _lines(y / name)])
+    return name, lambda y: _write(y / name, [row.replace(",", delimiter) for row in _lines(y / name)])
 
 
 def _encoded(name, encoding):
@@ -290,6 +295,7 @@ def _cell(name, line, column, text):
         cells[column] = text
         lines[line - 1] = ",".join(cells)
         _write(y / name, lines)
+
     return name, mutate
 
 
@@ -298,6 +304,7 @@ def _row(name, line, change):
         lines = _lines(y / name)
         lines[line - 1] = change(lines[line - 1])
         _write(y / name, lines)
+
     return name, mutate
 
 
@@ -308,6 +315,7 @@ def _workbook(name):
         book = openpyxl.Workbook()
         book.active.append(["uscc", "tax_paid"])
         book.save(y / name)
+
     return name, mutate
 
 
@@ -316,8 +324,10 @@ UNUSABLE = {
     "header_only_statistics": (_header_only("statistics.csv"), ["只有表头", "no data rows"]),
     "header_only_tax": (_header_only("tax.csv"), ["只有表头", "no data rows"]),
     "header_only_land_parcels": (_header_only("land_parcels.csv"), ["只有表头", "no data rows"]),
-    "header_and_empty_cells_only": (("tax.csv", lambda y: _write(y / "tax.csv", _lines(y / "tax.csv")[:1] + [",,", " , ,"])),
-                                    ["只有表头", "no data rows"]),
+    "header_and_empty_cells_only": (
+        ("tax.csv", lambda y: _write(y / "tax.csv", _lines(y / "tax.csv")[:1] + [",,", " , ,"])),
+        ["只有表头", "no data rows"],
+    ),
     "empty_required_file": (("land_parcels.csv", lambda y: (y / "land_parcels.csv").write_bytes(b"")), ["为空", "empty"]),
     "semicolons": (_delimiter("tax.csv", ";"), ["分号", "英文逗号", "CSV UTF-8", "semicolons"]),
     "tabs": (_delimiter("statistics.csv", "\t"), ["制表符", "英文逗号", "tabs"]),
@@ -329,14 +339,16 @@ UNUSABLE = {
     "field_1mb": (_cell("statistics.csv", 5, 1, '"' + "名" * 1_000_000 + '"'), ["第5行", "line 5", "name", "32767"]),
     "field_20mb": (_cell("tax.csv", 9, 1, '"' + "9" * 20_000_000 + '"'), ["第9行", "line 9", "tax_paid"]),
     "field_40k_unquoted": (_cell("land_parcels.csv", 3, 1, "x" * 40_000), ["第3行", "line 3", "parcel_id"]),
-    "row_with_extra_cell": (_row("tax.csv", 7, lambda l: l + ",多余"), ["第7行", "4 个单元格", "line 7"]),
-    "row_with_missing_cell": (_row("statistics.csv", 12, lambda l: l.rsplit(",", 2)[0]), ["第12行", "line 12"]),
-    "row_split_by_unquoted_comma": (_row("land_parcels.csv", 4, lambda l: l.replace("-", ",", 1)), ["第4行", "line 4"]),
+    "row_with_extra_cell": (_row("tax.csv", 7, lambda row: row + ",多余"), ["第7行", "4 个单元格", "line 7"]),
+    "row_with_missing_cell": (_row("statistics.csv", 12, lambda row: row.rsplit(",", 2)[0]), ["第12行", "line 12"]),
+    "row_split_by_unquoted_comma": (_row("land_parcels.csv", 4, lambda row: row.replace("-", ",", 1)), ["第4行", "line 4"]),
     "unterminated_quote": (_cell("tax.csv", 6, 1, '"240'), ["第6行", "line 6", "双引号未闭合"]),
     "carriage_return_in_unquoted_cell": (_cell("statistics.csv", 4, 2, "王村\r街道"), ["第4行", "line 4", "回车符"]),
     "nul_byte": (_cell("tax.csv", 8, 1, "24\x000"), ["第8行", "line 8", "NUL"]),
-    "nul_byte_at_end": (("land_parcels.csv", lambda y: (y / "land_parcels.csv").write_bytes(
-        (y / "land_parcels.csv").read_bytes() + b"\x00")), ["NUL", "damaged"]),
+    "nul_byte_at_end": (
+        ("land_parcels.csv", lambda y: (y / "land_parcels.csv").write_bytes((y / "land_parcels.csv").read_bytes() + b"\x00")),
+        ["NUL", "damaged"],
+    ),
 }
 
 
@@ -369,8 +381,10 @@ def test_a_file_with_bare_carriage_returns_as_line_ends_reads_like_the_original(
     ingest_extract(reference, extracts()["statistics"], 2023, WORKED_RAW)
     columns = "line_number, uscc, name, township, industry_code, scale, gross_output"
     assert summary.rows_read == 17
-    assert (conn.execute(f"select {columns} from raw.statistics order by line_number").fetchall()
-            == reference.execute(f"select {columns} from raw.statistics order by line_number").fetchall())
+    assert (
+        conn.execute(f"select {columns} from raw.statistics order by line_number").fetchall()
+        == reference.execute(f"select {columns} from raw.statistics order by line_number").fetchall()
+    )
 
 
 @pytest.mark.parametrize("case", ["header_only_tax", "semicolons", "utf16_be_no_bom", "field_1mb", "row_with_extra_cell"])
@@ -388,12 +402,15 @@ def test_mujun_evaluate_exits_2_naming_the_unusable_file(tmp_path, capsys, case)
     assert not (run.export_dir / "2023" / "classification.csv").exists()
 
 
-@pytest.mark.parametrize("content", [
-    b"",                                                           # left empty
-    b"\r\n\r\n",                                                   # blank lines only
-    "uscc,standard_code,level,role,year\r\n".encode("gb18030"),   # a header only (Excel, GBK)
-    "统一社会信用代码,标准编号,标准级别,角色,年度\n,,,,\n , ,,,\n".encode("utf-8-sig"),  # empty cells only
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",  # left empty
+        b"\r\n\r\n",  # blank lines only
+        "uscc,standard_code,level,role,year\r\n".encode("gb18030"),  # a header only (Excel, GBK)
+        "统一社会信用代码,标准编号,标准级别,角色,年度\n,,,,\n , ,,,\n".encode("utf-8-sig"),  # empty cells only
+    ],
+)
 def test_an_optional_file_without_data_rows_is_delivered_with_nothing_to_report(tmp_path, content):
     raw = copy_worked(tmp_path / "raw")
     (raw / "2023" / "standards.csv").write_bytes(content)
@@ -402,14 +419,15 @@ def test_an_optional_file_without_data_rows_is_delivered_with_nothing_to_report(
     assert summary.delivered and summary.rows_read == 0 and not summary.unchanged
     assert conn.execute("select rows_read, delivered from raw.loads").fetchall() == [(0, True)]
     assert ("file_empty", None, None) in conn.execute(
-        "select check_name, column_name, value from raw.load_issues where load_id = ?", [summary.load_id]).fetchall()
+        "select check_name, column_name, value from raw.load_issues where load_id = ?", [summary.load_id]
+    ).fetchall()
 
 
 def test_lines_of_empty_cells_are_blank_lines_and_keep_line_numbers(tmp_path):
     raw = copy_worked(tmp_path / "raw")
     path = raw / "2023" / "tax.csv"
     lines = _lines(path)
-    lines[1:1] = [",,", " , ,"]      # what Excel leaves of cleared rows
+    lines[1:1] = [",,", " , ,"]  # what Excel leaves of cleared rows
     _write(path, lines + [",,", ",,"])
     conn = duckdb.connect(str(tmp_path / "w.duckdb"))
     assert ingest_extract(conn, TAX, 2023, raw).rows_read == 17
@@ -456,7 +474,7 @@ def test_files_outside_the_contract_are_named_and_reported_but_not_used(tmp_path
     out = capsys.readouterr().out
 
     assert run.status == worked.status
-    for name, (_, rename_to) in STRAY.items():
+    for name in STRAY:
         assert f"未采用的文件 / file NOT used: {year_dir / name}" in out
     for name in HIDDEN:
         assert name not in out
@@ -471,9 +489,7 @@ def test_files_outside_the_contract_are_named_and_reported_but_not_used(tmp_path
         "tax_更正.csv is not a file of the contract and was NOT used; to deliver it rename it to tax.csv and run again"
     )
     empty = issues[issues["check"] == "file_empty"]
-    assert list(zip(empty["file"], empty["department"], empty["severity"])) == [
-        ("quality_awards.csv", "market_supervision", "warning")
-    ]
+    assert list(zip(empty["file"], empty["department"], empty["severity"])) == [("quality_awards.csv", "market_supervision", "warning")]
     # nothing else changed: same classes, and the same issues but for the warnings above
     assert run.csv("classification.csv").equals(worked.csv("classification.csv"))
     assert run.csv("benchmarks.csv").equals(worked.csv("benchmarks.csv"))

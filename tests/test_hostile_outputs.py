@@ -14,7 +14,7 @@ import pytest
 from markupsafe import escape
 from openpyxl import load_workbook
 
-from conftest import U, Run, copy_run, copy_worked, run_pipeline
+from conftest import Run, U, copy_run, copy_worked, run_pipeline
 from dagster_project.evaluate import export
 from dagster_project.outputs import staging
 from dagster_project.outputs.published_copy import published_path
@@ -69,8 +69,10 @@ def _plant(raw: Path) -> None:
     # values that end up in dq_issues.csv and the departments' reports: a USCC that fails its
     # check, a number that is a formula, a title and a level of an honor that are formulas
     _rewrite(folder / "tax.csv", lambda rows: rows + [{"uscc": '=HYPERLINK("http://x","y")', "tax_paid": "1", "credit_rating_d": "否"}])
-    _rewrite(folder / "science_tech.csv", lambda rows: rows + [
-        {"uscc": U["辛"], "rd_expense": "-1+1", "new_invention_patents": "@1", "hitech": "否", "rd_platform": "无"}])
+    _rewrite(
+        folder / "science_tech.csv",
+        lambda rows: rows + [{"uscc": U["辛"], "rd_expense": "-1+1", "new_invention_patents": "@1", "hitech": "否", "rd_platform": "无"}],
+    )
     _rewrite(folder / "honors.csv", lambda rows: rows + [{"uscc": U["甲"], "title": "@title", "level": "=省级", "year": "2023"}])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -144,7 +146,7 @@ def test_every_csv_cell_that_starts_like_a_formula_is_written_as_text(hostile):
 
 def test_csv_files_keep_the_hostile_text_behind_a_quote(hostile):
     classification = hostile.csv("classification.csv").set_index("uscc")
-    assert classification.loc[U["甲"], "name"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert classification.loc[U["甲"], "name"] == '\'=HYPERLINK("http://x","y")'
     assert classification.loc[U["甲"], "township"] == "'=1+1"
     assert classification.loc[U["乙"], "name"] == "'@SUM(1)"
     assert classification.loc[U["丙"], ["name", "township"]].tolist() == ["'-2+3", "'-乡"]
@@ -152,10 +154,10 @@ def test_csv_files_keep_the_hostile_text_behind_a_quote(hostile):
     assert classification.loc[U["戊"], "name"] == SCRIPT
     assert classification.loc[U["己"], "final_class"] == "C"  # the override applied
     notice = {r[1]: r for r in _csv_rows(hostile.export_dir / "2023" / "公示名单_2023.csv")[1:]}
-    assert notice["'=HYPERLINK(\"http://x\",\"y\")"][2:] == ["'=1+1", "A"]
+    assert notice['\'=HYPERLINK("http://x","y")'][2:] == ["'=1+1", "A"]
     assert notice["'@小一 公司"][2] == "'+镇"
     issues = hostile.csv("dq_issues.csv")
-    assert any(u.upper() == "'=HYPERLINK(\"HTTP://X\",\"Y\")" for u in issues["uscc"])  # the bad USCC, as text
+    assert any(u.upper() == '\'=HYPERLINK("HTTP://X","Y")' for u in issues["uscc"])  # the bad USCC, as text
     assert any("-1+1" in m for m in issues["message"])
 
 
@@ -204,8 +206,7 @@ def test_the_shared_csv_writer_neutralises_every_formula_start_in_text_columns_o
 
 
 def _tree(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _leftovers(run: Run) -> list[str]:
@@ -221,8 +222,9 @@ def test_a_failure_during_export_publishes_nothing(hostile, tmp_path, monkeypatc
     before = copy_run(hostile, tmp_path / "run")
     published = _published(before)
     # a correction that changes outputs, then a writer that fails once the marts are rebuilt
-    _rewrite(before.raw_dir / "2023" / "statistics.csv",
-             lambda rows: [r | {"name": "改名后的企业"} if r["uscc"] == U["乙"] else r for r in rows])
+    _rewrite(
+        before.raw_dir / "2023" / "statistics.csv", lambda rows: [r | {"name": "改名后的企业"} if r["uscc"] == U["乙"] else r for r in rows]
+    )
 
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")

@@ -28,21 +28,45 @@ NON_FINITE = ["nan", "NaN", "-nan", "inf", "+Inf", "-infinity", "Infinity", "INF
 # read by DuckDB's cast as some number, but no number of the contract: a decimal comma (10x, 100x
 # off), commas out of groups of three, underscores, an underflow to zero, beyond the warehouse's
 # exact arithmetic (1e20), an exponent without digits
-NOT_NUMBERS = ["1,5", "389,5", "3,0", "1,,5", "1,e3", "6_000", "1_000.5", ",100", "100,", "1,23,456", "12,3456",
-               "1e-400", "-2e-500", "1.7e308", "1e20", "-1e25", "1e", "e5", ".", "+", "1.2.3", "(100)", "−5"]
+NOT_NUMBERS = [
+    "1,5",
+    "389,5",
+    "3,0",
+    "1,,5",
+    "1,e3",
+    "6_000",
+    "1_000.5",
+    ",100",
+    "100,",
+    "1,23,456",
+    "12,3456",
+    "1e-400",
+    "-2e-500",
+    "1.7e308",
+    "1e20",
+    "-1e25",
+    "1e",
+    "e5",
+    ".",
+    "+",
+    "1.2.3",
+    "(100)",
+    "−5",
+]
 
 
 # ---------------------------------------------------------------------------------------------
 # the parsers, unit by unit
 
+
 @pytest.fixture(scope="module")
 def macros():
     """dbt's parser macros rendered by plain Jinja (ref and var stubbed), with the division table."""
-    source = "".join((ROOT / "dbt" / "macros" / name).read_text(encoding="utf-8")
-                     for name in ("parse_values.sql", "run_context.sql"))
+    source = "".join((ROOT / "dbt" / "macros" / name).read_text(encoding="utf-8") for name in ("parse_values.sql", "run_context.sql"))
     env = jinja2.Environment(extensions=["jinja2.ext.do"])
-    module = env.from_string(source, globals={"ref": lambda name: name,
-                                              "var": lambda name, default=None: {"year": 2023}.get(name, default)}).module
+    module = env.from_string(
+        source, globals={"ref": lambda name: name, "var": lambda name, default=None: {"year": 2023}.get(name, default)}
+    ).module
     conn = duckdb.connect()
     conn.execute(f"""create table industry_divisions as select * from read_csv('{ROOT / "data" / "seeds" / "industry_divisions.csv"}',
                      types={{'division': 'VARCHAR', 'section': 'VARCHAR', 'from_year': 'INTEGER', 'to_year': 'INTEGER'}})""")
@@ -68,18 +92,37 @@ def test_parse_decimal_reads_no_decimal_comma_underscore_underflow_or_overflow(m
     assert _eval(macros, module.parse_decimal("x"), value) is None
 
 
-@pytest.mark.parametrize("value,number", [("1,234.5", 1234.5), (" 42 ", 42.0), ("-5", -5.0), ("1e5", 100000.0),
-                                          ("0", 0.0), ("0.0e-5", 0.0), ("-0", 0.0), ("1,234,567", 1234567.0),
-                                          ("+12.", 12.0), (".5", 0.5), ("9.99e19", 9.99e19), ("1e-300", 1e-300),
-                                          ("\t600\t", 600.0), ("\u3000600\r", 600.0), ("\xa01,234\n", 1234.0),
-                                          ("", None), ("9.7%", None), ("abc", None)])
+@pytest.mark.parametrize(
+    "value,number",
+    [
+        ("1,234.5", 1234.5),
+        (" 42 ", 42.0),
+        ("-5", -5.0),
+        ("1e5", 100000.0),
+        ("0", 0.0),
+        ("0.0e-5", 0.0),
+        ("-0", 0.0),
+        ("1,234,567", 1234567.0),
+        ("+12.", 12.0),
+        (".5", 0.5),
+        ("9.99e19", 9.99e19),
+        ("1e-300", 1e-300),
+        ("\t600\t", 600.0),
+        ("\u3000600\r", 600.0),
+        ("\xa01,234\n", 1234.0),
+        ("", None),
+        ("9.7%", None),
+        ("abc", None),
+    ],
+)
 def test_parse_decimal_keeps_finite_numbers(macros, value, number):
     module, _ = macros
     assert _eval(macros, module.parse_decimal("x"), value) == number
 
 
-@pytest.mark.parametrize("value,number", [("3", 3), ("2.0", 2), ("1,000", 1000), ("1.5", None), ("0.5", None),
-                                          ("0x10", None), ("3e9", None), ("inf", None)])
+@pytest.mark.parametrize(
+    "value,number", [("3", 3), ("2.0", 2), ("1,000", 1000), ("1.5", None), ("0.5", None), ("0x10", None), ("3e9", None), ("inf", None)]
+)
 def test_parse_int_never_rounds_or_reads_hexadecimal(macros, value, number):
     # DuckDB's own cast reads '1.5' as 2 and '0x10' as 16
     module, _ = macros
@@ -94,21 +137,45 @@ def test_great_expectations_parses_numbers_as_dbt_does(macros, value):
     assert dbt_number == ge_number and (ge_number is None or math.isfinite(ge_number))
 
 
-@pytest.mark.parametrize("value,code", [
-    ("3825", "3825"), ("C3825", "3825"), ("c3825", "3825"), (" 3825 ", "3825"), ("38 25", "3825"),
-    ("C 3825", "3825"), ("３８２５", "3825"), ("Ｃ３８２５", "3825"), ("38\u300025", "3825"),
-    ("0610", "0610"), ("B0610", "0610"), ("38", "38"), ("382", "382"),
-])
+@pytest.mark.parametrize(
+    "value,code",
+    [
+        ("3825", "3825"),
+        ("C3825", "3825"),
+        ("c3825", "3825"),
+        (" 3825 ", "3825"),
+        ("38 25", "3825"),
+        ("C 3825", "3825"),
+        ("３８２５", "3825"),
+        ("Ｃ３８２５", "3825"),
+        ("38\u300025", "3825"),
+        ("0610", "0610"),
+        ("B0610", "0610"),
+        ("38", "38"),
+        ("382", "382"),
+    ],
+)
 def test_industry_code_normalised(macros, value, code):
     module, _ = macros
     assert _eval(macros, module.parse_industry_code("x"), value) == code
 
 
-@pytest.mark.parametrize("value,section", [
-    ("9911", None), ("00", None), ("98", None), ("ABCD", None), ("", None), ("38251", None), ("3", None),
-    ("38.25", None), ("CC3825", None),
-    ("B3825", "C"), ("C0610", "B"),   # the letter contradicts the division: a cell error of its own
-])
+@pytest.mark.parametrize(
+    "value,section",
+    [
+        ("9911", None),
+        ("00", None),
+        ("98", None),
+        ("ABCD", None),
+        ("", None),
+        ("38251", None),
+        ("3", None),
+        ("38.25", None),
+        ("CC3825", None),
+        ("B3825", "C"),
+        ("C0610", "B"),  # the letter contradicts the division: a cell error of its own
+    ],
+)
 def test_industry_code_not_a_division_is_no_code(macros, value, section):
     module, _ = macros
     assert _eval(macros, module.parse_industry_code("x"), value) is None
@@ -124,6 +191,7 @@ def test_division_table_holds_every_gb_t_4754_division():
 
 # ---------------------------------------------------------------------------------------------
 # helpers on delivered files
+
 
 def _set(path: Path, line: int, column: str, value: str) -> None:
     """Set one cell (line numbers as in dq_issues: header = 1), keeping everything else."""
@@ -143,9 +211,14 @@ def _write(path: Path, rows: list[list[str]]) -> None:
 
 
 def _issues(run, check: str) -> set[tuple]:
-    return {tuple(r) for r in run.query(
-                """select file, line, column_name, value, uscc, severity from marts.dq_issues
-                   where data_year = 2023 and "check" = ?""", [check])}
+    return {
+        tuple(r)
+        for r in run.query(
+            """select file, line, column_name, value, uscc, severity from marts.dq_issues
+                   where data_year = 2023 and "check" = ?""",
+            [check],
+        )
+    }
 
 
 def _status(run, name: str) -> tuple:
@@ -159,13 +232,24 @@ def _benchmarks(run) -> dict:
 def _assert_invariants(run) -> None:
     # every delivered row reconciles
     for extract, read, accepted, quarantined in run.query(
-            "select extract, rows_read, rows_accepted, rows_quarantined from marts.delivery_reconciliation where data_year = 2023"):
+        "select extract, rows_read, rows_accepted, rows_quarantined from marts.delivery_reconciliation where data_year = 2023"
+    ):
         assert read == accepted + quarantined, extract
     # every valid USCC of statistics.csv is listed exactly once
-    delivered = {u for (u,) in run.query(
-        "select distinct upper(trim(uscc)) from raw.statistics where load_id = (select load_id from validation.validation_current_loads where extract = 'statistics')")}
-    invalid = {u for (u,) in run.query(
-        "select row_uscc from validation.validation_cell_errors where extract = 'statistics' and check_name in ('uscc_invalid', 'value_missing') and column_name = 'uscc'")}
+    delivered = {
+        u
+        for (u,) in run.query(
+            "select distinct upper(trim(uscc)) from raw.statistics"
+            " where load_id = (select load_id from validation.validation_current_loads where extract = 'statistics')"
+        )
+    }
+    invalid = {
+        u
+        for (u,) in run.query(
+            "select row_uscc from validation.validation_cell_errors"
+            " where extract = 'statistics' and check_name in ('uscc_invalid', 'value_missing') and column_name = 'uscc'"
+        )
+    }
     exported = run.csv("classification.csv")
     assert sorted(exported["uscc"]) == sorted(delivered - invalid)
     # nothing that is not a finite number reaches a result
@@ -190,19 +274,19 @@ def hostile(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile_values")
     raw = copy_worked(tmp / "raw")
     y = raw / "2023"
-    _set(y / STATISTICS, 6, "gross_output", "NaN")            # 戊: the output itself
-    _set(y / STATISTICS, 7, "energy_tce", "+Inf")             # 己: energy of an above-scale enterprise
-    _set(y / STATISTICS, 8, "total_profit", "9.7%")           # 庚: an optional cell that is no number at all
-    _set(y / STATISTICS, 9, "total_profit", "-infinity")      # 辛: an optional cell, non-finite
-    _set(y / STATISTICS, 11, "revenue", "Infinity")           # 癸: out of scope (mining), blocked all the same
-    _set(y / STATISTICS, 12, "gross_output_prev", "1e400")    # 子: overflow
-    _set(y / TAX, 13, "tax_paid", "nan")                      # 小一: the case of the issue
-    _set(y / TAX, 14, "tax_paid", "-1e309")                   # 小二
-    _set(y / PARCELS, 16, "area_m2", "inf")                   # 小三: required land
-    _set(y / PARCELS, 17, "area_m2", "1e-320")                # 小四: finite, but output / land is not
-    _set(y / PARCELS, 18, "area_m2", "5e-321")                # 小五: finite, but output / land is not
-    _set(y / LEASES, 4, "area_mu", "-nan")                    # lease 己 → 庚
-    _set(y / "science_tech.csv", 2, "rd_expense", "NaN")      # 甲: bonus input only
+    _set(y / STATISTICS, 6, "gross_output", "NaN")  # 戊: the output itself
+    _set(y / STATISTICS, 7, "energy_tce", "+Inf")  # 己: energy of an above-scale enterprise
+    _set(y / STATISTICS, 8, "total_profit", "9.7%")  # 庚: an optional cell that is no number at all
+    _set(y / STATISTICS, 9, "total_profit", "-infinity")  # 辛: an optional cell, non-finite
+    _set(y / STATISTICS, 11, "revenue", "Infinity")  # 癸: out of scope (mining), blocked all the same
+    _set(y / STATISTICS, 12, "gross_output_prev", "1e400")  # 子: overflow
+    _set(y / TAX, 13, "tax_paid", "nan")  # 小一: the case of the issue
+    _set(y / TAX, 14, "tax_paid", "-1e309")  # 小二
+    _set(y / PARCELS, 16, "area_m2", "inf")  # 小三: required land
+    _set(y / PARCELS, 17, "area_m2", "1e-320")  # 小四: finite, but output / land is not
+    _set(y / PARCELS, 18, "area_m2", "5e-321")  # 小五: finite, but output / land is not
+    _set(y / LEASES, 4, "area_mu", "-nan")  # lease 己 → 庚
+    _set(y / "science_tech.csv", 2, "rd_expense", "NaN")  # 甲: bonus input only
     _set(y / "science_tech.csv", 3, "new_invention_patents", "inf")  # 乙
     _set(y / "industry_it.csv", 3, "equipment_investment", "Infinity")  # 丁: 1500 protected it from C/D
     return run_pipeline(tmp, raw)
@@ -218,18 +302,21 @@ def test_non_finite_run_finishes_not_publishable(hostile):
     assert hostile.status == 3
 
 
-@pytest.mark.parametrize("file,line,column,value,name", [
-    (STATISTICS, 6, "gross_output", "NaN", "戊"),
-    (STATISTICS, 7, "energy_tce", "+Inf", "己"),
-    (STATISTICS, 9, "total_profit", "-infinity", "辛"),
-    (STATISTICS, 11, "revenue", "Infinity", "癸"),
-    (STATISTICS, 12, "gross_output_prev", "1e400", "子"),
-    (TAX, 13, "tax_paid", "nan", "小一"),
-    (TAX, 14, "tax_paid", "-1e309", "小二"),
-    (PARCELS, 16, "area_m2", "inf", "小三"),
-    ("science_tech.csv", 2, "rd_expense", "NaN", "甲"),
-    ("industry_it.csv", 3, "equipment_investment", "Infinity", "丁"),
-])
+@pytest.mark.parametrize(
+    "file,line,column,value,name",
+    [
+        (STATISTICS, 6, "gross_output", "NaN", "戊"),
+        (STATISTICS, 7, "energy_tce", "+Inf", "己"),
+        (STATISTICS, 9, "total_profit", "-infinity", "辛"),
+        (STATISTICS, 11, "revenue", "Infinity", "癸"),
+        (STATISTICS, 12, "gross_output_prev", "1e400", "子"),
+        (TAX, 13, "tax_paid", "nan", "小一"),
+        (TAX, 14, "tax_paid", "-1e309", "小二"),
+        (PARCELS, 16, "area_m2", "inf", "小三"),
+        ("science_tech.csv", 2, "rd_expense", "NaN", "甲"),
+        ("industry_it.csv", 3, "equipment_investment", "Infinity", "丁"),
+    ],
+)
 def test_non_finite_decimal_is_a_cell_error(hostile, file, line, column, value, name):
     assert (file, line, column, value, U[name], "error") in _issues(hostile, "decimal_invalid")
     issues = hostile.csv("dq_issues.csv")
@@ -290,7 +377,9 @@ def test_quotients_that_overflow_block_the_enterprise(hostile):
     assert _status(hostile, "小四") == ("blocked", "indicator_not_finite")
     assert _status(hostile, "小五") == ("blocked", "indicator_not_finite")
     assert {(f[0], f[1], f[4]) for f in _issues(hostile, "indicator_not_finite")} == {
-        ("statistics.csv", 17, U["小四"]), ("statistics.csv", 18, U["小五"])}
+        ("statistics.csv", 17, U["小四"]),
+        ("statistics.csv", 18, U["小五"]),
+    }
 
 
 def test_optional_files_with_non_finite_values_quarantine_the_row_only(hostile, clean):
@@ -302,8 +391,9 @@ def test_optional_files_with_non_finite_values_quarantine_the_row_only(hostile, 
 
 def test_benchmarks_finite_and_unchanged_when_their_population_is_unaffected(hostile, clean):
     assert _benchmarks(hostile) == _benchmarks(clean)
-    assert hostile.query("select indicator, population from marts.benchmarks where data_year = 2023 order by 1") == \
-        clean.query("select indicator, population from marts.benchmarks where data_year = 2023 order by 1")
+    assert hostile.query("select indicator, population from marts.benchmarks where data_year = 2023 order by 1") == clean.query(
+        "select indicator, population from marts.benchmarks where data_year = 2023 order by 1"
+    )
 
 
 def test_non_finite_invariants(hostile):
@@ -318,40 +408,43 @@ def test_non_finite_outputs_written(hostile):
 # ---------------------------------------------------------------------------------------------
 # industry codes, duplicates mixed with invalid cells, pollution penalties without a level
 
+
 @pytest.fixture(scope="module")
 def codes(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile_codes")
     raw = copy_worked(tmp / "raw")
     y = raw / "2023"
-    for line, code in [(2, "C3412"), (3, " c2720 "), (4, "14 31"), (5, "３０２１"), (13, "Ｃ３５７１"),
-                       (11, "B0610"), (14, "1495 ")]:
-        _set(y / STATISTICS, line, "industry_code", code)         # written as statistics systems write them
-    _set(y / STATISTICS, 6, "industry_code", "9911")              # 戊: division 99 does not exist
-    _set(y / STATISTICS, 7, "industry_code", "ABCD")              # 己
-    _set(y / STATISTICS, 8, "industry_code", "B2641")             # 庚: 26 is manufacturing (C), not mining (B)
-    _set(y / STATISTICS, 9, "industry_code", "00")                # 辛
-    _set(y / STATISTICS, 12, "industry_code", "")                 # 子: empty
+    for line, code in [(2, "C3412"), (3, " c2720 "), (4, "14 31"), (5, "３０２１"), (13, "Ｃ３５７１"), (11, "B0610"), (14, "1495 ")]:
+        _set(y / STATISTICS, line, "industry_code", code)  # written as statistics systems write them
+    _set(y / STATISTICS, 6, "industry_code", "9911")  # 戊: division 99 does not exist
+    _set(y / STATISTICS, 7, "industry_code", "ABCD")  # 己
+    _set(y / STATISTICS, 8, "industry_code", "B2641")  # 庚: 26 is manufacturing (C), not mining (B)
+    _set(y / STATISTICS, 9, "industry_code", "00")  # 辛
+    _set(y / STATISTICS, 12, "industry_code", "")  # 子: empty
     # 小五 twice, the second copy with an invalid cell: one blocked row, as a duplicate
     statistics = list(csv.reader(io.StringIO((y / STATISTICS).read_text(encoding="utf-8"))))
     copy = list(statistics[17])
     copy[statistics[0].index("total_profit")] = "nan"
-    _append(y / STATISTICS, copy)                                 # line 19
-    wrong = list(statistics[1])                                   # line 20: 甲's code with a wrong check character
+    _append(y / STATISTICS, copy)  # line 19
+    wrong = list(statistics[1])  # line 20: 甲's code with a wrong check character
     wrong[0], wrong[statistics[0].index("gross_output")] = U["甲"][:-1] + "X", "inf"
     _append(y / STATISTICS, wrong)
-    _set(y / STATISTICS, 17, "scale", "中型")                      # 小四: no such scale group
-    _append(y / "environment.csv",
-            [U["丑"], "HB-2023-03", "污染处罚", "", "2023-05-01"],           # line 4: no level
-            [U["甲"], "HB-2023-04", "pollution_penalty", "  ", "2023-06-01"],  # line 5: blank level
-            [U["丙"], "HB-2023-05", "减排任务未完成", "", "2022-06-01"])     # line 6: no level needed
+    _set(y / STATISTICS, 17, "scale", "中型")  # 小四: no such scale group
+    _append(
+        y / "environment.csv",
+        [U["丑"], "HB-2023-03", "污染处罚", "", "2023-05-01"],  # line 4: no level
+        [U["甲"], "HB-2023-04", "pollution_penalty", "  ", "2023-06-01"],  # line 5: blank level
+        [U["丙"], "HB-2023-05", "减排任务未完成", "", "2022-06-01"],
+    )  # line 6: no level needed
     return run_pipeline(tmp, raw)
 
 
 def test_industry_codes_with_section_letter_spaces_and_full_width_are_read(codes, clean):
     # evaluated with the same scores (ranks move: the blocked ones below left their groups)
     for name in ("甲", "乙", "丙", "丁", "丑", "小一"):
-        assert codes.one("select status, total_score from marts.classification where uscc = ?", [U[name]]) == \
-            clean.one("select status, total_score from marts.classification where uscc = ?", [U[name]])
+        assert codes.one("select status, total_score from marts.classification where uscc = ?", [U[name]]) == clean.one(
+            "select status, total_score from marts.classification where uscc = ?", [U[name]]
+        )
     assert _benchmarks(codes) == _benchmarks(clean)
     assert codes.one("select industry_code from marts.classification where data_year = 2023 and uscc = ?", [U["丑"]]) == "3571"
     chains = "select uscc, industry_chain from marts.classification where data_year = 2023 and status = 'evaluated'"
@@ -393,7 +486,12 @@ def test_duplicate_with_an_invalid_copy_is_one_blocked_duplicate(codes):
 
 def test_statistics_row_with_invalid_scale_blocks_without_a_scale(codes):
     row = codes.csv("classification.csv").set_index("uscc").loc[U["小四"]]
-    assert (row["name"], row["scale"], row["status"], row["adjustments"]) == ("示例小四印刷有限公司", "", "blocked", "statistics_row_invalid")
+    assert (row["name"], row["scale"], row["status"], row["adjustments"]) == (
+        "示例小四印刷有限公司",
+        "",
+        "blocked",
+        "statistics_row_invalid",
+    )
 
 
 def test_statistics_row_with_invalid_uscc_identifies_nobody(codes):
@@ -401,8 +499,10 @@ def test_statistics_row_with_invalid_uscc_identifies_nobody(codes):
     assert (STATISTICS, 20, "uscc", U["甲"][:-1] + "X", U["甲"][:-1] + "X", "error") in _issues(codes, "uscc_invalid")
     assert (STATISTICS, 20, "gross_output", "inf", U["甲"][:-1] + "X", "error") in _issues(codes, "decimal_invalid")
     assert U["甲"][:-1] + "X" not in set(codes.csv("classification.csv")["uscc"])
-    assert codes.one("select rows_read, rows_accepted, rows_quarantined from marts.delivery_reconciliation "
-                     "where data_year = 2023 and extract = 'statistics'") == (19, 10, 9)
+    assert codes.one(
+        "select rows_read, rows_accepted, rows_quarantined from marts.delivery_reconciliation "
+        "where data_year = 2023 and extract = 'statistics'"
+    ) == (19, 10, 9)
 
 
 def test_pollution_penalty_without_level_is_a_row_error(codes, clean):
@@ -426,12 +526,13 @@ def test_codes_run_not_publishable_and_reconciled(codes):
 # ---------------------------------------------------------------------------------------------
 # benchmarks are checked finite before anything is scored
 
+
 def test_benchmark_that_overflows_stops_the_run_with_a_clear_message(tmp_path, capsys):
     # every input finite and every indicator finite (about 1.2e308 亩均产值 each for 甲 and 乙),
     # but their mean overflows: the run must stop, not score against inf
     raw = copy_worked(tmp_path / "raw")
-    _set(raw / "2023" / PARCELS, 2, "area_m2", "8.33e-302")   # 甲: 15000 / 1.25e-304 亩
-    _set(raw / "2023" / PARCELS, 3, "area_m2", "6.67e-302")   # 乙: 12000 / 1.0e-304 亩
+    _set(raw / "2023" / PARCELS, 2, "area_m2", "8.33e-302")  # 甲: 15000 / 1.25e-304 亩
+    _set(raw / "2023" / PARCELS, 3, "area_m2", "6.67e-302")  # 乙: 12000 / 1.0e-304 亩
     run = run_pipeline(tmp_path, raw)
     out = capsys.readouterr().out
     assert run.status == 2
@@ -445,16 +546,17 @@ def test_huge_finite_values_never_reach_an_output_as_inf(tmp_path):
     # overflow, a cell error): accepted, but nothing computed from it may overflow into a result
     # (scores, diagnosis, workbooks); 小五's land of 5e-321 m² makes output / land not finite
     raw = copy_worked(tmp_path / "raw")
-    _set(raw / "2023" / STATISTICS, 2, "gross_output", "9.9e19")    # 甲
+    _set(raw / "2023" / STATISTICS, 2, "gross_output", "9.9e19")  # 甲
     _set(raw / "2023" / STATISTICS, 2, "energy_tce", "1")
-    _set(raw / "2023" / PARCELS, 18, "area_m2", "5e-321")            # 小五
+    _set(raw / "2023" / PARCELS, 18, "area_m2", "5e-321")  # 小五
     run = run_pipeline(tmp_path, raw)
     assert run.status == 3
     assert _status(run, "甲")[0] == "evaluated" and _status(run, "小五") == ("blocked", "indicator_not_finite")
     _assert_invariants(run)
     for (value,) in run.query(
-            """select unnest([tax_per_mu_needed, output_per_mu_needed, tax_per_mu_benchmark, output_per_mu_benchmark])
-               from marts.enterprise_diagnosis where data_year = 2023"""):
+        """select unnest([tax_per_mu_needed, output_per_mu_needed, tax_per_mu_benchmark, output_per_mu_benchmark])
+               from marts.enterprise_diagnosis where data_year = 2023"""
+    ):
         assert value is None or math.isfinite(value)
     assert run.one("select energy_score from marts.classification where data_year = 2023 and uscc = ?", [U["甲"]]) == 24
     assert (run.export_dir / "2023" / "亩均效益评价结果_2023.xlsx").exists()

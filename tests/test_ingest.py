@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import U, WORKED_RAW, copy_worked, run_pipeline
+from conftest import WORKED_RAW, U, copy_worked, run_pipeline
 from dagster_project.contract import extracts
 from dagster_project.ingest import InputError, ingest_extract
 
@@ -34,8 +34,10 @@ def _raw_rows(warehouse: Path, raw: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(warehouse)) as conn:
         for extract in extracts().values():
             ingest_extract(conn, extract, 2023, raw)
-        return {name: conn.execute(f"select * exclude (load_id, sha256, loaded_at) from raw.{name} order by line_number").fetchall()
-                for name in extracts()}
+        return {
+            name: conn.execute(f"select * exclude (load_id, sha256, loaded_at) from raw.{name} order by line_number").fetchall()
+            for name in extracts()
+        }
 
 
 VARIANTS = [("gb18030", True), ("utf-8-sig", False), ("utf-8-sig", True)]

@@ -58,9 +58,12 @@ def test_the_scan_sees_the_labels_and_the_python_files():
 
 
 def test_no_python_filters_rule_years():
-    found = [f"{p.relative_to(ROOT)}:{n}" for p in SCANNED
-             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
-             if "from_year" in line or "to_year" in line]
+    found = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in SCANNED
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if "from_year" in line or "to_year" in line
+    ]
     assert found == []
 
 
@@ -70,8 +73,7 @@ def test_no_python_literal_spells_a_label_of_a_code():
     found = []
     for path in LABEL_SCAN:
         for line, text in _string_literals(path):
-            hits = {label for label in labels
-                    if text.strip() == label or f"'{label}'" in text or f'"{label}"' in text}
+            hits = {label for label in labels if text.strip() == label or f"'{label}'" in text or f'"{label}"' in text}
             found += [f"{path.relative_to(ROOT)}:{line}: {label}" for label in sorted(hits)]
     assert found == []
 

@@ -67,20 +67,35 @@ def test_objection_cycle_override_shows_in_the_diff_and_in_the_final_class(tmp_p
     raw = first.raw_dir
     assert first.query("select * from marts.classification_changes") == []  # nothing to compare yet
     (raw / "2023" / "overrides.csv").write_text(
-        "uscc,final_class,reason,approved_by,approved_on\n"
-        f"{U['己']},C,异议复核：税款已于次年补缴,区委、区政府,2024-04-20\n",
+        f"uscc,final_class,reason,approved_by,approved_on\n{U['己']},C,异议复核：税款已于次年补缴,区委、区政府,2024-04-20\n",
         encoding="utf-8",
     )
     second = run_pipeline(tmp_path, raw)
     changes = second.query(
-        "select uscc, change, previous_class, final_class, override_reason from marts.classification_changes where data_year = 2023")
+        "select uscc, change, previous_class, final_class, override_reason from marts.classification_changes where data_year = 2023"
+    )
     assert changes == [(U["己"], "class_changed", "D", "C", "异议复核：税款已于次年补缴")]
     assert second.one("select final_class, auto_class from marts.classification where uscc = ?", [U["己"]]) == ("C", "D")
     assert second.one("select count(distinct run_id) from marts.classification_runs where data_year = 2023") == 2
     sheet = load_workbook(second.export_dir / "2023" / "变更对比_2023.xlsx")["变更对比"]
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
-    assert rows == [["示例己包装有限公司", U["己"], "七里园乡", "类别变化", "参评", "参评", "D", "C", 58.9286, 58.9286, 0,
-                     "异议复核：税款已于次年补缴", "not_a_low_tax;force_d;manual_override"]]
+    assert rows == [
+        [
+            "示例己包装有限公司",
+            U["己"],
+            "七里园乡",
+            "类别变化",
+            "参评",
+            "参评",
+            "D",
+            "C",
+            58.9286,
+            58.9286,
+            0,
+            "异议复核：税款已于次年补缴",
+            "not_a_low_tax;force_d;manual_override",
+        ]
+    ]
 
 
 def test_published_year_is_reproduced_exactly_after_a_rule_change_for_a_later_year(tmp_path, worked):
@@ -101,12 +116,18 @@ def test_published_year_is_reproduced_exactly_after_a_rule_change_for_a_later_ye
     shutil.copytree(WORKED_RAW / "2023", raw / "2024")
 
     def mujun(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(Path(sys.executable).with_name("mujun")), *args], capture_output=True, text=True,
-                              env={**os.environ, "MUJUN_HOME": str(home)}, timeout=600)
+        return subprocess.run(
+            [str(Path(sys.executable).with_name("mujun")), *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "MUJUN_HOME": str(home)},
+            timeout=600,
+        )
 
     def evaluate(year: str) -> int:
-        return mujun("evaluate", "--year", year, "--raw-dir", str(raw), "--export-dir", str(exports),
-                     "--warehouse", str(warehouse)).returncode
+        return mujun(
+            "evaluate", "--year", year, "--raw-dir", str(raw), "--export-dir", str(exports), "--warehouse", str(warehouse)
+        ).returncode
 
     assert evaluated.status == 3
     refused = mujun("publish", "--year", "2023", "--warehouse", str(warehouse))
@@ -125,8 +146,7 @@ def test_published_year_is_reproduced_exactly_after_a_rule_change_for_a_later_ye
     assert evaluate("2024") == 3
     assert evaluate("2023") == 3  # re-run the published year under the new rule tables
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        scores = dict(conn.execute(
-            "select data_year, tax_score from marts.classification where uscc = '91411303CNEUCAKJ5Y'").fetchall())
+        scores = dict(conn.execute("select data_year, tax_score from marts.classification where uscc = '91411303CNEUCAKJ5Y'").fetchall())
     assert scores == {2023: pytest.approx(48.0), 2024: pytest.approx(54.0)}  # the change did apply to 2024
     verified = mujun("verify", "--year", "2023", "--warehouse", str(warehouse))
     assert verified.returncode == 0, verified.stdout

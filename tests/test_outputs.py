@@ -27,8 +27,17 @@ def _rows(sheet, first: int = 2) -> list[list]:
 
 
 def test_workbook_has_the_sheets_people_need(book):
-    assert book.sheetnames == ["规上得分表（附表二）", "规下得分表（附表四）", "基准值", "基准值样本企业", "调档情况",
-                               "暂不参评与不纳入", "乡镇街道汇总", "产业链汇总", "评价说明"]
+    assert book.sheetnames == [
+        "规上得分表（附表二）",
+        "规下得分表（附表四）",
+        "基准值",
+        "基准值样本企业",
+        "调档情况",
+        "暂不参评与不纳入",
+        "乡镇街道汇总",
+        "产业链汇总",
+        "评价说明",
+    ]
 
 
 def test_above_scale_score_table_follows_fubiao_2(book):
@@ -129,9 +138,20 @@ def test_analysts_query_the_published_copy_while_an_evaluation_writes(tmp_path, 
     assert published.is_file()
     mujun = Path(sys.executable).with_name("mujun")
     writer = subprocess.Popen(
-        [str(mujun), "evaluate", "--year", "2023", "--raw-dir", str(raw), "--export-dir", str(run.export_dir),
-         "--warehouse", str(run.warehouse)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(mujun),
+            "evaluate",
+            "--year",
+            "2023",
+            "--raw-dir",
+            str(raw),
+            "--export-dir",
+            str(run.export_dir),
+            "--warehouse",
+            str(run.warehouse),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         queried = 0

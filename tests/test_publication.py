@@ -6,10 +6,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from conftest import U, copy_run, copy_worked, run_pipeline
 from dagster_project.publish import NotPublishable, publish
 from dagster_project.verify import verify
-
-from conftest import U, copy_run, copy_worked, run_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -29,20 +28,21 @@ def test_a_year_that_is_not_publishable_is_published_only_with_force_and_a_reaso
     """(The refusals without --force or without a reason are in the fixture: nothing was written.)"""
     record = published.record
     assert record["forced"] and record["force_reason"] == "异议期内先行公示"
-    assert published.one("select forced, force_reason from publications.runs where publication_id = ?",
-                         [record["publication_id"]]) == (True, "异议期内先行公示")
+    assert published.one("select forced, force_reason from publications.runs where publication_id = ?", [record["publication_id"]]) == (
+        True,
+        "异议期内先行公示",
+    )
     # what verify recomputes from is frozen with it
-    frozen = dict(published.query("select extract, load_id from publications.inputs where publication_id = ?",
-                                  [record["publication_id"]]))
+    frozen = dict(published.query("select extract, load_id from publications.inputs where publication_id = ?", [record["publication_id"]]))
     assert set(frozen) >= {"statistics", "tax", "land_parcels"}
-    tables = {t for (t,) in published.query("select table_name from publications.rule_tables where publication_id = ?",
-                                            [record["publication_id"]])}
+    tables = {
+        t
+        for (t,) in published.query("select table_name from publications.rule_tables where publication_id = ?", [record["publication_id"]])
+    }
     assert {"indicator_points", "bonus_points", "class_cutoffs", "extract_columns"} <= tables
-    frozen_results = {t for (t,) in published.query(
-        "select table_name from information_schema.tables where table_schema = 'publications'")}
+    frozen_results = {t for (t,) in published.query("select table_name from information_schema.tables where table_schema = 'publications'")}
     assert {"classification", "benchmarks", "enterprise_rewards", "township_rewards", "previous_classification"} <= frozen_results
-    assert published.one("select count(*) from publications.classification where publication_id = ?",
-                         [record["publication_id"]]) == 17
+    assert published.one("select count(*) from publications.classification where publication_id = ?", [record["publication_id"]]) == 17
 
 
 def test_verify_recomputes_a_published_year_exactly_with_its_frozen_policy_tables(published, tmp_path, monkeypatch):
@@ -70,18 +70,20 @@ def test_verify_names_each_enterprise_and_benchmark_the_recomputation_does_not_r
     as a code change or a hand edit would) fails verification, one line per difference."""
     pid = published.one("select publication_id from publications.runs order by published_at desc limit 1")
     with duckdb.connect(str(published.warehouse)) as conn:
-        conn.execute("update publications.classification set final_class = 'A' where publication_id = ? and uscc = ?",
-                     [pid, U["乙"]])
-        conn.execute("update publications.benchmarks set value = value + 1 where publication_id = ? and indicator = 'tax_per_mu'",
-                     [pid])
+        conn.execute("update publications.classification set final_class = 'A' where publication_id = ? and uscc = ?", [pid, U["乙"]])
+        conn.execute("update publications.benchmarks set value = value + 1 where publication_id = ? and indicator = 'tax_per_mu'", [pid])
     try:
         result = verify(published.warehouse, 2023)
     finally:
         with duckdb.connect(str(published.warehouse)) as conn:
-            conn.execute("update publications.classification p set final_class = m.final_class from marts.classification m "
-                         "where p.publication_id = ? and p.uscc = ? and m.uscc = p.uscc and m.data_year = 2023", [pid, U["乙"]])
-            conn.execute("update publications.benchmarks set value = value - 1 where publication_id = ? and indicator = 'tax_per_mu'",
-                         [pid])
+            conn.execute(
+                "update publications.classification p set final_class = m.final_class from marts.classification m "
+                "where p.publication_id = ? and p.uscc = ? and m.uscc = p.uscc and m.data_year = 2023",
+                [pid, U["乙"]],
+            )
+            conn.execute(
+                "update publications.benchmarks set value = value - 1 where publication_id = ? and indicator = 'tax_per_mu'", [pid]
+            )
     assert not result.same
     enterprise = [line for line in result.recomputed if line.startswith("enterprise ")]
     assert len(enterprise) == 1 and U["乙"] in enterprise[0] and "final_class: A →" in enterprise[0]
@@ -123,8 +125,7 @@ def test_a_year_whose_latest_run_failed_is_neither_published_nor_exported(tmp_pa
     raw = copy_worked(tmp_path / "raw")
     statistics = raw / "2023" / "statistics.csv"
     # a name the console must print as it is, not read as markup (壬 is blocked: listed by name)
-    statistics.write_text(statistics.read_text(encoding="utf-8").replace("示例壬化工有限公司", "[/]示例壬[bold]化工"),
-                          encoding="utf-8")
+    statistics.write_text(statistics.read_text(encoding="utf-8").replace("示例壬化工有限公司", "[/]示例壬[bold]化工"), encoding="utf-8")
     good = run_pipeline(tmp_path, raw)
     assert good.status == 3
     assert "[/]示例壬[bold]化工" in capsys.readouterr().out

@@ -8,9 +8,7 @@ from conftest import U
 
 
 def row(run, name: str, *columns: str):
-    values = run.one(
-        f"select {', '.join(columns)} from marts.classification where data_year = 2023 and uscc = ?", [U[name]]
-    )
+    values = run.one(f"select {', '.join(columns)} from marts.classification where data_year = 2023 and uscc = ?", [U[name]])
     return values
 
 
@@ -24,6 +22,7 @@ def item_points(run, name: str, kind: str, item: str) -> float:
 
 # §2 population and scope -------------------------------------------------------------------
 
+
 def test_scope_mining_is_out_of_scope_and_kept_in_the_output(worked):
     assert row(worked, "癸", "status", "adjustments", "final_class") == ("out_of_scope", "industry", None)
 
@@ -33,6 +32,7 @@ def test_scope_every_statistics_row_appears_once(worked):
 
 
 # §3 land -----------------------------------------------------------------------------------
+
 
 def test_land_registered_m2_converted_to_mu(worked):
     assert row(worked, "乙", "land_mu") == pytest.approx(60.0)  # 40000 m²
@@ -52,6 +52,7 @@ def test_land_lease_only_enterprise_is_evaluated(worked):
 
 # §4 blocking data errors ----------------------------------------------------------------------
 
+
 def test_blocked_energy_missing_for_above_scale(worked):
     assert row(worked, "壬", "status", "adjustments", "total_score") == ("blocked", "energy_missing", None)
 
@@ -66,6 +67,7 @@ def test_blocked_enterprises_are_not_ranked_nor_in_benchmark(worked):
 
 # §5 indicators --------------------------------------------------------------------------------
 
+
 def test_indicator_tax_per_mu(worked):
     assert row(worked, "乙", "tax_per_mu") == pytest.approx(4.0)  # 240 / 60
 
@@ -77,14 +79,18 @@ def test_indicator_output_per_energy_above_only(worked):
 
 # §6 benchmarks --------------------------------------------------------------------------------
 
+
 def test_benchmark_population_is_above_scale_with_output_at_least_5000(worked):
-    values = dict((i, (v, n)) for i, v, n in worked.query("select indicator, value, population from marts.benchmarks where data_year = 2023"))
+    values = dict(
+        (i, (v, n)) for i, v, n in worked.query("select indicator, value, population from marts.benchmarks where data_year = 2023")
+    )
     assert values["tax_per_mu"] == (pytest.approx(6.6), 5)  # 丁 with exactly 6000 is in, 戊 with 4999 out
     assert values["output_per_mu"] == (pytest.approx(320.0), 5)
     assert values["output_per_energy"] == (pytest.approx(2.8), 5)
 
 
 # §7 scores -----------------------------------------------------------------------------------
+
 
 def test_score_is_capped_at_1_2_times_points(worked):
     assert row(worked, "甲", "tax_score", "output_score") == (pytest.approx(48.0), pytest.approx(48.0))
@@ -123,8 +129,10 @@ def test_bonus_specialized_any_level_below_is_one_point(worked):
 
 
 def test_bonus_growth_each_condition_two_points(worked):
-    growth = [item_points(worked, "甲", "bonus", i) for i in (
-        "growth_output_total", "growth_output_rate", "growth_tax_total", "growth_revenue_rate", "growth_profit_margin")]
+    growth = [
+        item_points(worked, "甲", "bonus", i)
+        for i in ("growth_output_total", "growth_output_rate", "growth_tax_total", "growth_revenue_rate", "growth_profit_margin")
+    ]
     assert growth == [2.0, 2.0, 2.0, 0.0, 2.0]  # revenue growth 7.7 % is not > 10 %
 
 
@@ -151,6 +159,7 @@ def test_total_score_rounded_to_4_decimals(worked):
 
 # §8 ranking and classes -----------------------------------------------------------------------
 
+
 def test_rank_within_scale_group(worked):
     assert row(worked, "丑", "rank", "group_size") == (2, 9)
     assert row(worked, "小一", "rank", "group_size") == (1, 5)
@@ -164,6 +173,7 @@ def test_percentile_class_integer_cutoffs(worked):
 
 
 # §9 adjustments -------------------------------------------------------------------------------
+
 
 def test_adjust_not_a_low_tax(worked):
     assert row(worked, "丑", "percentile_class", "final_class", "adjustments") == ("A", "B", "not_a_low_tax")

@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from conftest import U, WORKED_RAW
+from conftest import WORKED_RAW, U
 
 ROOT = Path(__file__).parents[1]
 MUJUN = str(Path(sys.executable).with_name("mujun"))
@@ -27,8 +27,7 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 
 def _mujun(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([MUJUN, *args], capture_output=True, text=True, timeout=900,
-                          env={**os.environ, "MUJUN_HOME": str(home)})
+    return subprocess.run([MUJUN, *args], capture_output=True, text=True, timeout=900, env={**os.environ, "MUJUN_HOME": str(home)})
 
 
 def _rows(sheet, header_rows: int = 1) -> list[list]:
@@ -49,8 +48,11 @@ def test_a_rule_number_and_labels_changed_in_the_seeds_reach_every_output(tmp_pa
     # the labels, each in its one place
     _replace(seeds / "code_labels.csv", "scale,above,规模以上,规上,", "scale,above,规上工业,规上组,")
     _replace(seeds / "code_labels.csv", "status,blocked,暂不参评（数据错误）,暂不参评,", "status,blocked,缓评（数据待更正）,缓评,")
-    _replace(seeds / "code_labels.csv", "status_reason,tax_missing,缺少税收数据,缺少税收数据,",
-             "status_reason,tax_missing,税务局未报送,税务局未报送,")
+    _replace(
+        seeds / "code_labels.csv",
+        "status_reason,tax_missing,缺少税收数据,缺少税收数据,",
+        "status_reason,tax_missing,税务局未报送,税务局未报送,",
+    )
     _replace(seeds / "code_labels.csv", "severity,error,错误,错误,", "severity,error,须更正,须更正,")
     # the bureau's configuration
     _replace(seeds / "district_settings.csv", "district_name,卧龙区,", "district_name,宛城区,")

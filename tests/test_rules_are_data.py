@@ -11,9 +11,9 @@ ALLOWED = {"0", "1", "100"}
 
 
 def _numbers(text: str) -> set[str]:
-    text = re.sub(r"--.*", "", text)                      # SQL comments
-    text = re.sub(r"\{#.*?#\}", "", text, flags=re.S)     # Jinja comments
-    text = re.sub(r"'[^']*'", "''", text)                 # string literals
+    text = re.sub(r"--.*", "", text)  # SQL comments
+    text = re.sub(r"\{#.*?#\}", "", text, flags=re.S)  # Jinja comments
+    text = re.sub(r"'[^']*'", "''", text)  # string literals
     return set(re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", text))
 
 
@@ -38,7 +38,30 @@ def test_no_rule_number_in_python_evaluation_code():
 def test_no_reward_number_in_reward_code():
     # 附件2: thresholds, amounts, rates, steps and limits live in the reward_* rule tables; the
     # reward macros and outputs hold only units and layout (the dbt models are scanned above)
-    policy = {"200000", "100000", "50000", "10000", "30", "20", "0.05", "0.1", "0.10", "0.2", "0.20", "0.3", "0.30",
-              "0.5", "0.50", "1.5", "150", "200", "2000", "1500", "3000", "6000", "5000"}
+    policy = {
+        "200000",
+        "100000",
+        "50000",
+        "10000",
+        "30",
+        "20",
+        "0.05",
+        "0.1",
+        "0.10",
+        "0.2",
+        "0.20",
+        "0.3",
+        "0.30",
+        "0.5",
+        "0.50",
+        "1.5",
+        "150",
+        "200",
+        "2000",
+        "1500",
+        "3000",
+        "6000",
+        "5000",
+    }
     for path in (ROOT / "dbt" / "macros" / "rewards.sql", ROOT / "dagster_project" / "outputs" / "rewards.py"):
         assert not (_numbers(path.read_text(encoding="utf-8")) & policy), path.name

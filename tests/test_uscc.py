@@ -10,7 +10,7 @@ from dagster_project.uscc import check_character, is_valid
 VALID = ["91411303CNEUCAKJ5Y", "91411303L3R3L9TN8L", "914113036B2K4NUR03", "91411303GWXUCJMA4F"]
 INVALID = [
     "91411303GWXUCJMA40",  # wrong check character (the worked example's typo)
-    "91411303GWXUCJMA4",   # 17 characters
+    "91411303GWXUCJMA4",  # 17 characters
     "91411303GWXUCJMI4F",  # I is not in the alphabet
     "",
 ]
@@ -38,11 +38,13 @@ def test_uscc_sql_check_agrees_with_python(worked):
 
 def test_uscc_sql_macro_on_many_codes(tmp_path):
     """Compile the macro's SQL once more by hand over generated codes: every one must pass."""
+    import random
+    import re
     from pathlib import Path
-    import random, re
+
+    import jinja2
 
     from dagster_project.uscc import ALPHABET
-    import jinja2
 
     macro = (Path(__file__).parents[1] / "dbt" / "macros" / "uscc.sql").read_text(encoding="utf-8")
     sql = jinja2.Environment().from_string(macro + "{{ uscc_is_valid('code') }}").render().strip()

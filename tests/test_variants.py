@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import U, Run, copy_worked, run_pipeline
+from conftest import Run, U, copy_worked, run_pipeline
 
 
 def test_adjust_manual_override_sets_final_class_and_keeps_the_automatic_one(tmp_path):
     raw = copy_worked(tmp_path / "raw")
     (raw / "2023" / "overrides.csv").write_text(
-        "uscc,final_class,reason,approved_by,approved_on\n"
-        f"{U['己']},C,异议复核：税款已于次年补缴,区委、区政府,2024-04-20\n",
+        f"uscc,final_class,reason,approved_by,approved_on\n{U['己']},C,异议复核：税款已于次年补缴,区委、区政府,2024-04-20\n",
         encoding="utf-8",
     )
     run = run_pipeline(tmp_path, raw)
@@ -40,7 +39,9 @@ def test_cutoff_changes_what_counts_as_halted_a_year(tmp_path):
 def test_exit_0_when_publishable(tmp_path):
     raw = copy_worked(tmp_path / "raw")
     stats = raw / "2023" / "statistics.csv"
-    stats.write_text(stats.read_text(encoding="utf-8").replace("8000,8000,8000,8000,300,,", "8000,8000,8000,8000,300,2000,"), encoding="utf-8")
+    stats.write_text(
+        stats.read_text(encoding="utf-8").replace("8000,8000,8000,8000,300,,", "8000,8000,8000,8000,300,2000,"), encoding="utf-8"
+    )
     tax = raw / "2023" / "tax.csv"
     tax.write_text(tax.read_text(encoding="utf-8").replace("91411303GWXUCJMA40", U["子"]), encoding="utf-8")
     run = run_pipeline(tmp_path, raw)
@@ -88,9 +89,21 @@ def test_console_script_contract(tmp_path):
     from conftest import WORKED_RAW
 
     done = subprocess.run(
-        [str(mujun), "evaluate", "--year", "2023", "--raw-dir", str(WORKED_RAW),
-         "--export-dir", str(tmp_path / "out"), "--warehouse", str(tmp_path / "w.duckdb")],
-        capture_output=True, text=True, timeout=600,
+        [
+            str(mujun),
+            "evaluate",
+            "--year",
+            "2023",
+            "--raw-dir",
+            str(WORKED_RAW),
+            "--export-dir",
+            str(tmp_path / "out"),
+            "--warehouse",
+            str(tmp_path / "w.duckdb"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 3, done.stdout + done.stderr
     for name in ("classification.csv", "benchmarks.csv", "dq_issues.csv"):

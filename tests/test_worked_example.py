@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from conftest import U, WORKED_EXPECTED
+from conftest import WORKED_EXPECTED, U
 
 
 def _same(expected: str, got: str) -> bool:
@@ -59,12 +59,18 @@ def test_expected_data_quality_findings_are_reported(worked):
 
 
 STAGING_MODEL = {
-    "statistics": "stg_statistics__enterprises", "tax": "stg_tax__payments",
-    "land_parcels": "stg_natural_resources__land_parcels", "land_leases": "stg_townships__land_leases",
-    "science_tech": "stg_science_tech__innovation", "industry_it": "stg_industry_it__enterprise_status",
-    "finance": "stg_finance__enterprises", "market_supervision": "stg_market_supervision__abnormal_operation",
-    "standards": "stg_market_supervision__standards", "honors": "stg_municipal__honors",
-    "safety_accidents": "stg_emergency__safety_accidents", "environment": "stg_environment__cases",
+    "statistics": "stg_statistics__enterprises",
+    "tax": "stg_tax__payments",
+    "land_parcels": "stg_natural_resources__land_parcels",
+    "land_leases": "stg_townships__land_leases",
+    "science_tech": "stg_science_tech__innovation",
+    "industry_it": "stg_industry_it__enterprise_status",
+    "finance": "stg_finance__enterprises",
+    "market_supervision": "stg_market_supervision__abnormal_operation",
+    "standards": "stg_market_supervision__standards",
+    "honors": "stg_municipal__honors",
+    "safety_accidents": "stg_emergency__safety_accidents",
+    "environment": "stg_environment__cases",
 }
 
 

@@ -1,6 +1,5 @@
 """Every dbt model and seed is an asset of the data-year partition; dbt tests are asset checks."""
 
-
 import json
 from pathlib import Path
 from typing import Any, Literal
@@ -53,18 +52,16 @@ def dbt_vars(partition_key: str, config: EvaluationConfig, warehouse: Warehouse)
     # years of a backfill in one build)
     backfill_policy=BackfillPolicy.multi_run(max_partitions_per_run=1),
 )
-def mujun_dbt_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: EvaluationConfig
-):
+def mujun_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: EvaluationConfig):
     year = int(context.partition_key)
     # the run id reaches dbt through this record (dbt/macros/run_context.sql: run_id)
     with warehouse.connect() as conn:
         run_log.started(conn, year, context.run_id)
     # unit tests check the SQL logic on fixed inputs, not this year's data: tests/test_dbt_unit_tests.py runs them
     invocation = dbt.cli(
-        ["build", "--exclude-resource-type", "unit_test",
-         "--vars", json.dumps(dbt_vars(context.partition_key, config, warehouse))],
-        context=context, raise_on_error=False,
+        ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars(context.partition_key, config, warehouse))],
+        context=context,
+        raise_on_error=False,
     )
     yield from invocation.stream()
     keep_parse_cache(Path(invocation.target_path))
@@ -76,8 +73,7 @@ def _benchmark_failure(invocation: DbtCliInvocation, warehouse: Warehouse) -> Fa
     """A typed failure when the build stopped because a benchmark cannot be computed: each
     benchmark that failed the test, in the test's own words."""
     results = invocation.get_artifact("run_results.json")["results"]
-    failed = next((r for r in results if r["unique_id"].split(".")[-1] == BENCHMARK_TEST
-                   and r["status"] in ("fail", "error")), None)
+    failed = next((r for r in results if r["unique_id"].split(".")[-1] == BENCHMARK_TEST and r["status"] in ("fail", "error")), None)
     if failed is None or not failed.get("compiled_code"):
         return None
     with duckdb.connect(str(warehouse.file), read_only=True) as conn:
@@ -94,5 +90,6 @@ def _benchmark_failure(invocation: DbtCliInvocation, warehouse: Warehouse) -> Fa
 
 def evaluation_run_config(**decisions: Any) -> RunConfig:
     """The run configuration of an evaluation with these decisions (None: the default)."""
-    return RunConfig(ops={mujun_dbt_models.op.name: EvaluationConfig(
-        **{name: value for name, value in decisions.items() if value is not None})})
+    return RunConfig(
+        ops={mujun_dbt_models.op.name: EvaluationConfig(**{name: value for name, value in decisions.items() if value is not None})}
+    )

@@ -28,9 +28,19 @@ def _marts(*names: str) -> list[AssetKey]:
 
 # Every output takes its rules, labels, settings and decisions from the reference layer
 # (outputs/reference.py): none runs before the layer of its year is built.
-REFERENCE = [AssetKey(["reference", n]) for n in (
-    "labels", "indicators", "settings", "run_decisions",
-    "in_force_class_cutoffs", "in_force_indicator_points", "in_force_bonus_points", "in_force_rule_parameters")]
+REFERENCE = [
+    AssetKey(["reference", n])
+    for n in (
+        "labels",
+        "indicators",
+        "settings",
+        "run_decisions",
+        "in_force_class_cutoffs",
+        "in_force_indicator_points",
+        "in_force_bonus_points",
+        "in_force_rule_parameters",
+    )
+]
 
 
 def _is_running(context: AssetExecutionContext):
@@ -45,8 +55,14 @@ def _is_running(context: AssetExecutionContext):
 
 
 def _export_asset(name: str, deps: list[AssetKey], kinds: set[str], description: str, write):
-    @asset(key=["exports", name], group_name="exports", deps=[*deps, *REFERENCE], partitions_def=data_year_partitions,
-           kinds=kinds, description=description)
+    @asset(
+        key=["exports", name],
+        group_name="exports",
+        deps=[*deps, *REFERENCE],
+        partitions_def=data_year_partitions,
+        kinds=kinds,
+        description=description,
+    )
     def _export(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> MaterializeResult:
         year = int(context.partition_key)
         export_dir = Path(locations.export_dir)
@@ -54,8 +70,10 @@ def _export_asset(name: str, deps: list[AssetKey], kinds: set[str], description:
         with warehouse.connect() as conn:
             written = write(conn, year, root)
         staging.mark_done(root, name)
-        paths = [staging.published_location(export_dir, root, p).resolve()
-                 for p in (written if isinstance(written, (list, tuple)) else [written])]
+        paths = [
+            staging.published_location(export_dir, root, p).resolve()
+            for p in (written if isinstance(written, (list, tuple)) else [written])
+        ]
         return MaterializeResult(metadata={"paths": [str(p) for p in paths] if len(paths) < 30 else len(paths)})
 
     return _export
@@ -67,43 +85,98 @@ def _csv(conn, year, export_dir):
 
 
 csv_exports = _export_asset(
-    "csv", _marts("classification", "benchmarks", "dq_issues"), {"csv"},
-    "classification.csv、benchmarks.csv、dq_issues.csv（供系统对接）写入 <export-dir>/<year>/。", _csv)
+    "csv",
+    _marts("classification", "benchmarks", "dq_issues"),
+    {"csv"},
+    "classification.csv、benchmarks.csv、dq_issues.csv（供系统对接）写入 <export-dir>/<year>/。",
+    _csv,
+)
 dq_reports = _export_asset(
-    "dq_reports", _marts("dq_issues", "delivery_reconciliation"), {"html", "excel"},
-    "各部门数据质量报告（HTML 离线可用、Excel），写入 <export-dir>/<year>/data_quality/。", write_department_reports)
+    "dq_reports",
+    _marts("dq_issues", "delivery_reconciliation"),
+    {"html", "excel"},
+    "各部门数据质量报告（HTML 离线可用、Excel），写入 <export-dir>/<year>/data_quality/。",
+    write_department_reports,
+)
 workbook = _export_asset(
-    "workbook", _marts("classification", "benchmarks", "enterprise_score_items", "evaluation_status"), {"excel"},
-    "评价结果工作簿：附表二、附表四得分表，基准值及其样本，调档，暂不参评与不纳入，乡镇街道与产业链汇总，评价说明。", write_workbook)
+    "workbook",
+    _marts("classification", "benchmarks", "enterprise_score_items", "evaluation_status"),
+    {"excel"},
+    "评价结果工作簿：附表二、附表四得分表，基准值及其样本，调档，暂不参评与不纳入，乡镇街道与产业链汇总，评价说明。",
+    write_workbook,
+)
 public_notice = _export_asset(
-    "public_notice", _marts("classification"), {"csv", "excel"},
-    "公示名单：企业名称、乡镇街道、评价类别（不含税收、产值、用地等数据）。", write_public_notice)
+    "public_notice",
+    _marts("classification"),
+    {"csv", "excel"},
+    "公示名单：企业名称、乡镇街道、评价类别（不含税收、产值、用地等数据）。",
+    write_public_notice,
+)
 diagnoses = _export_asset(
-    "diagnoses", _marts("classification", "enterprise_diagnosis", "enterprise_score_items", "benchmarks"), {"html"},
-    "企业体检报告：每家参评企业一页（可打印），指标与基准值、得分构成、调档、提升方向。", write_diagnoses)
+    "diagnoses",
+    _marts("classification", "enterprise_diagnosis", "enterprise_score_items", "benchmarks"),
+    {"html"},
+    "企业体检报告：每家参评企业一页（可打印），指标与基准值、得分构成、调档、提升方向。",
+    write_diagnoses,
+)
 year_report = _export_asset(
-    "year_report", _marts("classification", "benchmarks", "evaluation_status", "delivery_reconciliation", "dq_issues",
-                          "enterprise_rewards", "township_rewards"), {"html"},
-    "年度评价报告（离线 HTML，含图表）：类别分布、得分分布、基准值、类别变化、各部门数据质量。", write_year_report)
+    "year_report",
+    _marts(
+        "classification",
+        "benchmarks",
+        "evaluation_status",
+        "delivery_reconciliation",
+        "dq_issues",
+        "enterprise_rewards",
+        "township_rewards",
+    ),
+    {"html"},
+    "年度评价报告（离线 HTML，含图表）：类别分布、得分分布、基准值、类别变化、各部门数据质量。",
+    write_year_report,
+)
 
 changes = _export_asset(
-    "changes", _marts("classification_changes"), {"excel"},
-    "变更对比：本次运行与该年度上一次运行相比的类别与得分变化（异议处理、更正后）。", write_changes)
+    "changes",
+    _marts("classification_changes"),
+    {"excel"},
+    "变更对比：本次运行与该年度上一次运行相比的类别与得分变化（异议处理、更正后）。",
+    write_changes,
+)
 
 reward_csv = _export_asset(
-    "reward_csv", _marts("enterprise_rewards", "township_rewards"), {"csv"},
-    "附件2奖励测算：rewards.csv、township_rewards.csv（供系统对接）写入 <export-dir>/<year>/。", write_reward_csvs)
+    "reward_csv",
+    _marts("enterprise_rewards", "township_rewards"),
+    {"csv"},
+    "附件2奖励测算：rewards.csv、township_rewards.csv（供系统对接）写入 <export-dir>/<year>/。",
+    write_reward_csvs,
+)
 reward_workbook = _export_asset(
-    "reward_workbook", _marts("enterprise_rewards", "township_rewards"), {"excel"},
+    "reward_workbook",
+    _marts("enterprise_rewards", "township_rewards"),
+    {"excel"},
     "奖励测算工作簿（奖励测算_<year>.xlsx）：按项目分表的测算数据，按项目、乡镇街道汇总及预算合计，供工信局与财政局使用。",
-    write_reward_workbook)
+    write_reward_workbook,
+)
 reward_public_list = _export_asset(
-    "reward_public_list", _marts("enterprise_rewards", "township_rewards"), {"csv", "excel"},
+    "reward_public_list",
+    _marts("enterprise_rewards", "township_rewards"),
+    {"csv", "excel"},
     "奖励公示名单（奖励公示_<year>.csv/.xlsx）：企业或乡镇街道名称、奖励项目、金额（不含税收、产值等数据）。",
-    write_reward_public_list)
+    write_reward_public_list,
+)
 
-EXPORT_ASSETS = [csv_exports, dq_reports, workbook, public_notice, diagnoses, year_report, changes,
-                 reward_csv, reward_workbook, reward_public_list]
+EXPORT_ASSETS = [
+    csv_exports,
+    dq_reports,
+    workbook,
+    public_notice,
+    diagnoses,
+    year_report,
+    changes,
+    reward_csv,
+    reward_workbook,
+    reward_public_list,
+]
 
 
 @asset(
@@ -113,8 +186,8 @@ EXPORT_ASSETS = [csv_exports, dq_reports, workbook, public_notice, diagnoses, ye
     partitions_def=data_year_partitions,
     kinds={"duckdb"},
     description="发布本次运行的结果：全部导出成功后，以暂存目录替换 <export-dir>/<year>/，"
-                "并替换供分析人员只读查询的数据仓库副本（warehouse/published/mujun.duckdb）。"
-                "任何一步失败则不发布，上一次的结果保持不变。",
+    "并替换供分析人员只读查询的数据仓库副本（warehouse/published/mujun.duckdb）。"
+    "任何一步失败则不发布，上一次的结果保持不变。",
 )
 def published_outputs(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> MaterializeResult:
     year = int(context.partition_key)

@@ -1,10 +1,9 @@
 """Resources own the places mujun reads and writes; nothing is opened at import time."""
 
-
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 from dagster import ConfigurableResource

@@ -9,14 +9,41 @@ import duckdb
 from .safe_files import write_csv
 
 CLASSIFICATION_COLUMNS = [
-    "uscc", "name", "township", "scale", "status", "land_mu", "tax_per_mu", "output_per_mu",
-    "output_per_energy", "tax_score", "output_score", "energy_score", "basic_score", "bonus_score",
-    "penalty_score", "total_score", "rank", "group_size", "percentile_class", "final_class", "adjustments",
+    "uscc",
+    "name",
+    "township",
+    "scale",
+    "status",
+    "land_mu",
+    "tax_per_mu",
+    "output_per_mu",
+    "output_per_energy",
+    "tax_score",
+    "output_score",
+    "energy_score",
+    "basic_score",
+    "bonus_score",
+    "penalty_score",
+    "total_score",
+    "rank",
+    "group_size",
+    "percentile_class",
+    "final_class",
+    "adjustments",
 ]
 # Shown to six decimals: the contract compares numbers to 1e-6.
 DECIMAL_COLUMNS = {
-    "land_mu", "tax_per_mu", "output_per_mu", "output_per_energy", "tax_score", "output_score",
-    "energy_score", "basic_score", "bonus_score", "penalty_score", "total_score",
+    "land_mu",
+    "tax_per_mu",
+    "output_per_mu",
+    "output_per_energy",
+    "tax_score",
+    "output_score",
+    "energy_score",
+    "basic_score",
+    "bonus_score",
+    "penalty_score",
+    "total_score",
 }
 DQ_COLUMNS = ["department", "file", "line", "uscc", "check", "severity", "message"]
 
@@ -37,18 +64,21 @@ def write_csv_exports(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
         f"""select {_select(CLASSIFICATION_COLUMNS)} from marts.classification
             where data_year = {year}
             order by status <> 'evaluated', scale, line_number""",
-        out / "classification.csv", bom=False,
+        out / "classification.csv",
+        bom=False,
     )
     written["benchmarks.csv"] = write_csv(
         conn,
         f"""select indicator, value, population from marts.benchmarks where data_year = {year}
             order by case indicator when 'tax_per_mu' then 1 when 'output_per_mu' then 2 else 3 end""",
-        out / "benchmarks.csv", bom=False,
+        out / "benchmarks.csv",
+        bom=False,
     )
     written["dq_issues.csv"] = write_csv(
         conn,
         f"""select {_select(DQ_COLUMNS)} from marts.dq_issues where data_year = {year}
             order by severity, department, file, line nulls first, uscc, "check", message""",
-        out / "dq_issues.csv", bom=True,
+        out / "dq_issues.csv",
+        bom=True,
     )
     return written

@@ -14,12 +14,24 @@ from . import reference
 from .sheets import Book
 
 ISSUE_COLUMNS = [
-    ("file", "文件"), ("line", "行号"), ("uscc", "统一社会信用代码"), ("enterprise_name", "企业名称"),
-    ("header_zh", "列"), ("value", "值"), ("severity_zh", "严重程度"), ("message", "问题说明"), ("action_zh", "处理建议"),
+    ("file", "文件"),
+    ("line", "行号"),
+    ("uscc", "统一社会信用代码"),
+    ("enterprise_name", "企业名称"),
+    ("header_zh", "列"),
+    ("value", "值"),
+    ("severity_zh", "严重程度"),
+    ("message", "问题说明"),
+    ("action_zh", "处理建议"),
 ]
 DELIVERY_COLUMNS = [
-    ("file", "文件"), ("delivered_zh", "是否报送"), ("rows_read", "读入行数"), ("rows_accepted", "采用行数"),
-    ("rows_quarantined", "隔离行数"), ("rows_not_in_population", "不在统计名单行数"), ("sha256", "文件指纹 sha256"),
+    ("file", "文件"),
+    ("delivered_zh", "是否报送"),
+    ("rows_read", "读入行数"),
+    ("rows_accepted", "采用行数"),
+    ("rows_quarantined", "隔离行数"),
+    ("rows_not_in_population", "不在统计名单行数"),
+    ("sha256", "文件指纹 sha256"),
 ]
 
 _PAGE = Environment(autoescape=True).from_string(
@@ -64,10 +76,7 @@ def _safe_name(text: str) -> str:
 
 def _write_sheet(book: Book, title: str, columns: list[tuple[str, str]], rows: list[dict]) -> None:
     """One sheet: bold header, wrapped cells, widths fitted to the content (at most 70)."""
-    widths = [
-        max(8, min(70, max([len(str(t)) * 2] + [min(len(str(r.get(k) or "")), 60) * 1.2 for r in rows])))
-        for k, t in columns
-    ]
+    widths = [max(8, min(70, max([len(str(t)) * 2] + [min(len(str(r.get(k) or "")), 60) * 1.2 for r in rows]))) for k, t in columns]
     book.table(title, [t for _, t in columns], [[r.get(k) for k, _ in columns] for r in rows], widths, book.wrap)
 
 
@@ -82,22 +91,27 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
     for department, department_zh in departments:
         issues = _rows(
             conn,
-            f"""select *, {reference.label_sql('severity', 'severity', year)} as severity_zh
+            f"""select *, {reference.label_sql("severity", "severity", year)} as severity_zh
                from marts.dq_issues where data_year = ? and department = ?
                order by severity, file, line nulls first, uscc""",
             [year, department],
         )
         deliveries = _rows(
             conn,
-            f"""select *, {reference.label_sql('boolean', 'cast(delivered as varchar)', year)} as delivered_zh
+            f"""select *, {reference.label_sql("boolean", "cast(delivered as varchar)", year)} as delivered_zh
                from marts.delivery_reconciliation where data_year = ? and department = ? order by file""",
             [year, department],
         )
         base = out / f"{department}_{_safe_name(department_zh)}"
         page = _PAGE.render(
-            department_zh=department_zh, year=year, issues=issues, deliveries=deliveries,
-            errors=sum(r["severity"] == "error" for r in issues), warnings=sum(r["severity"] == "warning" for r in issues),
-            issue_columns=ISSUE_COLUMNS, delivery_columns=DELIVERY_COLUMNS,
+            department_zh=department_zh,
+            year=year,
+            issues=issues,
+            deliveries=deliveries,
+            errors=sum(r["severity"] == "error" for r in issues),
+            warnings=sum(r["severity"] == "warning" for r in issues),
+            issue_columns=ISSUE_COLUMNS,
+            delivery_columns=DELIVERY_COLUMNS,
         )
         base.with_suffix(".html").write_text(page, encoding="utf-8")
         book = Book(base.with_suffix(".xlsx"))

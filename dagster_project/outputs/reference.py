@@ -11,9 +11,11 @@ def labels(conn: duckdb.DuckDBPyConnection, year: int, domain: str, short: bool 
     """code → label of one domain (scale, indicator, status, status_reason, change, severity,
     boolean, reward_status, class, bonus_item, penalty_item, adjustment, …), in their order."""
     column = "short_label_zh" if short else "label_zh"
-    return dict(conn.execute(
-        f"select code, {column} from reference.labels where data_year = ? and domain = ? order by position, code",
-        [year, domain]).fetchall())
+    return dict(
+        conn.execute(
+            f"select code, {column} from reference.labels where data_year = ? and domain = ? order by position, code", [year, domain]
+        ).fetchall()
+    )
 
 
 def label(conn: duckdb.DuckDBPyConnection, year: int, domain: str, code: str, short: bool = False) -> str:
@@ -24,17 +26,21 @@ def label_sql(domain: str, code_column: str, year: int, short: bool = False) -> 
     """A SQL expression: the label of `code_column` in `domain` (the code itself if it has none).
     For queries over enterprise rows, so that the labelling happens in DuckDB."""
     column = "short_label_zh" if short else "label_zh"
-    return (f"coalesce((select l.{column} from reference.labels l where l.data_year = {int(year)} "
-            f"and l.domain = '{domain}' and l.code = {code_column}), {code_column})")
+    return (
+        f"coalesce((select l.{column} from reference.labels l where l.data_year = {int(year)} "
+        f"and l.domain = '{domain}' and l.code = {code_column}), {code_column})"
+    )
 
 
 def reasons_sql(code_list_column: str, year: int) -> str:
     """A SQL expression: a ';'-separated list of status reasons (marts.classification.adjustments
     of a blocked or out-of-scope enterprise) as their labels, joined by '；'."""
-    return (f"(select string_agg(coalesce(l.label_zh, r.code), '；' order by r.n) "
-            f"from (select unnest(s) as code, generate_subscripts(s, 1) as n "
-            f"      from (select string_split({code_list_column}, ';') as s)) r "
-            f"left join reference.labels l on l.data_year = {int(year)} and l.domain = 'status_reason' and l.code = r.code)")
+    return (
+        f"(select string_agg(coalesce(l.label_zh, r.code), '；' order by r.n) "
+        f"from (select unnest(s) as code, generate_subscripts(s, 1) as n "
+        f"      from (select string_split({code_list_column}, ';') as s)) r "
+        f"left join reference.labels l on l.data_year = {int(year)} and l.domain = 'status_reason' and l.code = r.code)"
+    )
 
 
 def setting(conn: duckdb.DuckDBPyConnection, year: int, name: str) -> str:
@@ -52,7 +58,8 @@ def indicators(conn: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
     """The basic indicators in order: indicator, score_column, label_zh, unit_zh, formula_zh."""
     cursor = conn.execute(
         "select indicator, score_column, label_zh, unit_zh, formula_zh from reference.indicators where data_year = ? order by position",
-        [year])
+        [year],
+    )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
@@ -60,11 +67,10 @@ def indicators(conn: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
 def rule_parameter(conn: duckdb.DuckDBPyConnection, year: int, name: str, scale: str = "all") -> float:
     """A numeric rule parameter in force for the year (data/seeds/rule_parameters.csv)."""
     return conn.execute(
-        "select value from reference.in_force_rule_parameters where data_year = ? and parameter = ? and scale = ?",
-        [year, name, scale]).fetchone()[0]
+        "select value from reference.in_force_rule_parameters where data_year = ? and parameter = ? and scale = ?", [year, name, scale]
+    ).fetchone()[0]
 
 
 def rule_rows(conn: duckdb.DuckDBPyConnection, year: int, table: str, columns: str, order_by: str) -> list[tuple]:
     """Rows of a dated rule table in force for the year (reference.in_force_<table>)."""
-    return conn.execute(
-        f"select {columns} from reference.in_force_{table} where data_year = ? order by {order_by}", [year]).fetchall()
+    return conn.execute(f"select {columns} from reference.in_force_{table} where data_year = ? order by {order_by}", [year]).fetchall()

@@ -104,14 +104,14 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
     DIAGNOSIS_PAGE_LIMIT enterprises; beyond, a note says so and the data stay in the marts)."""
     out = Path(export_dir) / str(year) / "diagnosis"
     out.mkdir(parents=True, exist_ok=True)
-    (count,) = conn.execute(
-        "select count(*) from marts.classification where data_year = ? and status = 'evaluated'", [year]).fetchone()
+    (count,) = conn.execute("select count(*) from marts.classification where data_year = ? and status = 'evaluated'", [year]).fetchone()
     if count > DIAGNOSIS_PAGE_LIMIT:
         (out / "说明.txt").write_text(
             f"参评企业 {count} 家，超过逐户生成体检报告的上限 {DIAGNOSIS_PAGE_LIMIT} 家（环境变量 MUJUN_DIAGNOSIS_PAGE_LIMIT），"
             "本次未生成。体检数据见数据仓库 marts.enterprise_diagnosis。\n"
             f"{count} evaluated enterprises exceed the page limit {DIAGNOSIS_PAGE_LIMIT}; see marts.enterprise_diagnosis.\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         return out
     enterprises = _dicts(conn, "select * from marts.classification where data_year = ? and status = 'evaluated'", [year])
     diagnosis = {d["uscc"]: d for d in _dicts(conn, "select * from marts.enterprise_diagnosis where data_year = ?", [year])}
@@ -135,16 +135,28 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
     levers = [i for i in indicator_rows if f"{i['indicator']}_needed" in diagnosis_columns]
     for e in enterprises:
         indicators = [
-            {"name": f"{i['label_zh']}（{i['unit_zh']}）", "value": e[i["indicator"]], "benchmark": benchmarks[i["indicator"]],
-             "score": e[i["score_column"]]}
-            for i in indicator_rows if e[i["indicator"]] is not None
+            {
+                "name": f"{i['label_zh']}（{i['unit_zh']}）",
+                "value": e[i["indicator"]],
+                "benchmark": benchmarks[i["indicator"]],
+                "score": e[i["score_column"]],
+            }
+            for i in indicator_rows
+            if e[i["indicator"]] is not None
         ]
         details = (e["adjustment_details"] or "").split("；") if e["adjustment_details"] else []
         page = _DIAGNOSIS.render(
-            style=STYLE, year=year, e=e, d=diagnosis.get(e["uscc"], {}), indicators=indicators,
+            style=STYLE,
+            year=year,
+            e=e,
+            d=diagnosis.get(e["uscc"], {}),
+            indicators=indicators,
             bonus=[i for i in items.get(e["uscc"], []) if i["kind"] == "bonus"],
             penalty=[i for i in items.get(e["uscc"], []) if i["kind"] == "penalty"],
-            rule_text=rule_text, scales=scales, approval=override, levers=levers,
+            rule_text=rule_text,
+            scales=scales,
+            approval=override,
+            levers=levers,
             adjustments=[rule_text.get(d.split("：")[0], d.split("：")[0]) + "：" + d.split("：", 1)[-1] for d in details]
             + ([f"{override}为 " + e["override_class"]] if e["override_class"] else []),
         )
@@ -160,13 +172,24 @@ def _rewards(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
                  union all
                  select 'township_contribution', township, amount from marts.township_rewards
                  where data_year = ? and status = 'granted' and amount > 0"""
-    by_item = [(label, n, float(amount)) for label, n, amount in conn.execute(
-        f"""select i.label_zh, count(*), sum(g.amount) from ({granted}) g join {reward_items(year)} i on i.item = g.item
-            group by i.label_zh, i.position order by i.position""", [year, year]).fetchall()]
-    by_township = [(township, float(amount)) for township, amount in conn.execute(
-        f"select township, sum(amount) from ({granted}) g group by township order by 2 desc, 1", [year, year]).fetchall()]
+    by_item = [
+        (label, n, float(amount))
+        for label, n, amount in conn.execute(
+            f"""select i.label_zh, count(*), sum(g.amount) from ({granted}) g join {reward_items(year)} i on i.item = g.item
+            group by i.label_zh, i.position order by i.position""",
+            [year, year],
+        ).fetchall()
+    ]
+    by_township = [
+        (township, float(amount))
+        for township, amount in conn.execute(
+            f"select township, sum(amount) from ({granted}) g group by township order by 2 desc, 1", [year, year]
+        ).fetchall()
+    ]
     return {
-        "by_item": by_item, "by_township": by_township, "granted": sum(n for _, n, _ in by_item),
+        "by_item": by_item,
+        "by_township": by_township,
+        "granted": sum(n for _, n, _ in by_item),
         "total": sum(amount for _, _, amount in by_item),
         "item_chart": bars([(label, amount) for label, _, amount in by_item], width=720, unit=" 万元", label_w=220),
         "township_chart": bars(by_township, width=720, unit=" 万元"),
@@ -182,7 +205,9 @@ def write_year_report(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
         rows: dict[str, dict[str, int]] = {}
         for key, cls, n in conn.execute(
             f"""select {column}, final_class, count(*) from marts.classification
-                where data_year = ? and status = 'evaluated' group by all order by 1""", [year]).fetchall():
+                where data_year = ? and status = 'evaluated' group by all order by 1""",
+            [year],
+        ).fetchall():
             rows.setdefault(key, {})[cls] = n
         return list(rows.items())
 
@@ -190,36 +215,52 @@ def write_year_report(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
     class_table = [(label, by_scale.get(scale, {})) for scale, label in reference.labels(conn, year, "scale").items()]
     scores = {label: [] for label in reference.labels(conn, year, "scale", short=True).values()}
     for label, score in conn.execute(
-        f"""select {reference.label_sql('scale', 'scale', year, short=True)}, total_score from marts.classification
-            where data_year = ? and status = 'evaluated'""", [year]).fetchall():
+        f"""select {reference.label_sql("scale", "scale", year, short=True)}, total_score from marts.classification
+            where data_year = ? and status = 'evaluated'""",
+        [year],
+    ).fetchall():
         scores[label].append(score)
     bench = conn.execute("select data_year, indicator, value from marts.benchmarks where data_year <= ? order by 1", [year]).fetchall()
     bench_years = sorted({y for y, _, _ in bench})
     bench_table = [
-        (f"{i['label_zh']}（{i['unit_zh']}）",
-         [next((v for y2, k2, v in bench if y2 == y and k2 == i["indicator"]), None) for y in bench_years])
+        (
+            f"{i['label_zh']}（{i['unit_zh']}）",
+            [next((v for y2, k2, v in bench if y2 == y and k2 == i["indicator"]), None) for y in bench_years],
+        )
         for i in reference.indicators(conn, year)
     ]
-    bench_charts = [(name, bars([(f"{y}年度", v) for y, v in zip(bench_years, values) if v is not None]))
-                    for name, values in bench_table]
+    bench_charts = [(name, bars([(f"{y}年度", v) for y, v in zip(bench_years, values) if v is not None])) for name, values in bench_table]
     migration = {
-        (p, c): n for p, c, n in conn.execute(
+        (p, c): n
+        for p, c, n in conn.execute(
             """select prev_class, final_class, count(*) from marts.classification
-               where data_year = ? and status = 'evaluated' and prev_class is not null group by all""", [year]).fetchall()
+               where data_year = ? and status = 'evaluated' and prev_class is not null group by all""",
+            [year],
+        ).fetchall()
     }
     dq = conn.execute(
         """select r.department_zh, count(*) filter (where r.delivered), sum(r.rows_read), sum(r.rows_quarantined),
-                  (select count(*) from marts.dq_issues i where i.data_year = r.data_year and i.department = r.department and i.severity = 'error'),
-                  (select count(*) from marts.dq_issues i where i.data_year = r.data_year and i.department = r.department and i.severity = 'warning')
+                  (select count(*) from marts.dq_issues i
+                    where i.data_year = r.data_year and i.department = r.department and i.severity = 'error'),
+                  (select count(*) from marts.dq_issues i
+                    where i.data_year = r.data_year and i.department = r.department and i.severity = 'warning')
            from marts.delivery_reconciliation r where r.data_year = ? group by r.data_year, r.department, r.department_zh order by 1""",
         [year],
     ).fetchall()
     page = _YEAR.render(
-        style=STYLE, year=year, s=status, class_table=class_table,
+        style=STYLE,
+        year=year,
+        s=status,
+        class_table=class_table,
         by_township=stacked_bars(class_counts("township"), list("ABCD"), CLASS_COLOURS),
         by_chain=stacked_bars(class_counts("industry_chain"), list("ABCD"), CLASS_COLOURS),
-        scores=histogram(scores), bench_years=bench_years, bench_table=bench_table, bench_charts=bench_charts,
-        migration=migration, dq=dq, rewards=_rewards(conn, year),
+        scores=histogram(scores),
+        bench_years=bench_years,
+        bench_table=bench_table,
+        bench_charts=bench_charts,
+        migration=migration,
+        dq=dq,
+        rewards=_rewards(conn, year),
     )
     target = out / f"评价报告_{year}.html"
     target.write_text(page, encoding="utf-8")

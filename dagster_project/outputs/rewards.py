@@ -29,7 +29,8 @@ def rewards_available(conn: duckdb.DuckDBPyConnection) -> bool:
     """False for a warehouse last evaluated before the rewards existed (`mujun export` of an old year)."""
     (count,) = conn.execute(
         """select count(*) from information_schema.tables
-           where table_schema = 'marts' and table_name in ('enterprise_rewards', 'township_rewards')""").fetchone()
+           where table_schema = 'marts' and table_name in ('enterprise_rewards', 'township_rewards')"""
+    ).fetchone()
     return count == 2
 
 
@@ -158,23 +159,47 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
         if recipient == "township":
             rows = conn.execute(
                 f"""select township, band, output, output_prev, growth, months_delivered, months_met, amount,
-                          {reference.label_sql('reward_status', 'status', year)}, reason, basis
-                   from marts.township_rewards where data_year = ? order by first_line""", [year]).fetchall()
-            headers = ["乡镇街道", "档次", "年产值（万元）", "上年产值（万元）", "增长率", "报送月数", "达标月数",
-                       "金额（万元）", "状态", "说明", "测算依据"]
-            body = [[r[0], r[1], _number(r[2]), _number(r[3]), _number(r[4]), r[5], r[6], _number(r[7]),
-                     r[8], r[9] or "", r[10] or ""] for r in rows]
+                          {reference.label_sql("reward_status", "status", year)}, reason, basis
+                   from marts.township_rewards where data_year = ? order by first_line""",
+                [year],
+            ).fetchall()
+            headers = [
+                "乡镇街道",
+                "档次",
+                "年产值（万元）",
+                "上年产值（万元）",
+                "增长率",
+                "报送月数",
+                "达标月数",
+                "金额（万元）",
+                "状态",
+                "说明",
+                "测算依据",
+            ]
+            body = [
+                [r[0], r[1], _number(r[2]), _number(r[3]), _number(r[4]), r[5], r[6], _number(r[7]), r[8], r[9] or "", r[10] or ""]
+                for r in rows
+            ]
             widths = [14, 6, 14, 14, 10, 10, 10, 12, 16, 50, 60]
         else:
             rows = conn.execute(
-                f"""select name, uscc, township, amount, {reference.label_sql('reward_status', 'status', year)},
+                f"""select name, uscc, township, amount, {reference.label_sql("reward_status", "status", year)},
                           assessed_amount, higher_level_amount, reason, basis
                    from marts.enterprise_rewards where data_year = ? and item = ? order by line_number""",
-                [year, item]).fetchall()
-            headers = ["企业名称", "统一社会信用代码", "乡镇街道", "金额（万元）", "状态", "测算金额（万元）",
-                       "上级资金（万元）", "说明", "测算依据"]
-            body = [[r[0], r[1], r[2], _number(r[3]), r[4], _number(r[5]), _number(r[6]),
-                     r[7] or "", r[8] or ""] for r in rows]
+                [year, item],
+            ).fetchall()
+            headers = [
+                "企业名称",
+                "统一社会信用代码",
+                "乡镇街道",
+                "金额（万元）",
+                "状态",
+                "测算金额（万元）",
+                "上级资金（万元）",
+                "说明",
+                "测算依据",
+            ]
+            body = [[r[0], r[1], r[2], _number(r[3]), r[4], _number(r[5]), _number(r[6]), r[7] or "", r[8] or ""] for r in rows]
             widths = [32, 21, 12, 12, 16, 14, 14, 40, 70]
         # a sheet name is at most 31 characters and may not contain some punctuation
         sheet = book.table(label[:31], headers, body, widths, cell_format=book.wrap)

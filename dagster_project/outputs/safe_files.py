@@ -49,7 +49,8 @@ def _neutralised_columns(conn: duckdb.DuckDBPyConnection, relation: str) -> str:
         column = sql_name(name)
         if column_type == "VARCHAR":
             selected.append(
-                f"case when left({column}, 1) in ({starts}) then {sql_literal(TEXT_PREFIX)} || {column} else {column} end as {column}")
+                f"case when left({column}, 1) in ({starts}) then {sql_literal(TEXT_PREFIX)} || {column} else {column} end as {column}"
+            )
         else:
             selected.append(column)
     return ", ".join(selected)
@@ -71,7 +72,8 @@ def write_csv(conn: duckdb.DuckDBPyConnection, query: str, target: Path, *, bom:
     try:
         (rows,) = conn.execute(
             f"copy (select {_neutralised_columns(conn, rows_table)} from {rows_table} order by rowid) "
-            f"to {sql_literal(written)} (header, delimiter ',')").fetchone()
+            f"to {sql_literal(written)} (header, delimiter ',')"
+        ).fetchone()
     finally:
         conn.execute(f"drop table if exists {rows_table}")
     if bom:
@@ -86,9 +88,12 @@ def write_csv(conn: duckdb.DuckDBPyConnection, query: str, target: Path, *, bom:
 def workbook(path: Path) -> xlsxwriter.Workbook:
     """An xlsxwriter workbook in which every string is a string cell: never a formula, never a
     hyperlink, never a number. Rows are streamed (constant memory)."""
-    return xlsxwriter.Workbook(str(path), {
-        "constant_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-    })
+    return xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )

@@ -23,7 +23,16 @@ class Book:
         self.path = Path(path)
         self.workbook = workbook(self.path)
         self.header = self.workbook.add_format(
-            {"bold": True, "bg_color": "#EEF2F7", "align": "center", "valign": "vcenter", "text_wrap": True, "border": 1, "border_color": "#BBBBBB"})
+            {
+                "bold": True,
+                "bg_color": "#EEF2F7",
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+                "border": 1,
+                "border_color": "#BBBBBB",
+            }
+        )
         self.title = self.workbook.add_format({"bold": True, "font_size": 14, "align": "center"})
         self.wrap = self.workbook.add_format({"text_wrap": True, "valign": "top"})
         self.bold = self.workbook.add_format({"bold": True, "font_size": 13})
@@ -32,8 +41,7 @@ class Book:
     def sheet(self, name: str):
         return self.workbook.add_worksheet(name)
 
-    def table(self, name: str, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[float] | None = None,
-              cell_format=None):
+    def table(self, name: str, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[float] | None = None, cell_format=None):
         """A sheet with a one-row header, the rows, frozen header and sensible widths. A list of rows
         too long for a sheet (row_limit) leaves a sheet with a note instead."""
         sheet = self.sheet(name)
@@ -51,8 +59,13 @@ class Book:
     def skip(self, sheet, name: str, row_count: int) -> None:
         self.skipped.append(name)
         sheet.set_column(0, 0, 100)
-        sheet.write(0, 0, f"本表 {row_count} 行，超过工作簿每表行数上限（{row_limit()} 行，环境变量 MUJUN_EXCEL_ROW_LIMIT），"
-                          "未写入；请使用同目录下的 CSV 文件或分析副本 warehouse/published/mujun.duckdb。", self.wrap)
+        sheet.write(
+            0,
+            0,
+            f"本表 {row_count} 行，超过工作簿每表行数上限（{row_limit()} 行，环境变量 MUJUN_EXCEL_ROW_LIMIT），"
+            "未写入；请使用同目录下的 CSV 文件或分析副本 warehouse/published/mujun.duckdb。",
+            self.wrap,
+        )
 
     def close(self) -> Path:
         self.workbook.close()

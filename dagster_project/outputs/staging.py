@@ -71,7 +71,8 @@ def swap_in(export_dir: Path, year: int, run_id: str, exports: list[str]) -> Pat
         # a run that did not write every export (e.g. re-executed from a failed step) publishes nothing
         raise RuntimeError(
             f"本次运行未生成全部导出（缺少 {'、'.join(missing)}），不替换 {export_dir / str(year)}；请重新运行整个年度 / "
-            f"this run did not write every export (missing {', '.join(missing)}): nothing published; run the whole year again")
+            f"this run did not write every export (missing {', '.join(missing)}): nothing published; run the whole year again"
+        )
     staged, published = root / str(year), export_dir / str(year)
     old = export_dir / f".{year}.{run_id}.old"
     if published.exists():

@@ -22,8 +22,10 @@ def _all(conn, sql: str, params: list) -> list[tuple]:
 def _scale_titles(conn, year: int, scale: str) -> tuple[str, str]:
     """Sheet name and title of the score table of a scale group (附表二 / 附表四), from the labels."""
     annex = reference.label(conn, year, "score_sheet", scale)
-    return (f"{reference.label(conn, year, 'scale', scale, short=True)}得分表（{annex}）",
-            f"{annex}：{reference.label(conn, year, 'scale', scale)}制造业企业综合评价得分表")
+    return (
+        f"{reference.label(conn, year, 'scale', scale, short=True)}得分表（{annex}）",
+        f"{annex}：{reference.label(conn, year, 'scale', scale)}制造业企业综合评价得分表",
+    )
 
 
 def _number(value: float | None) -> float | None:
@@ -43,7 +45,8 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
     columns = {}
     for kind in ("bonus", "penalty"):
         columns[kind] = [
-            c for (c,) in _all(
+            c
+            for (c,) in _all(
                 conn,
                 """select s.short_label_zh from reference.labels s
                    where s.data_year = ? and s.domain = ? || '_item'
@@ -60,6 +63,7 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
         return
     # one row per enterprise with the points of every sheet column, pivoted in DuckDB
     item_columns = columns["bonus"] + columns["penalty"]
+
     def literal(text: str) -> str:
         return "'" + text.replace("'", "''") + "'"
 
@@ -70,11 +74,11 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
     enterprises = _all(
         conn,
         f"""with items as (
-                select i.uscc{', ' + pivot if pivot else ''} from marts.enterprise_score_items i
+                select i.uscc{", " + pivot if pivot else ""} from marts.enterprise_score_items i
                 join reference.labels s on s.data_year = i.data_year and s.domain = i.kind || '_item' and s.code = i.item
                 where i.data_year = ? group by i.uscc)
-            select c.uscc, c.name, c.township{''.join(f', c.{score}' for *_, score in indicators)}, c.total_score, c.final_class,
-                   c.rank, c.percentile_class, c.adjustments{''.join(f', items.{name(col)}' for col in item_columns)}
+            select c.uscc, c.name, c.township{"".join(f", c.{score}" for *_, score in indicators)}, c.total_score, c.final_class,
+                   c.rank, c.percentile_class, c.adjustments{"".join(f", items.{name(col)}" for col in item_columns)}
             from marts.classification c left join items on items.uscc = c.uscc
             where c.data_year = ? and c.status = 'evaluated' and c.scale = ?
             order by c.rank, c.uscc""",
@@ -106,7 +110,7 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
             sheet.write(1, col, name, book.header)
         col += span
     col = 0
-    for name, subs in groups:
+    for _, subs in groups:
         sheet.write_row(2, col, subs if subs is not None else [""], book.header)
         col += 1 if subs is None else len(subs)
     sheet.set_row(2, 90)
@@ -114,10 +118,11 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
     k = 3 + len(indicators)
     for n, e in enumerate(enterprises, start=1):
         sheet.write_row(
-            n + 2, 0,
+            n + 2,
+            0,
             [n, e[1], e[0], e[2]]
             + [_number(v) for v in e[3:k]]
-            + [_number(v) for v in e[k + 5:]]
+            + [_number(v) for v in e[k + 5 :]]
             + [_number(e[k]), e[k + 1], e[k + 2], e[k + 3], e[k + 4] or ""],
         )
     sheet.freeze_panes(3, 2)
@@ -141,41 +146,49 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
         conn,
         """select i.label_zh, b.value, b.population from marts.benchmarks b
            join reference.indicators i on i.data_year = b.data_year and i.indicator = b.indicator
-           where b.data_year = ? order by i.position""", [year])
-    book.table("基准值", ["指标", "基准值", "计算样本企业数"],
-                [(label, round(v, 6), n) for label, v, n in benchmarks], [18, 14, 16])
+           where b.data_year = ? order by i.position""",
+        [year],
+    )
+    book.table("基准值", ["指标", "基准值", "计算样本企业数"], [(label, round(v, 6), n) for label, v, n in benchmarks], [18, 14, 16])
     indicators = reference.indicators(conn, year)
+    indicator_columns = "".join(f", {i['indicator']}" for i in indicators)
     population = _all(
         conn,
-        f"""select name, uscc, township, gross_output{''.join(f', {i["indicator"]}' for i in indicators)}
+        f"""select name, uscc, township, gross_output{indicator_columns}
            from marts.classification where data_year = ? and in_benchmark_population order by name, uscc""",
         [year],
     )
-    book.table("基准值样本企业",
-                ["企业名称", "统一社会信用代码", "乡镇街道", "工业总产值(万元)"] + [i["label_zh"] for i in indicators],
-                [(r[0], r[1], r[2], *(_number(v) for v in r[3:])) for r in population], [28, 21, 12, 16, 12, 12, 14])
+    book.table(
+        "基准值样本企业",
+        ["企业名称", "统一社会信用代码", "乡镇街道", "工业总产值(万元)"] + [i["label_zh"] for i in indicators],
+        [(r[0], r[1], r[2], *(_number(v) for v in r[3:])) for r in population],
+        [28, 21, 12, 16, 12, 12, 14],
+    )
     adjustments = _all(
         conn,
-        f"""select name, uscc, {reference.label_sql('scale', 'scale', year, short=True)}, percentile_class, auto_class,
+        f"""select name, uscc, {reference.label_sql("scale", "scale", year, short=True)}, percentile_class, auto_class,
                   final_class, adjustment_details, override_reason, override_approved_by, cast(override_approved_on as varchar)
            from marts.classification where data_year = ? and status = 'evaluated' and adjustments is not null
            order by scale, rank""",
         [year],
     )
-    book.table("调档情况",
-                ["企业名称", "统一社会信用代码", "规模", "按名次类别", "调档后类别", "最终类别", "调档依据", "审定理由", "审定单位", "审定日期"],
-                adjustments,
-                [28, 21, 6, 10, 10, 10, 50, 30, 14, 12])
+    book.table(
+        "调档情况",
+        ["企业名称", "统一社会信用代码", "规模", "按名次类别", "调档后类别", "最终类别", "调档依据", "审定理由", "审定单位", "审定日期"],
+        adjustments,
+        [28, 21, 6, 10, 10, 10, 50, 30, 14, 12],
+    )
     others = _all(
         conn,
-        f"""select name, uscc, township, industry_code, {reference.label_sql('status', 'status', year)},
-                  {reference.reasons_sql('adjustments', year)}
+        f"""select name, uscc, township, industry_code, {reference.label_sql("status", "status", year)},
+                  {reference.reasons_sql("adjustments", year)}
            from marts.classification
            where data_year = ? and status <> 'evaluated' order by status, line_number""",
         [year],
     )
-    book.table("暂不参评与不纳入", ["企业名称", "统一社会信用代码", "乡镇街道", "行业代码", "状态", "原因"],
-                others, [28, 21, 12, 10, 20, 40])
+    book.table(
+        "暂不参评与不纳入", ["企业名称", "统一社会信用代码", "乡镇街道", "行业代码", "状态", "原因"], others, [28, 21, 12, 10, 20, 40]
+    )
     for title, column in (("乡镇街道汇总", "township"), ("产业链汇总", "industry_chain")):
         rows = _all(
             conn,
@@ -217,14 +230,16 @@ def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
     """The method, from the rule rows in force, the run's decisions and the bureau's settings;
     and which sheets were left out for their length."""
     status = conn.execute(
-        "select evaluated, blocked, out_of_scope, error_issues, warning_issues, publishable from marts.evaluation_status where data_year = ?",
+        "select evaluated, blocked, out_of_scope, error_issues, warning_issues, publishable"
+        " from marts.evaluation_status where data_year = ?",
         [year],
     ).fetchone()
     decisions = reference.decisions(conn, year)
     scales = reference.labels(conn, year, "scale", short=True)
     counts = "，".join(f"{label} {n} 家" for label, n in zip(reference.labels(conn, year, "status").values(), status[:3]))
-    cutoffs = "；".join(f"{c}类：名次×100 ≤ {p:g}×参评数"
-                       for c, p in reference.rule_rows(conn, year, "class_cutoffs", "class, max_percent", "max_percent"))
+    cutoffs = "；".join(
+        f"{c}类：名次×100 ≤ {p:g}×参评数" for c, p in reference.rule_rows(conn, year, "class_cutoffs", "class, max_percent", "max_percent")
+    )
     adjustments = [text for code, text in reference.labels(conn, year, "adjustment").items() if code != "override"]
     lines = [
         f"{year}年度制造业企业分类综合评价（亩均效益评价）说明",
@@ -234,18 +249,21 @@ def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
         f"评价依据：{reference.setting(conn, year, 'policy_document')}。",
         f"基本指标：{_indicator_lines(conn, year)}。",
         "用地面积 = 登记用地 + 核实的承租用地 − 核实的出租用地（亩）；未核实的租赁合同不计入。",
-        f"基准值：参评的{scales['above']}企业中产值{reference.rule_parameter(conn, year, 'benchmark_min_gross_output'):g}万元以上（含）企业的指标"
+        f"基准值：参评的{scales['above']}企业中产值"
+        f"{reference.rule_parameter(conn, year, 'benchmark_min_gross_output'):g}万元以上（含）企业的指标"
         f"{reference.label(conn, year, 'benchmark_method', decisions['benchmark_method'])}，"
         f"{'、'.join(scales.values())}使用统一基准值。",
         "指标得分 = 指标值 ÷ 基准值 × 基本分值，最高不超过封顶分（见规则表 indicator_points）；综合得分 = 基本指标得分 + 加分 − 减分。",
-        f"分类：{reference.label(conn, year, 'ranking_groups', decisions['ranking_groups'])}按综合得分从高到低排名（同分同名次）。{cutoffs}。",
-        "调档：" + "；".join(adjustments)
-        + f"；最终名单以{reference.label(conn, year, 'adjustment', 'override')}为准。",
+        f"分类：{reference.label(conn, year, 'ranking_groups', decisions['ranking_groups'])}"
+        f"按综合得分从高到低排名（同分同名次）。{cutoffs}。",
+        "调档：" + "；".join(adjustments) + f"；最终名单以{reference.label(conn, year, 'adjustment', 'override')}为准。",
         "所有分值、门槛与比例见规则表（data/seeds），本表由 mujun 根据数据仓库生成。",
     ]
     if skipped:
-        lines.append("注：" + "、".join(skipped) + f"超过工作簿每表行数上限（{row_limit()} 行，环境变量 "
-                     "MUJUN_EXCEL_ROW_LIMIT），未写入本工作簿；请使用 CSV 文件或分析副本（marts.classification）。")
+        lines.append(
+            "注：" + "、".join(skipped) + f"超过工作簿每表行数上限（{row_limit()} 行，环境变量 "
+            "MUJUN_EXCEL_ROW_LIMIT），未写入本工作簿；请使用 CSV 文件或分析副本（marts.classification）。"
+        )
     sheet = book.sheet("评价说明")
     sheet.set_column(0, 0, 120)
     for index, line in enumerate(lines):
@@ -276,8 +294,8 @@ def write_changes(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) 
     out.mkdir(parents=True, exist_ok=True)
     rows = _all(
         conn,
-        f"""select name, uscc, township, {reference.label_sql('change', 'change', year)},
-                  {reference.label_sql('status', 'previous_status', year)}, {reference.label_sql('status', 'status', year)},
+        f"""select name, uscc, township, {reference.label_sql("change", "change", year)},
+                  {reference.label_sql("status", "previous_status", year)}, {reference.label_sql("status", "status", year)},
                   previous_class, final_class, previous_total_score, total_score, score_change, override_reason, adjustments
            from marts.classification_changes where data_year = ?
            order by change, name""",
@@ -286,7 +304,21 @@ def write_changes(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) 
     book = Book(out / f"变更对比_{year}.xlsx")
     book.table(
         "变更对比",
-        ["企业名称", "统一社会信用代码", "乡镇街道", "变化", "原状态", "现状态", "原类别", "现类别", "原得分", "现得分", "得分增减", "审定理由", "调档情况"],
+        [
+            "企业名称",
+            "统一社会信用代码",
+            "乡镇街道",
+            "变化",
+            "原状态",
+            "现状态",
+            "原类别",
+            "现类别",
+            "原得分",
+            "现得分",
+            "得分增减",
+            "审定理由",
+            "调档情况",
+        ],
         [(*r[:8], _number(r[8]), _number(r[9]), _number(r[10]), r[11], r[12]) for r in rows],
         [28, 21, 12, 10, 12, 12, 8, 8, 10, 10, 10, 36, 30],
     )

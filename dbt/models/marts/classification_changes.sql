@@ -30,8 +30,9 @@ select
     case
         when b.uscc is null then 'added'
         when n.uscc is null then 'removed'
-        when n.status is distinct from b.status then 'status_changed'
-        when n.final_class is distinct from b.final_class then 'class_changed'
+        -- both rows exist here; a status is never empty and a class is A–D, so '' stands for none
+        when coalesce(n.status, '') <> coalesce(b.status, '') then 'status_changed'
+        when coalesce(n.final_class, '') <> coalesce(b.final_class, '') then 'class_changed'
         else 'score_changed'
     end as change,
     n.override_class,

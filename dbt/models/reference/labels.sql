@@ -13,15 +13,15 @@ scales as (
 labels as (
     select domain, code, label_zh, short_label_zh, unit_zh, position from {{ ref('code_labels') }}
     union all
-    select 'class', class, name_zh, name_zh, null, row_number() over (order by max_percent)
+    select 'class', class, name_zh as label_zh, name_zh as short_label_zh, null, row_number() over (order by max_percent)
     from {{ rules_in_force('class_cutoffs') }}
     union all
     select kind || '_item', item, name_zh, sheet_column_zh, null, position from {{ ref('score_items') }}
     union all
-    select 'adjustment', rule, description_zh, description_zh, null, step
+    select 'adjustment', rule, description_zh as label_zh, description_zh as short_label_zh, null, step
     from {{ rules_in_force('adjustment_rules') }}
     union all
-    select 'reward_item', item, label_zh, label_zh, null, position from {{ ref('reward_items') }}
+    select 'reward_item', item, label_zh, label_zh as short_label_zh, null, position from {{ ref('reward_items') }}
     union all
     select 'department', department, any_value(department_zh), any_value(department_zh), null,
            row_number() over (order by department)

@@ -11,5 +11,5 @@
     {%- endfor -%}
 {%- endif %}
 select {{ data_year() }} as data_year, table_name
-from (values {% for t in tables | sort %}('{{ t }}'){{ ', ' if not loop.last }}{% else %}(null){% endfor %}) t(table_name)
+from (values {% for t in tables | sort %}('{{ t }}'){{ ', ' if not loop.last }}{% else %}(null){% endfor %}) t (table_name)
 where table_name is not null

@@ -28,7 +28,5 @@ where check_name is not null
 {% if not loop.last %}union all{% endif %}
 {%- else %}
 {#- while dbt parses, the contract is not read yet -#}
-select null::varchar as extract, null::varchar as source_file, null::varchar as load_id, null::bigint as line_number,
-       null::varchar as row_uscc, null::varchar as column_name, null::varchar as value, null::varchar as check_name
-where false
+select null::varchar as "extract", null::varchar as "source_file", null::varchar as "load_id", null::bigint as "line_number", null::varchar as "row_uscc", null::varchar as "column_name", null::varchar as "value", null::varchar as "check_name" where false
 {%- endfor %}

@@ -6,7 +6,7 @@ with recursive rules as (
     from {{ rules_in_force('adjustment_rules') }}
 ),
 
-walk(uscc, step, class) as (
+walk (uscc, step, class) as (
     select uscc, 0, percentile_class from {{ ref('int_ranks') }}
     union all
     select

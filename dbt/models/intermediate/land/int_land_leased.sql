@@ -9,5 +9,5 @@ from (
     select lessee_uscc as uscc, area_mu as leased_in_mu, 0 as leased_out_mu from verified where lessee_uscc is not null
     union all
     select lessor_uscc as uscc, 0 as leased_in_mu, area_mu as leased_out_mu from verified where lessor_uscc is not null
-)
+) as leases
 group by uscc

@@ -28,7 +28,7 @@ qualified as (
     where f.growth_units >= {{ rate_in_units('b.growth_min') }}
       and f.net >= b.net_min
     -- one amount per item and enterprise
-    qualify row_number() over (partition by f.uscc order by amount desc, b.band) = 1
+    qualify row_number() over (partition by f.uscc order by amount desc, b.band asc) = 1
 )
 
 select

@@ -16,7 +16,7 @@ population as (
 ),
 
 -- referenced whichever the method, so that the dependency graph does not depend on a run option
-indicator_values as (select * from {{ ref('int_indicator_values') }}),
+indicator_values as (select * from {{ ref('int_indicator_values') }}),  -- noqa: ST03
 
 benchmarks as (
 {% if method == 'mean_of_ratios' %}
