@@ -93,7 +93,8 @@ def test_objection_cycle_override_shows_in_the_diff_and_in_the_final_class(tmp_p
             58.9286,
             0,
             "异议复核：税款已于次年补缴",
-            "not_a_low_tax;force_d;manual_override",
+            # what changed the class, in words (issue 12), not the codes of every condition that held
+            "B→D：直接列入D类（上年度税收为零）；D→C：区委、区政府审定（异议复核：税款已于次年补缴）",
         ]
     ]
 

@@ -44,7 +44,9 @@ _DIAGNOSIS = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta c
 <tr><td>减分合计（封顶后）</td><td class="num">−{{ e.penalty_score|n(2) }}</td></tr>
 <tr><th>综合得分</th><th class="num">{{ e.total_score|n(4) }}</th></tr></table>
 <h2>调档情况</h2>
-{% if adjustments %}<ul>{% for a in adjustments %}<li>{{ a }}</li>{% endfor %}</ul>{% else %}<p>无。</p>{% endif %}
+<p>按综合得分名次为 <b>{{ e.percentile_class }}</b> 类，最终类别 <b>{{ e.final_class }}</b> 类，决定最终类别的是：<b>{{ e.decided_by_label }}</b>。</p>
+{% if e.class_changes %}<p>类别变化：{{ e.class_changes }}</p>{% endif %}
+{% if e.conditions_without_effect %}<p>条件成立但未改变类别：{{ e.conditions_without_effect }}</p>{% endif %}
 {% if e.override_reason %}<p>审定理由：{{ e.override_reason }}（{{ e.override_approved_by }}）</p>{% endif %}
 <h2>提升方向</h2>
 {% if d.next_class %}<p>按今年的基准值和各企业得分，进入 <b>{{ d.next_class }}</b> 类需要综合得分约 <b>{{ d.next_class_min_score|n(4) }}</b>，还差 <b>{{ d.score_gap|n(4) }}</b> 分。</p>
@@ -113,7 +115,12 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
             encoding="utf-8",
         )
         return out
-    enterprises = _dicts(conn, "select * from marts.classification where data_year = ? and status = 'evaluated'", [year])
+    enterprises = _dicts(
+        conn,
+        f"""select *, {reference.label_sql("decided_by", "decided_by", year)} as decided_by_label
+            from marts.classification where data_year = ? and status = 'evaluated'""",
+        [year],
+    )
     diagnosis = {d["uscc"]: d for d in _dicts(conn, "select * from marts.enterprise_diagnosis where data_year = ?", [year])}
     benchmarks = {r["indicator"]: r["value"] for r in _dicts(conn, "select * from marts.benchmarks where data_year = ?", [year])}
     items: dict[str, list[dict]] = {}
@@ -144,7 +151,6 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
             for i in indicator_rows
             if e[i["indicator"]] is not None
         ]
-        details = (e["adjustment_details"] or "").split("；") if e["adjustment_details"] else []
         page = _DIAGNOSIS.render(
             style=STYLE,
             year=year,
@@ -157,8 +163,6 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
             scales=scales,
             approval=override,
             levers=levers,
-            adjustments=[rule_text.get(d.split("：")[0], d.split("：")[0]) + "：" + d.split("：", 1)[-1] for d in details]
-            + ([f"{override}为 " + e["override_class"]] if e["override_class"] else []),
         )
         (out / f"{e['uscc']}.html").write_text(page, encoding="utf-8")
     return out

@@ -78,7 +78,7 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
                 join reference.labels s on s.data_year = i.data_year and s.domain = i.kind || '_item' and s.code = i.item
                 where i.data_year = ? group by i.uscc)
             select c.uscc, c.name, c.township{"".join(f", c.{score}" for *_, score in indicators)}, c.total_score, c.final_class,
-                   c.rank, c.percentile_class, c.adjustments{"".join(f", items.{name(col)}" for col in item_columns)}
+                   c.rank, c.percentile_class, c.class_changes{"".join(f", items.{name(col)}" for col in item_columns)}
             from marts.classification c left join items on items.uscc = c.uscc
             where c.data_year = ? and c.status = 'evaluated' and c.scale = ?
             order by c.rank, c.uscc""",
@@ -164,19 +164,34 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
         [(r[0], r[1], r[2], *(_number(v) for v in r[3:])) for r in population],
         [28, 21, 12, 16, 12, 12, 14],
     )
+    # only the enterprises whose class an adjustment or the approval changed; the conditions that
+    # held without changing anything are shown beside them and on each diagnosis page
     adjustments = _all(
         conn,
-        f"""select name, uscc, {reference.label_sql("scale", "scale", year, short=True)}, percentile_class, auto_class,
-                  final_class, adjustment_details, override_reason, override_approved_by, cast(override_approved_on as varchar)
-           from marts.classification where data_year = ? and status = 'evaluated' and adjustments is not null
+        f"""select name, uscc, {reference.label_sql("scale", "scale", year, short=True)}, percentile_class, final_class,
+                  class_changes, {reference.label_sql("decided_by", "decided_by", year, short=True)}, conditions_without_effect,
+                  override_reason, override_approved_by, cast(override_approved_on as varchar)
+           from marts.classification where data_year = ? and status = 'evaluated' and final_class <> percentile_class
            order by scale, rank""",
         [year],
     )
     book.table(
         "调档情况",
-        ["企业名称", "统一社会信用代码", "规模", "按名次类别", "调档后类别", "最终类别", "调档依据", "审定理由", "审定单位", "审定日期"],
+        [
+            "企业名称",
+            "统一社会信用代码",
+            "规模",
+            "按名次类别",
+            "最终类别",
+            "类别变化及依据",
+            "决定最终类别的规则",
+            "条件成立但未改变类别",
+            "审定理由",
+            "审定单位",
+            "审定日期",
+        ],
         adjustments,
-        [28, 21, 6, 10, 10, 10, 50, 30, 14, 12],
+        [28, 21, 6, 10, 10, 50, 24, 40, 30, 14, 12],
     )
     others = _all(
         conn,
@@ -296,8 +311,11 @@ def write_changes(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) 
         conn,
         f"""select name, uscc, township, {reference.label_sql("change", "change", year)},
                   {reference.label_sql("status", "previous_status", year)}, {reference.label_sql("status", "status", year)},
-                  previous_class, final_class, previous_total_score, total_score, score_change, override_reason, adjustments
-           from marts.classification_changes where data_year = ?
+                  previous_class, final_class, previous_total_score, total_score, score_change, override_reason,
+                  case when status = 'evaluated'
+                       then (select c.class_changes from marts.classification c where c.data_year = ch.data_year and c.uscc = ch.uscc)
+                       else {reference.reasons_sql("adjustments", year)} end
+           from marts.classification_changes ch where data_year = ?
            order by change, name""",
         [year],
     )

@@ -18,8 +18,14 @@ labels as (
     union all
     select kind || '_item', item, name_zh, sheet_column_zh, null, position from {{ ref('score_items') }}
     union all
-    select 'adjustment', rule, description_zh as label_zh, description_zh as short_label_zh, null, step
+    select 'adjustment', rule, description_zh as label_zh, label_zh as short_label_zh, null, step
     from {{ rules_in_force('adjustment_rules') }}
+    union all
+    -- what decided an enterprise's final class: an adjustment rule, the approval, or its rank
+    select 'decided_by', rule, label_zh, label_zh as short_label_zh, null, step from {{ rules_in_force('adjustment_rules') }}
+    union all
+    select 'decided_by', code, label_zh, short_label_zh, null, 100 + position
+    from {{ ref('code_labels') }} where domain = 'adjustment'
     union all
     select 'reward_item', item, label_zh, label_zh as short_label_zh, null, position from {{ ref('reward_items') }}
     union all

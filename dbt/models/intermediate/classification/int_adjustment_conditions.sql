@@ -1,5 +1,6 @@
 -- Conditions of the adjustment rules (调档, RULES §9) that hold for each evaluated enterprise,
--- whether or not they end up changing its class; `detail` says why, for people.
+-- whether or not they end up changing its class; `detail` says why, for people (several reasons
+-- of one rule joined by '、': '；' separates rules in int_classification).
 with r as (
     select ranks.*, a.* exclude (uscc, scale, tax_paid, gross_output)
     from {{ ref('int_ranks') }} ranks
@@ -34,10 +35,10 @@ conditions as (
     join {{ ref('int_prev_class') }} p on p.uscc = r.uscc
     where p.prev_class = 'A'
     union all
-    select uscc, 'protect_cd', '设备更新改造投入 ' || equipment_investment || ' 万元' from r
+    select uscc, 'protect_cd', '设备更新改造投入 ' || cast(round(equipment_investment, 2) as decimal(18, 2)) || ' 万元' from r
     where equipment_investment > {{ rule_param('equipment_investment_over', 'r.scale') }}
     union all
-    select uscc, 'protect_cd', '新达到规模以上标准未满一年（' || above_scale_since || '）' from r
+    select uscc, 'protect_cd', '新达到规模以上标准未满一年，' || above_scale_since || '起' from r
     where scale = 'above'
       and above_scale_since > {{ cutoff_date() }} - to_months(cast({{ rule_param('new_above_scale_months') }} as integer))
 
@@ -45,13 +46,14 @@ conditions as (
     union all
     select uscc, 'force_d', '列入淘汰关停或淘汰类' from r where elimination_listed
     union all
-    select uscc, 'force_d', '停产一年以上（' || halted_since || '）' from r
+    select uscc, 'force_d', '停产一年以上，' || halted_since || '起' from r
     where halted_since <= {{ cutoff_date() }} - to_months(cast({{ rule_param('halted_months') }} as integer))
     union all
-    select uscc, 'force_d', '上年度税收为零（' || tax_paid || ' 万元）' from r where tax_paid <= 0
+    -- the amount is left out: tax figures are confidential and this text reaches printed pages
+    select uscc, 'force_d', '上年度税收为零' from r where tax_paid <= 0
 )
 
-select c.uscc, c.rule, a.step, string_agg(c.detail, '；' order by c.detail) as detail
+select c.uscc, c.rule, a.step, string_agg(c.detail, '、' order by c.detail) as detail
 from conditions c
 join {{ rules_in_force('adjustment_rules') }} a on a.rule = c.rule
 group by c.uscc, c.rule, a.step

@@ -24,10 +24,39 @@ adjusted as (
     select uscc, arg_max(class, step) as auto_class from walk group by uscc
 ),
 
+-- the steps that changed the class, which is what people are told; a rule whose condition held
+-- without changing the class (protection of a B, say) is reported apart
+changes as (
+    select walk.uscc, walk.step, rules.rule, previous.class as from_class, walk.class as to_class
+    from walk
+    join walk previous on previous.uscc = walk.uscc and previous.step = walk.step - 1
+    join rules on rules.step = walk.step
+    where walk.class <> previous.class
+),
+
+rule_labels as (
+    select code, label_zh, short_label_zh from {{ ref('labels') }}
+    where data_year = {{ data_year() }} and domain = 'decided_by'
+),
+
+held as (
+    select held.*, rule_labels.short_label_zh, changes.uscc is not null as changed_class,
+           changes.from_class, changes.to_class
+    from {{ ref('int_adjustment_conditions') }} held
+    join rule_labels on rule_labels.code = held.rule
+    left join changes on changes.uscc = held.uscc and changes.rule = held.rule
+),
+
 held_rules as (
-    select uscc, string_agg(rule, ';' order by step) as rules,
-           string_agg(rule || '：' || detail, '；' order by step) as details
-    from {{ ref('int_adjustment_conditions') }}
+    select uscc,
+           string_agg(rule, ';' order by step) as rules,
+           string_agg(short_label_zh || '：' || detail, '；' order by step) as details,
+           string_agg(from_class || '→' || to_class || '：' || short_label_zh || '（' || detail || '）', '；' order by step)
+               filter (where changed_class) as class_changes,
+           string_agg(short_label_zh || '（' || detail || '）', '；' order by step)
+               filter (where not changed_class) as conditions_without_effect,
+           arg_max(rule, step) filter (where changed_class) as last_change
+    from held
     group by uscc
 )
 
@@ -40,8 +69,18 @@ select
     o.approved_on as override_approved_on,
     coalesce(o.final_class, adjusted.auto_class) as final_class,
     nullif(concat_ws(';', held_rules.rules, case when o.uscc is not null then 'manual_override' end), '') as adjustments,
-    held_rules.details as adjustment_details
+    held_rules.details as adjustment_details,
+    nullif(concat_ws('；',
+        held_rules.class_changes,
+        case when o.final_class <> adjusted.auto_class
+             then adjusted.auto_class || '→' || o.final_class || '：' || approval.label_zh
+                  || coalesce('（' || o.reason || '）', '') end
+    ), '') as class_changes,
+    held_rules.conditions_without_effect,
+    case when o.uscc is not null then 'override'
+         else coalesce(held_rules.last_change, 'percentile') end as decided_by
 from {{ ref('int_ranks') }} ranks
 join adjusted on adjusted.uscc = ranks.uscc
 left join held_rules on held_rules.uscc = ranks.uscc
 left join {{ ref('stg_government__overrides') }} o on o.uscc = ranks.uscc
+left join rule_labels approval on approval.code = 'override'

@@ -1,0 +1,99 @@
+"""What people read is Chinese (issue: what people see): no internal code in a workbook or page,
+adjustments say what changed the class apart from conditions that held without effect, and each
+diagnosis page says which rule decided the final class."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import openpyxl
+
+from conftest import U
+
+# a delivered file's own name (tax.csv) is what the department knows it by, not a code
+FILE_NAME = re.compile(r"[\w.-]+\.(?:csv|xlsx)\b")
+
+
+def _codes(run) -> set[str]:
+    """Every code that has a label for people (classes A–D aside: the letter is the label)."""
+    codes = {code for (code,) in run.query("select distinct code from reference.labels where data_year = 2023 and length(code) > 2")}
+    return codes | {"manual_override", "percentile"}
+
+
+def _person_texts(run):
+    """(file, text) of every workbook cell and every page's visible text. The English half of a
+    bilingual message ("中文 / English") is meant to be English and is left out."""
+    folder = run.export_dir / "2023"
+    for path in sorted(folder.rglob("*.xlsx")):
+        book = openpyxl.load_workbook(path, read_only=True)
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                for value in row:
+                    if isinstance(value, str):
+                        yield f"{path.name}:{sheet.title}", value.split(" / ")[0]
+    for path in sorted(folder.rglob("*.html")):
+        text = re.sub(r"<(script|style)\b[^>]*>.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+        yield path.name, "\n".join(line.split(" / ")[0] for line in text.splitlines())
+
+
+def test_no_workbook_or_page_shows_an_internal_code(worked):
+    codes = _codes(worked)
+    assert {"not_a_low_tax", "protect_cd", "tax_missing", "industry", "above"} <= codes  # the scan knows what to look for
+    found = sorted(
+        {
+            (where, token)
+            for where, text in _person_texts(worked)
+            for token in re.findall(r"[A-Za-z_]+", FILE_NAME.sub(" ", text))
+            if token in codes
+        }
+    )
+    assert found == []
+
+
+def _sheet(run, book_name: str, sheet_name: str) -> list[dict]:
+    sheet = openpyxl.load_workbook(run.export_dir / "2023" / book_name, read_only=True)[sheet_name]
+    rows = [r for r in sheet.iter_rows(values_only=True)]
+    header_at = next(i for i, r in enumerate(rows) if "企业名称" in r)
+    header = rows[header_at]
+    return [dict(zip(header, r)) for r in rows[header_at + 1 :] if any(v not in (None, "") for v in r)]
+
+
+def test_adjustment_sheet_lists_the_enterprises_whose_class_changed_with_what_changed_it(worked):
+    changed = dict(
+        worked.query("select uscc, final_class from marts.classification where data_year = 2023 and final_class <> percentile_class")
+    )
+    rows = _sheet(worked, "亩均效益评价结果_2023.xlsx", "调档情况")
+    assert {r["统一社会信用代码"]: r["最终类别"] for r in rows} == changed  # not every enterprise some condition held for
+    by_uscc = {r["统一社会信用代码"]: r for r in rows}
+    labels = dict(worked.query("select code, short_label_zh from reference.labels where data_year = 2023 and domain = 'decided_by'"))
+    force_d, low_tax = labels["force_d"], labels["not_a_low_tax"]
+    # 己: ranked B, zero tax last year → D; its low 亩均税收 held too but changed nothing (a B is not an A)
+    row = by_uscc[U["己"]]
+    assert row["类别变化及依据"] == f"B→D：{force_d}（上年度税收为零）"
+    assert row["决定最终类别的规则"] == force_d
+    assert row["条件成立但未改变类别"].startswith(low_tax + "（亩均税收排名 9/9）")
+    # 丑: ranked A, low 亩均税收 → B
+    assert by_uscc[U["丑"]]["类别变化及依据"] == f"A→B：{low_tax}（亩均税收排名 6/9）"
+    # 辛: ranked D and staying D: force_d held without effect, so 辛 is not listed
+    assert U["辛"] not in by_uscc
+
+
+def test_diagnosis_page_says_which_rule_decided_the_final_class(worked):
+    def page(name: str) -> str:
+        text = (worked.export_dir / "2023" / "diagnosis" / f"{U[name]}.html").read_text(encoding="utf-8")
+        return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+    labels = dict(worked.query("select code, label_zh from reference.labels where data_year = 2023 and domain = 'decided_by'"))
+    percentile = labels["percentile"]
+    # 小五: listed for elimination, B → D
+    assert f"决定最终类别的是：{labels['force_d']}" in page("小五")
+    assert "类别变化：B→D" in page("小五")
+    # 辛: D by its rank; 停产 held but changed nothing, and it is said once
+    xin = page("辛")
+    assert f"决定最终类别的是：{percentile}" in xin
+    assert xin.count("停产一年以上") == 1
+    assert "类别变化" not in xin
+    # 戊: protected from C by last year's A
+    assert f"决定最终类别的是：{labels['protect_cd']}" in page("戊")
