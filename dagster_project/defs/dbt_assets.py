@@ -1,6 +1,7 @@
 """Every dbt model and seed is an asset of the data-year partition; dbt tests are asset checks."""
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any, Literal
 
@@ -67,6 +68,10 @@ def mujun_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     keep_parse_cache(Path(invocation.target_path))
     if not invocation.is_successful():
         raise _benchmark_failure(invocation, warehouse) or invocation.get_error()
+    # dagster-dbt gives every build its own target folder (manifest, compiled SQL, dbt's log:
+    # about 13 MB); nothing reads a successful build's folder again, so it does not pile up.
+    # A failed build's folder stays for whoever looks into the failure.
+    shutil.rmtree(invocation.target_path, ignore_errors=True)
 
 
 def _benchmark_failure(invocation: DbtCliInvocation, warehouse: Warehouse) -> Failure | None:
