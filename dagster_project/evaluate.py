@@ -111,7 +111,7 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
         [year],
     ).fetchone()
     blocked = conn.execute(
-        f"""select uscc, name, {reference.reasons_sql("adjustments", year)}, adjustments from marts.classification
+        f"""select uscc, name, {reference.reasons_sql("adjustments", year)} from marts.classification
            where data_year = ? and status = 'blocked' order by line_number""",
         [year],
     ).fetchall()
@@ -131,11 +131,8 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
         highlight=False,
     )
     shown = 20
-    for uscc, name, reasons, codes in blocked[:shown]:
-        # the codes too: they are what dq_issues.csv and the machine outputs carry
-        console.print(
-            f"  [red]暂不参评[/red] {escape(uscc)} {escape(name or '')}：{escape(reasons or '')}（{escape(codes or '')}）", highlight=False
-        )
+    for uscc, name, reasons in blocked[:shown]:
+        console.print(f"  [red]暂不参评[/red] {escape(uscc)} {escape(name or '')}：{escape(reasons or '')}", highlight=False)
     if len(blocked) > shown:
         console.print(f"  … 另有 {len(blocked) - shown} 家，见 dq_issues.csv / {len(blocked) - shown} more in dq_issues.csv")
     console.print(f"结果 / results: {escape(str(export_dir.resolve() / str(year)))}", highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 from datetime import date
@@ -108,7 +109,10 @@ def test_console_script_contract(tmp_path):
     assert done.returncode == 3, done.stdout + done.stderr
     for name in ("classification.csv", "benchmarks.csv", "dq_issues.csv"):
         assert (tmp_path / "out" / "2023" / name).is_file()
-    assert "91411303H6W9U8TL12" in done.stdout and "energy_missing" in done.stdout
+    # the blocked enterprise with its reason as people read it (data/seeds/code_labels.csv), not the code
+    with open(Path(__file__).parents[1] / "data" / "seeds" / "code_labels.csv", encoding="utf-8") as f:
+        label = next(r["label_zh"] for r in csv.DictReader(f) if r["domain"] == "status_reason" and r["code"] == "energy_missing")
+    assert "91411303H6W9U8TL12" in done.stdout and label in done.stdout and "energy_missing" not in done.stdout
 
 
 def test_decision_benchmark_ratio_of_sums_and_one_ranking_group_are_recorded(tmp_path):
