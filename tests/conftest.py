@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from filelock import FileLock
 
 from dagster_project.evaluate import evaluate
 
@@ -84,6 +85,16 @@ def run_pipeline(tmp: Path, raw_dir: Path, year: int = 2023, cutoff=None) -> Run
 
 
 @pytest.fixture(scope="session")
-def worked(tmp_path_factory) -> Run:
-    """The worked example, evaluated once for all tests that only read its results."""
-    return run_pipeline(tmp_path_factory.mktemp("worked"), WORKED_RAW)
+def worked(tmp_path_factory, worker_id) -> Run:
+    """The worked example, evaluated once for all tests that only read its results, and once for
+    the whole session when pytest-xdist runs several workers: they share it, because no test
+    writes to it (a test that changes something works on `copy_run(worked, ...)`)."""
+    if worker_id == "master":  # not distributed
+        return run_pipeline(tmp_path_factory.mktemp("worked"), WORKED_RAW)
+    shared = tmp_path_factory.getbasetemp().parent / "worked"
+    finished = shared / "status"
+    with FileLock(f"{shared}.lock"):
+        if not finished.is_file():
+            finished.parent.mkdir(parents=True, exist_ok=True)
+            finished.write_text(str(run_pipeline(shared, WORKED_RAW).status))
+    return Run(int(finished.read_text()), WORKED_RAW, shared / "exports", shared / "warehouse" / "mujun.duckdb")
