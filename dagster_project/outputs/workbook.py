@@ -164,14 +164,15 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
         [(r[0], r[1], r[2], *(_number(v) for v in r[3:])) for r in population],
         [28, 21, 12, 16, 12, 12, 14],
     )
-    # only the enterprises whose class an adjustment or the approval changed; the conditions that
+    # only the enterprises whose class an adjustment changed, and those the approval decided; the conditions that
     # held without changing anything are shown beside them and on each diagnosis page
     adjustments = _all(
         conn,
         f"""select name, uscc, {reference.label_sql("scale", "scale", year, short=True)}, percentile_class, final_class,
                   class_changes, {reference.label_sql("decided_by", "decided_by", year, short=True)}, conditions_without_effect,
                   override_reason, override_approved_by, cast(override_approved_on as varchar)
-           from marts.classification where data_year = ? and status = 'evaluated' and final_class <> percentile_class
+           from marts.classification
+           where data_year = ? and status = 'evaluated' and (final_class <> percentile_class or override_class is not null)
            order by scale, rank""",
         [year],
     )
