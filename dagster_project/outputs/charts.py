@@ -35,11 +35,16 @@ _CONFIG = {
 _NAMESPACES = re.compile(r'\s+xmlns(?::xlink)?="[^"]*"')
 
 
+# Facet headers keep English aria text ("Title text '规上'") whatever the config says; a screen
+# reader reads the page's Chinese heading and the <text> elements instead.
+_ENGLISH_ARIA = re.compile(r'\s+aria-(?:label|roledescription)="[^"]*"')
+
+
 def render(chart: alt.TopLevelMixin) -> str:
     """The chart as an inline <svg> element."""
     svg = vl_convert.vegalite_to_svg(chart.to_dict(), config=_CONFIG)
     head, rest = svg.split(">", 1)
-    return _NAMESPACES.sub("", head) + ' role="img">' + rest
+    return _NAMESPACES.sub("", head) + ">" + _ENGLISH_ARIA.sub("", rest)
 
 
 def class_shares(data: pd.DataFrame, classes: list[str], titles: dict[str, str]) -> str:
