@@ -131,3 +131,14 @@ def test_index_escapes_hostile_names(worked, tmp_path):
     assert text.count("<script") == 1  # the page's own search script only
     row = next(r for r in _rows(page) if r["cells"][1] == U["戊"])
     assert row["cells"][0] == HOSTILE and row["key"] == f"{HOSTILE} {U['戊']}".lower()  # shown as typed, as text
+
+
+def test_no_index_and_no_link_when_the_pages_are_not_written(worked, tmp_path, monkeypatch):
+    from dagster_project.outputs import reports
+
+    monkeypatch.setattr(reports, "DIAGNOSIS_PAGE_LIMIT", 13)  # the worked example has 14 evaluated enterprises
+    with duckdb.connect(str(worked.warehouse), read_only=True) as conn:
+        reports.write_diagnoses(conn, 2023, tmp_path)
+        report = reports.write_year_report(conn, 2023, tmp_path).read_text(encoding="utf-8")
+    assert not (tmp_path / "2023" / INDEX_PAGE.format(year=2023)).exists()
+    assert INDEX_PAGE.format(year=2023) not in report and (tmp_path / "2023" / "diagnosis" / "说明.txt").is_file()
