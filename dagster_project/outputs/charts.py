@@ -1,99 +1,147 @@
-"""Tiny inline-SVG charts: self-contained, print well, need no JavaScript or network."""
+"""Charts of the year report, drawn by a library: Altair writes a Vega-Lite spec and vl-convert
+renders it to SVG in this process, so the page carries the chart itself: no script, no CDN, no
+network, and it prints like text. vl-convert writes every label as an SVG <text> element, so
+Chinese shows in whatever CJK font the reader's browser has.
+
+Every chart takes aggregates a DuckDB query made (a few rows per township, class or bin, never one
+row per enterprise) and the words it shows: labels of codes from the reference layer, titles from
+the `chart` domain of the label table (reference.labels(conn, year, "chart"))."""
 
 from __future__ import annotations
 
-from html import escape
+import math
+import re
 
-CLASS_COLOURS = {"A": "#2e7d32", "B": "#1565c0", "C": "#ef6c00", "D": "#c62828"}
-PALETTE = ["#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#c62828", "#5d4037"]
+import altair as alt
+import pandas as pd
+import vl_convert
+
+# One colour per class (A…D), the same on every chart and in the page's CSS (.A … .D).
+CLASS_COLOURS = ["#2e7d32", "#1565c0", "#ef6c00", "#c62828"]
+BAR_COLOUR = "#1565c0"
+WIDTH = 600  # px: with the labels beside it, an A4 page in portrait holds the chart
+
+_CONFIG = {
+    # the browser draws the <text> elements, so name fonts it has; vl-convert only measures with them
+    "font": '"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif',
+    # vega's aria-labels are English sentences ("X-axis titled …"); the page's headings say what a chart is
+    "aria": False,
+    "axis": {"labelLimit": 260, "labelFontSize": 11, "titleFontSize": 12},
+    "legend": {"labelLimit": 260, "labelFontSize": 11, "titleFontSize": 12, "orient": "top"},
+    "view": {"stroke": None},
+}
+# An SVG inside HTML takes its namespace from the HTML parser; the declarations are URLs a page for
+# offline use should not carry (tests look for none).
+_NAMESPACES = re.compile(r'\s+xmlns(?::xlink)?="[^"]*"')
 
 
-def stacked_bars(
-    rows: list[tuple[str, dict[str, int]]], keys: list[str], colours: dict[str, str] | None = None, width: int = 720, bar: int = 18
-) -> str:
-    """Horizontal stacked bars: one row per label, one segment per key (counts)."""
-    colours = colours or {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
-    label_w, gap = 130, 6
-    total_max = max([sum(v.values()) for _, v in rows] + [1])
-    scale = (width - label_w - 60) / total_max
-    height = len(rows) * (bar + gap) + 30
-    parts = [f'<svg width="{width}" height="{height}" role="img" font-size="12">']
-    for i, (label, values) in enumerate(rows):
-        y = i * (bar + gap)
-        parts.append(f'<text x="{label_w - 6}" y="{y + bar - 5}" text-anchor="end">{escape(label)}</text>')
-        x = label_w
-        for key in keys:
-            n = values.get(key, 0)
-            if n:
-                w = n * scale
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colours[key]}">'
-                    f"<title>{escape(label)} {escape(key)}: {n}</title></rect>"
-                )
-                x += w
-        parts.append(f'<text x="{x + 4:.1f}" y="{y + bar - 5}" fill="#555">{sum(values.values())}</text>')
-    legend_y = len(rows) * (bar + gap) + 14
-    for i, key in enumerate(keys):
-        parts.append(
-            f'<rect x="{label_w + i * 70}" y="{legend_y - 10}" width="12" height="12" fill="{colours[key]}"/>'
-            f'<text x="{label_w + i * 70 + 16}" y="{legend_y}">{escape(key)}</text>'
+# Facet headers keep English aria text ("Title text '规上'") whatever the config says; a screen
+# reader reads the page's Chinese heading and the <text> elements instead.
+_ENGLISH_ARIA = re.compile(r'\s+aria-(?:label|roledescription)="[^"]*"')
+
+
+def render(chart: alt.TopLevelMixin) -> str:
+    """The chart as an inline <svg> element."""
+    svg = vl_convert.vegalite_to_svg(chart.to_dict(), config=_CONFIG)
+    head, rest = svg.split(">", 1)
+    return _NAMESPACES.sub("", head) + ">" + _ENGLISH_ARIA.sub("", rest)
+
+
+def class_shares(data: pd.DataFrame, classes: list[str], titles: dict[str, str]) -> str:
+    """100% stacked horizontal bars, one per group (township, chain), in the order of `data`.
+
+    data: group, class_label, n, share, label, mid (share of the classes before + half its own),
+    position (of the class). classes: the legend labels of the classes in order, coloured by CLASS_COLOURS."""
+    if data.empty:
+        return ""
+    order = list(dict.fromkeys(data["group"]))
+    y = alt.Y("group:N", sort=order, title=None)
+    base = alt.Chart(data)
+    bars = base.mark_bar().encode(
+        y=y,
+        x=alt.X("share:Q", stack="zero", title=titles["share"], axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color(
+            "class_label:N", title=titles["class"], scale=alt.Scale(domain=classes, range=CLASS_COLOURS[: len(classes)]), sort=classes
+        ),
+        order=alt.Order("position:Q"),
+    )
+    # counts and shares written on the segments wide enough to hold them
+    text = (
+        base.transform_filter("datum.share >= 0.1")
+        .mark_text(color="white", fontSize=10)
+        .encode(y=y, x=alt.X("mid:Q"), text=alt.Text("label:N"))
+    )
+    return render(alt.layer(bars, text).properties(width=WIDTH - 180, height=alt.Step(22)))
+
+
+def score_histograms(data: pd.DataFrame, groups: list[str], titles: dict[str, str]) -> str:
+    """One histogram panel per scale group. data: group, bin_start, bin_end, n (bins from DuckDB)."""
+    if data.empty:
+        return ""
+    # whole-number ticks on one shared count axis (Vega's tickMinStep is lost in a facet)
+    step = max(1, math.ceil(int(data["n"].max()) / 5))
+    top = step * math.ceil(int(data["n"].max()) / step)
+    ticks = list(range(0, top + 1, step))
+    chart = (
+        alt.Chart(data)
+        .mark_bar(color=BAR_COLOUR, binSpacing=1)
+        .encode(
+            x=alt.X("bin_start:Q", bin="binned", title=titles["total_score"]),
+            x2="bin_end:Q",
+            y=alt.Y("n:Q", title=titles["count"], scale=alt.Scale(domain=[0, top]), axis=alt.Axis(values=ticks, format="d")),
         )
-    parts.append("</svg>")
-    return "".join(parts)
+        .properties(width=(WIDTH - 120) // max(len(groups), 1), height=180)
+        .facet(column=alt.Column("group:N", sort=groups, title=None, header=alt.Header(labelFontSize=13)))
+    )
+    return render(chart)
 
 
-def histogram(series: dict[str, list[float]], bins: int = 20, width: int = 720, height: int = 220) -> str:
-    """Overlaid histograms of one or more groups of values (e.g. total score per scale group)."""
-    values = [v for vs in series.values() for v in vs]
-    if not values:
-        return "<p>（无数据）</p>"
-    low, high = min(values), max(values)
-    step = (high - low) / bins or 1
-    counts = {name: [0] * bins for name in series}
-    for name, vs in series.items():
-        for v in vs:
-            counts[name][min(int((v - low) / step), bins - 1)] += 1
-    top = max(max(c) for c in counts.values()) or 1
-    left, bottom = 40, 30
-    plot_w, plot_h = width - left - 10, height - bottom - 10
-    bw = plot_w / bins
-    parts = [
-        f'<svg width="{width}" height="{height}" role="img" font-size="11">',
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#888"/>',
-    ]
-    for s, (name, cs) in enumerate(counts.items()):
-        colour = PALETTE[s % len(PALETTE)]
-        for i, n in enumerate(cs):
-            if n:
-                h = n / top * plot_h
-                parts.append(
-                    f'<rect x="{left + i * bw + 1:.1f}" y="{height - bottom - h:.1f}" width="{bw - 2:.1f}" height="{h:.1f}" '
-                    f'fill="{colour}" fill-opacity="0.55">'
-                    f"<title>{escape(name)} {low + i * step:.1f}–{low + (i + 1) * step:.1f}: {n}</title></rect>"
-                )
-        parts.append(
-            f'<rect x="{left + s * 90}" y="2" width="12" height="12" fill="{colour}" fill-opacity="0.55"/>'
-            f'<text x="{left + s * 90 + 16}" y="12">{escape(name)}</text>'
+def benchmark_lines(data: pd.DataFrame, indicators: list[str], titles: dict[str, str]) -> str:
+    """Benchmarks across the data years in the warehouse: one panel and line per indicator (each
+    its own unit and y axis; the benchmark is one for all scale groups). data: data_year,
+    indicator_label, value."""
+    if data.empty:
+        return ""
+    base = alt.Chart().encode(
+        x=alt.X("data_year:O", title=titles["data_year"], axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),  # the panel header names indicator and unit
+    )
+    line = base.mark_line(color=BAR_COLOUR, point=alt.OverlayMarkDef(color=BAR_COLOUR))
+    values = base.mark_text(dy=-9, fontSize=10).encode(text=alt.Text("value:Q", format=",.2f"))
+    chart = (
+        alt.layer(line, values, data=data)
+        .properties(width=(WIDTH - 160) // 2, height=150)
+        .facet(facet=alt.Facet("indicator_label:N", sort=indicators, title=None, header=alt.Header(labelFontSize=12)), columns=2)
+        .resolve_scale(y="independent")
+    )
+    return render(chart)
+
+
+def migration_matrix(data: pd.DataFrame, classes: list[str], titles: dict[str, str]) -> str:
+    """Previous class (rows) × this year's class (columns): count and share of the row in each cell.
+    data: prev_label, final_label, n, row_share, label (every pair, zeros included)."""
+    if data.empty:
+        return ""
+    base = alt.Chart(data).encode(
+        y=alt.Y("prev_label:N", sort=classes, title=titles["prev_class"]),
+        x=alt.X("final_label:N", sort=classes, title=titles["final_class"], axis=alt.Axis(orient="top", labelAngle=0)),
+    )
+    cells = base.mark_rect(stroke="white").encode(
+        color=alt.Color(
+            "row_share:Q", title=titles["row_share"], scale=alt.Scale(domain=[0, 1], scheme="blues"), legend=alt.Legend(format="%")
         )
-    for i in range(0, bins + 1, max(bins // 5, 1)):
-        parts.append(f'<text x="{left + i * bw:.1f}" y="{height - bottom + 14}" text-anchor="middle">{low + i * step:.0f}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    )
+    text = base.mark_text(fontSize=12).encode(
+        text=alt.Text("label:N"), color=alt.condition("datum.row_share > 0.5", alt.value("white"), alt.value("black"))
+    )
+    return render(alt.layer(cells, text).properties(width=WIDTH - 200, height=alt.Step(40)))
 
 
-def bars(items: list[tuple[str, float]], width: int = 520, bar: int = 18, unit: str = "", label_w: int = 110) -> str:
-    """Simple horizontal bars with values (e.g. a benchmark across years); label_w fits longer labels."""
-    gap = 6
-    top = max([v for _, v in items] + [1e-9])
-    scale = (width - label_w - 90) / top
-    height = len(items) * (bar + gap) + 4
-    parts = [f'<svg width="{width}" height="{height}" role="img" font-size="12">']
-    for i, (label, value) in enumerate(items):
-        y = i * (bar + gap)
-        parts.append(
-            f'<text x="{label_w - 6}" y="{y + bar - 5}" text-anchor="end">{escape(label)}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{value * scale:.1f}" height="{bar}" fill="#1565c0"/>'
-            f'<text x="{label_w + value * scale + 4:.1f}" y="{y + bar - 5}">{value:,.2f}{escape(unit)}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+def value_bars(data: pd.DataFrame, titles: dict[str, str], value_title: str) -> str:
+    """Horizontal bars with their values written beside them. data: item, value, label."""
+    if data.empty:
+        return ""
+    base = alt.Chart(data).encode(y=alt.Y("item:N", sort=list(data["item"]), title=None))
+    bars = base.mark_bar(color=BAR_COLOUR).encode(x=alt.X("value:Q", title=titles[value_title]))
+    text = base.mark_text(align="left", dx=3, fontSize=10).encode(x="value:Q", text="label:N")
+    return render(alt.layer(bars, text).properties(width=WIDTH - 260, height=alt.Step(20)))

@@ -1,5 +1,6 @@
 """HTML for people: one printable diagnosis page per enterprise (企业体检报告) and the year
-report with charts. Self-contained: inline CSS and SVG, no script, no external address."""
+report with charts. Self-contained: inline CSS and SVG, no script, no external address. Both print
+on A4: a heading stays with the chart or table under it, a table repeats its header row."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import os
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 from jinja2 import Environment
 
-from . import reference
-from .charts import CLASS_COLOURS, bars, histogram, stacked_bars
+from . import charts, reference
+from .enterprise_index import INDEX_PAGE, write_enterprise_index
 from .rewards import reward_items, rewards_available
+from .year_charts import year_charts
 
 _env = Environment(autoescape=True)
 _env.filters["n"] = lambda v, d=2: "" if v is None else f"{v:,.{d}f}"
@@ -21,7 +24,11 @@ h1{font-size:1.45em}h2{font-size:1.12em;margin-top:1.5em;border-bottom:1px solid
 table{border-collapse:collapse;font-size:.92em;margin:.4em 0}th,td{border:1px solid #bbb;padding:.3em .6em;text-align:left}
 th{background:#eef2f7}td.num{text-align:right}.cls{font-size:2em;font-weight:bold}
 .A{color:#2e7d32}.B{color:#1565c0}.C{color:#ef6c00}.D{color:#c62828}.note{color:#555;font-size:.9em}
-@media print{body{margin:0}.pagebreak{page-break-before:always}}"""
+figure{margin:0}svg{max-width:100%;height:auto}
+@page{size:A4;margin:15mm 12mm}
+.block{break-inside:avoid;page-break-inside:avoid}h1,h2{break-after:avoid;page-break-after:avoid}
+thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}
+@media print{body{margin:0;max-width:none}.pagebreak{page-break-before:always}.noprint{display:none}}"""
 
 _DIAGNOSIS = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>{{ e.name }} {{ year }}年度亩均效益体检报告</title><style>{{ style }}</style></head><body>
@@ -30,29 +37,33 @@ _DIAGNOSIS = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta c
 <p>评价类别 <span class="cls {{ e.final_class }}">{{ e.final_class }}</span>
 　综合得分 <b>{{ e.total_score|n(4) }}</b>　组内名次 <b>{{ e.rank }}</b> / {{ e.group_size }}　按名次类别 {{ e.percentile_class }}
 {% if e.prev_class %}　上年度类别 {{ e.prev_class }}{% endif %}</p>
-<h2>基本指标与基准值</h2>
-<table><tr><th>指标</th><th>本企业</th><th>基准值</th><th>本企业/基准值</th><th>得分</th></tr>
+<section class="block"><h2>基本指标与基准值</h2>
+<table><thead><tr><th>指标</th><th>本企业</th><th>基准值</th><th>本企业/基准值</th><th>得分</th></tr></thead>
 {% for i in indicators %}<tr><td>{{ i.name }}</td><td class="num">{{ i.value|n }}</td><td class="num">{{ i.benchmark|n }}</td>
 <td class="num">{{ (i.value / i.benchmark * 100)|n(1) }}%</td><td class="num">{{ i.score|n(4) }}</td></tr>{% endfor %}
 <tr><td>用地面积（亩）</td><td class="num">{{ e.land_mu|n }}</td><td></td><td></td><td></td></tr></table>
-<h2>得分构成</h2>
-<table><tr><th>项目</th><th>分值</th></tr>
+</section>
+<section class="block"><h2>得分构成</h2>
+<table><thead><tr><th>项目</th><th>分值</th></tr></thead>
 <tr><td>基本指标得分</td><td class="num">{{ e.basic_score|n(4) }}</td></tr>
 {% for b in bonus %}<tr><td>加分：{{ b.name }}</td><td class="num">+{{ b.points|n(2) }}</td></tr>{% endfor %}
 <tr><td>加分合计（封顶后）</td><td class="num">+{{ e.bonus_score|n(2) }}</td></tr>
 {% for p in penalty %}<tr><td>减分：{{ p.name }}</td><td class="num">−{{ p.points|n(2) }}</td></tr>{% endfor %}
 <tr><td>减分合计（封顶后）</td><td class="num">−{{ e.penalty_score|n(2) }}</td></tr>
 <tr><th>综合得分</th><th class="num">{{ e.total_score|n(4) }}</th></tr></table>
-<h2>调档情况</h2>
+</section>
+<section class="block"><h2>调档情况</h2>
 <p>按综合得分名次为 <b>{{ e.percentile_class }}</b> 类，最终类别 <b>{{ e.final_class }}</b> 类，决定最终类别的是：<b>{{ e.decided_by_label }}</b>。</p>
 {% if e.class_changes %}<p>类别变化：{{ e.class_changes }}</p>{% endif %}
 {% if e.conditions_without_effect %}<p>条件成立但未改变类别：{{ e.conditions_without_effect }}</p>{% endif %}
 {% if e.override_reason %}<p>审定理由：{{ e.override_reason }}（{{ e.override_approved_by }}）</p>{% endif %}
-<h2>提升方向</h2>
+</section>
+<section class="block"><h2>提升方向</h2>
 {% if d.next_class %}<p>按今年的基准值和各企业得分，进入 <b>{{ d.next_class }}</b> 类需要综合得分约 <b>{{ d.next_class_min_score|n(4) }}</b>，还差 <b>{{ d.score_gap|n(4) }}</b> 分。</p>
 <ul>{% for i in levers %}<li>仅靠{{ i.label_zh }}：{% if d[i.indicator ~ "_needed"] is not none %}需达到约 <b>{{ d[i.indicator ~ "_needed"]|n }}</b> {{ i.unit_zh }}（现为 {{ e[i.indicator]|n }}）{% else %}受封顶限制，单靠{{ i.label_zh }}无法弥补{% endif %}</li>{{ "\n" if not loop.last }}{% endfor %}</ul>
 {% if "not_a_low_tax" in (e.adjustments or "") %}<p class="note">注意：{{ rule_text["not_a_low_tax"] }}。</p>{% endif %}
 {% else %}<p>已处于最高一档。</p>{% endif %}
+</section>
 <p class="note">本报告由 mujun 根据 {{ year }} 年度评价数据生成，仅供企业了解自身情况；最终类别以{{ approval }}为准。</p>
 </body></html>""")
 
@@ -61,32 +72,32 @@ _YEAR = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charse
 <h1>{{ year }}年度制造业企业亩均效益评价报告</h1>
 <p>评价统计截止日 {{ s.cutoff }} · 参评 {{ s.evaluated }} 家 · 暂不参评 {{ s.blocked }} 家 · 不纳入评价 {{ s.out_of_scope }} 家 ·
 数据问题：错误 {{ s.error_issues }} 条、提示 {{ s.warning_issues }} 条 · 本次结果{{ "可以发布" if s.publishable else "暂不可发布" }}</p>
-<h2>分类结果</h2>
-<table><tr><th>规模</th><th>A类</th><th>B类</th><th>C类</th><th>D类</th><th>合计</th></tr>
-{% for label, c in class_table %}<tr><td>{{ label }}</td>{% for k in "ABCD" %}<td class="num">{{ c.get(k, 0) }}</td>{% endfor %}<td class="num">{{ c.values()|sum }}</td></tr>{% endfor %}</table>
-<h2>各乡镇街道类别分布</h2>{{ by_township|safe }}
-<h2>各产业链类别分布</h2>{{ by_chain|safe }}
-<h2>综合得分分布</h2>{{ scores|safe }}
-<h2>基准值</h2>
-<table><tr><th>指标</th>{% for y in bench_years %}<th>{{ y }}年度</th>{% endfor %}</tr>
-{% for name, values in bench_table %}<tr><td>{{ name }}</td>{% for v in values %}<td class="num">{{ v|n }}</td>{% endfor %}</tr>{% endfor %}</table>
-{% for name, chart in bench_charts %}<p>{{ name }}</p>{{ chart|safe }}{% endfor %}
-<h2>与上年度相比的类别变化</h2>
-{% if migration %}<table><tr><th>上年度 ＼ 本年度</th>{% for k in "ABCD" %}<th>{{ k }}</th>{% endfor %}</tr>
-{% for p in "ABCD" %}<tr><th>{{ p }}</th>{% for k in "ABCD" %}<td class="num">{{ migration.get((p, k), 0) }}</td>{% endfor %}</tr>{% endfor %}</table>
-<p class="note">上年度类别取自本系统保存的上年度结果（没有时取工信局报送的上年度类别）。</p>{% else %}<p>没有上年度类别。</p>{% endif %}
-<h2>各部门数据质量</h2>
-<table><tr><th>部门</th><th>报送文件</th><th>读入行数</th><th>隔离行数</th><th>错误</th><th>提示</th></tr>
-{% for r in dq %}<tr><td>{{ r[0] }}</td><td class="num">{{ r[1] }}</td><td class="num">{{ r[2] }}</td><td class="num">{{ r[3] }}</td><td class="num">{{ r[4] }}</td><td class="num">{{ r[5] }}</td></tr>{% endfor %}</table>
-<p class="note">详见 data_quality/ 目录下各部门的报告。</p>
-<h2>规模工业企业发展奖励测算（附件2）</h2>
+{% if index_page %}<p><a href="{{ index_page }}">企业体检报告索引（按企业名称或统一社会信用代码查找）</a></p>{% endif %}
+<section class="block"><h2>分类结果</h2>
+<table><thead><tr><th>规模</th>{% for label in classes %}<th>{{ label }}</th>{% endfor %}<th>合计</th></tr></thead><tbody>
+{% for label, c in class_table %}<tr><td>{{ label }}</td>{% for k in class_codes %}<td class="num">{{ c.get(k, 0) }}</td>{% endfor %}<td class="num">{{ c.values()|sum }}</td></tr>{% endfor %}</tbody></table></section>
+<figure class="block" id="by-township"><h2>各乡镇街道类别分布</h2>{{ charts.by_township|safe }}</figure>
+<figure class="block" id="by-chain"><h2>各产业链类别分布</h2>{{ charts.by_chain|safe }}</figure>
+<figure class="block" id="scores"><h2>综合得分分布</h2>{{ charts.scores|safe }}</figure>
+<section class="block" id="benchmarks"><h2>基准值</h2>
+<table><thead><tr><th>指标</th>{% for y in bench_years %}<th>{{ y }}年度</th>{% endfor %}</tr></thead><tbody>
+{% for name, values in bench_table %}<tr><td>{{ name }}</td>{% for v in values %}<td class="num">{{ v|n }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+{{ charts.benchmarks|safe }}</section>
+<section class="block" id="migration"><h2>与上年度相比的类别变化</h2>
+{% if charts.migration %}{{ charts.migration|safe }}
+<p class="note">每格为企业数及其占上年度同类企业的比例。上年度类别取自本系统保存的上年度结果（没有时取工信局报送的上年度类别）。</p>{% else %}<p>没有上年度类别。</p>{% endif %}</section>
+<section class="block"><h2>各部门数据质量</h2>
+<table><thead><tr><th>部门</th><th>报送文件</th><th>读入行数</th><th>隔离行数</th><th>错误</th><th>提示</th></tr></thead><tbody>
+{% for r in dq %}<tr><td>{{ r[0] }}</td><td class="num">{{ r[1] }}</td><td class="num">{{ r[2] }}</td><td class="num">{{ r[3] }}</td><td class="num">{{ r[4] }}</td><td class="num">{{ r[5] }}</td></tr>{% endfor %}</tbody></table>
+<p class="note">详见 data_quality/ 目录下各部门的报告。</p></section>
+<section class="block" id="rewards"><h2>规模工业企业发展奖励测算（附件2）</h2>
 {% if rewards.by_item %}<p>预算合计 <b>{{ rewards.total|n(4) }}</b> 万元（发放 {{ rewards.granted }} 项）。明细见 奖励测算_{{ year }}.xlsx。</p>
-<table><tr><th>奖励项目</th><th>发放（家/个）</th><th>金额（万元）</th></tr>
-{% for label, n, amount in rewards.by_item %}<tr><td>{{ label }}</td><td class="num">{{ n }}</td><td class="num">{{ amount|n(4) }}</td></tr>{% endfor %}</table>
-{{ rewards.item_chart|safe }}
-<table><tr><th>乡镇街道</th><th>金额（万元）</th></tr>
-{% for township, amount in rewards.by_township %}<tr><td>{{ township }}</td><td class="num">{{ amount|n(4) }}</td></tr>{% endfor %}</table>
-{{ rewards.township_chart|safe }}{% else %}<p>本年度没有发放的奖励。</p>{% endif %}
+<table><thead><tr><th>奖励项目</th><th>发放（家/个）</th><th>金额（万元）</th></tr></thead><tbody>
+{% for label, n, amount in rewards.by_item %}<tr><td>{{ label }}</td><td class="num">{{ n }}</td><td class="num">{{ amount|n(4) }}</td></tr>{% endfor %}</tbody></table>
+<figure class="block">{{ rewards.item_chart|safe }}</figure>
+<table><thead><tr><th>乡镇街道</th><th>金额（万元）</th></tr></thead><tbody>
+{% for township, amount in rewards.by_township %}<tr><td>{{ township }}</td><td class="num">{{ amount|n(4) }}</td></tr>{% endfor %}</tbody></table>
+<figure class="block">{{ rewards.township_chart|safe }}</figure>{% else %}<p>本年度没有发放的奖励。</p>{% endif %}</section>
 <p class="note">本报告由 mujun 生成。</p>
 </body></html>""")
 
@@ -99,6 +110,11 @@ def _dicts(conn, sql: str, params: list) -> list[dict]:
 
 # One page per enterprise suits a district or a city; a province would get a million files.
 DIAGNOSIS_PAGE_LIMIT = int(os.environ.get("MUJUN_DIAGNOSIS_PAGE_LIMIT", "20000"))
+
+
+def diagnosis_pages_written(conn: duckdb.DuckDBPyConnection, year: int) -> bool:
+    (count,) = conn.execute("select count(*) from marts.classification where data_year = ? and status = 'evaluated'", [year]).fetchone()
+    return count <= DIAGNOSIS_PAGE_LIMIT
 
 
 def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
@@ -165,7 +181,12 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
             levers=levers,
         )
         (out / f"{e['uscc']}.html").write_text(page, encoding="utf-8")
+    write_enterprise_index(conn, year, Path(export_dir) / str(year), STYLE)
     return out
+
+
+def _bars_data(items: list[tuple[str, float]]) -> pd.DataFrame:
+    return pd.DataFrame({"item": [i for i, _ in items], "value": [v for _, v in items], "label": [f"{v:,.2f}" for _, v in items]})
 
 
 def _rewards(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
@@ -190,13 +211,15 @@ def _rewards(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
             f"select township, sum(amount) from ({granted}) g group by township order by 2 desc, 1", [year, year]
         ).fetchall()
     ]
+    titles = reference.labels(conn, year, "chart")
     return {
         "by_item": by_item,
         "by_township": by_township,
         "granted": sum(n for _, n, _ in by_item),
         "total": sum(amount for _, _, amount in by_item),
-        "item_chart": bars([(label, amount) for label, _, amount in by_item], width=720, unit=" 万元", label_w=220),
-        "township_chart": bars(by_township, width=720, unit=" 万元"),
+        # a few rows per item or township: the aggregates above, drawn
+        "item_chart": charts.value_bars(_bars_data([(label, amount) for label, _, amount in by_item]), titles, "amount"),
+        "township_chart": charts.value_bars(_bars_data(by_township), titles, "amount"),
     }
 
 
@@ -205,25 +228,14 @@ def write_year_report(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
     out.mkdir(parents=True, exist_ok=True)
     status = _dicts(conn, "select * from marts.evaluation_status where data_year = ?", [year])[0]
 
-    def class_counts(column: str) -> list[tuple[str, dict[str, int]]]:
-        rows: dict[str, dict[str, int]] = {}
-        for key, cls, n in conn.execute(
-            f"""select {column}, final_class, count(*) from marts.classification
-                where data_year = ? and status = 'evaluated' group by all order by 1""",
-            [year],
-        ).fetchall():
-            rows.setdefault(key, {})[cls] = n
-        return list(rows.items())
-
-    by_scale = dict(class_counts("scale"))
-    class_table = [(label, by_scale.get(scale, {})) for scale, label in reference.labels(conn, year, "scale").items()]
-    scores = {label: [] for label in reference.labels(conn, year, "scale", short=True).values()}
-    for label, score in conn.execute(
-        f"""select {reference.label_sql("scale", "scale", year, short=True)}, total_score from marts.classification
-            where data_year = ? and status = 'evaluated'""",
+    by_scale: dict[str, dict[str, int]] = {}
+    for scale, cls, n in conn.execute(
+        "select scale, final_class, count(*) from marts.classification where data_year = ? and status = 'evaluated' group by all",
         [year],
     ).fetchall():
-        scores[label].append(score)
+        by_scale.setdefault(scale, {})[cls] = n
+    class_table = [(label, by_scale.get(scale, {})) for scale, label in reference.labels(conn, year, "scale").items()]
+    classes = reference.labels(conn, year, "class")
     bench = conn.execute("select data_year, indicator, value from marts.benchmarks where data_year <= ? order by 1", [year]).fetchall()
     bench_years = sorted({y for y, _, _ in bench})
     bench_table = [
@@ -233,15 +245,6 @@ def write_year_report(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
         )
         for i in reference.indicators(conn, year)
     ]
-    bench_charts = [(name, bars([(f"{y}年度", v) for y, v in zip(bench_years, values) if v is not None])) for name, values in bench_table]
-    migration = {
-        (p, c): n
-        for p, c, n in conn.execute(
-            """select prev_class, final_class, count(*) from marts.classification
-               where data_year = ? and status = 'evaluated' and prev_class is not null group by all""",
-            [year],
-        ).fetchall()
-    }
     dq = conn.execute(
         """select r.department_zh, count(*) filter (where r.delivered), sum(r.rows_read), sum(r.rows_quarantined),
                   (select count(*) from marts.dq_issues i
@@ -255,16 +258,15 @@ def write_year_report(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
         style=STYLE,
         year=year,
         s=status,
+        classes=[f"{code} {label}" for code, label in classes.items()],
+        class_codes=list(classes),
         class_table=class_table,
-        by_township=stacked_bars(class_counts("township"), list("ABCD"), CLASS_COLOURS),
-        by_chain=stacked_bars(class_counts("industry_chain"), list("ABCD"), CLASS_COLOURS),
-        scores=histogram(scores),
+        charts=year_charts(conn, year),
         bench_years=bench_years,
         bench_table=bench_table,
-        bench_charts=bench_charts,
-        migration=migration,
         dq=dq,
         rewards=_rewards(conn, year),
+        index_page=INDEX_PAGE.format(year=year) if diagnosis_pages_written(conn, year) else None,
     )
     target = out / f"评价报告_{year}.html"
     target.write_text(page, encoding="utf-8")

@@ -1,0 +1,58 @@
+"""The index of the diagnosis pages (企业体检报告索引): every enterprise of the year with its code,
+township, class and status, linked to its page when it has one, and a search box that filters
+the rows by name or code in the browser, offline.
+
+The page holds the one script of the outputs: SEARCH_SCRIPT, fixed text that reads the table and
+hides rows; it never contains data (names reach the page only through Jinja's autoescape, in
+cells and in a data- attribute). No tax figure or other indicator is on the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from jinja2 import Environment
+
+from . import reference
+
+INDEX_PAGE = "企业体检报告索引_{year}.html"  # beside the year report; its links go into diagnosis/
+
+# Lower-cased "name code" of each row is in data-key; typing filters on a substring of it.
+SEARCH_SCRIPT = (
+    'var q=document.getElementById("q"),shown=document.getElementById("shown");'
+    'q.addEventListener("input",function(){var t=q.value.trim().toLowerCase(),n=0;'
+    'document.querySelectorAll("#enterprises tbody tr").forEach(function(r){'
+    'var hit=r.getAttribute("data-key").indexOf(t)>=0;r.hidden=!hit;if(hit){n++;}});'
+    "shown.textContent=n;});"
+)
+
+_env = Environment(autoescape=True)
+_PAGE = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>{{ year }}年度企业体检报告索引</title><style>{{ style }}</style></head><body>
+<h1>{{ year }}年度企业体检报告索引</h1>
+<p class="noprint"><label>查找企业：<input type="search" id="q" size="40" placeholder="输入企业名称或统一社会信用代码的一部分"></label>
+显示 <span id="shown">{{ rows|length }}</span> / {{ rows|length }} 家</p>
+<p class="note">参评企业的名称链接到其体检报告；暂不参评、不纳入评价的企业没有体检报告。</p>
+<table id="enterprises"><thead><tr><th>企业名称</th><th>统一社会信用代码</th><th>乡镇街道</th><th>评价类别</th><th>评价状态</th></tr></thead><tbody>
+{% for r in rows %}<tr data-key="{{ (r.name ~ ' ' ~ r.uscc)|lower }}"><td>{% if r.has_page %}<a href="diagnosis/{{ r.uscc }}.html">{{ r.name }}</a>{% else %}{{ r.name }}{% endif %}</td>
+<td>{{ r.uscc }}</td><td>{{ r.township }}</td><td>{{ r.class_label }}</td><td>{{ r.status_label }}</td></tr>
+{% endfor %}</tbody></table>
+<script>{{ script|safe }}</script>
+</body></html>""")
+
+
+def write_enterprise_index(conn: duckdb.DuckDBPyConnection, year: int, year_dir: Path, style: str) -> Path:
+    """<year_dir>/企业体检报告索引_<year>.html, written after the diagnosis pages it links to."""
+    cursor = conn.execute(
+        f"""select coalesce(name, '') as name, uscc, coalesce(township, '') as township,
+                   coalesce(final_class || ' ' || {reference.label_sql("class", "final_class", year)}, '') as class_label,
+                   {reference.label_sql("status", "status", year)} as status_label,
+                   status = 'evaluated' as has_page
+            from marts.classification where data_year = ? order by township, name, uscc""",
+        [year],
+    )
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    target = Path(year_dir) / INDEX_PAGE.format(year=year)
+    target.write_text(_PAGE.render(year=year, rows=rows, style=style, script=SEARCH_SCRIPT), encoding="utf-8")
+    return target

@@ -1,0 +1,126 @@
+"""The year report's charts (issue 12, item 4): drawn by Altair and rendered by vl-convert to inline
+SVG whose words are <text> elements from the label source; no script or style from the network;
+townships ordered by their share of class A; the migration matrix counts what the marts hold.
+The report and the diagnosis pages print on A4 with headings kept with their chart or table."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+TEXT = re.compile(r"<text[^>]*>([^<]*)</text>")
+
+
+@pytest.fixture(scope="module")
+def report(worked) -> str:
+    return (worked.export_dir / "2023" / "评价报告_2023.html").read_text(encoding="utf-8")
+
+
+def _figure(report: str, figure_id: str) -> str:
+    """The markup of one chart block of the report (a <figure> or <section> with that id)."""
+    start = report.index(f'id="{figure_id}"')
+    end = min(i for i in (report.find("</figure>", start), report.find("</section>", start)) if i > 0)
+    return report[start:end]
+
+
+def _texts(markup: str) -> list[str]:
+    return [t for t in TEXT.findall(markup) if t]
+
+
+def _labels(worked, domain: str) -> dict[str, str]:
+    sql = "select code, label_zh from reference.labels where data_year = 2023 and domain = ? order by position"
+    return dict(worked.query(sql, [domain]))
+
+
+def test_charts_are_inline_svg_with_chinese_text_and_nothing_from_the_network(worked, report):
+    assert report.count("<svg") >= 5  # townships, chains, scores, benchmarks, migration (+ rewards when granted)
+    assert "<script" not in report and "<link" not in report and "@import" not in report
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", report)
+    assert "http://" not in report and "https://" not in report  # not even the SVG namespace declarations
+    titles = _labels(worked, "chart")
+    classes = [f"{code} {label}" for code, label in _labels(worked, "class").items()]
+    for figure_id in ("by-township", "by-chain", "scores", "benchmarks", "migration"):
+        svg = _figure(report, figure_id)
+        assert "<svg" in svg and "<path" in svg, figure_id
+        assert any(CHINESE.search(t) for t in _texts(svg)), figure_id  # Chinese as text the browser draws
+    # legends and axis titles come from the label source
+    for figure_id in ("by-township", "by-chain"):
+        texts = _texts(_figure(report, figure_id))
+        assert set(classes) <= set(texts) and titles["share"] in texts and titles["class"] in texts
+    scores = _texts(_figure(report, "scores"))
+    scales = [label for (label,) in worked.query("select short_label_zh from reference.labels where data_year = 2023 and domain = 'scale'")]
+    assert set(scales) <= set(scores)  # one panel per scale group, titled
+    assert scores.count(titles["total_score"]) == len(scales) and titles["count"] in scores
+    benchmarks = _texts(_figure(report, "benchmarks"))
+    for name, unit in worked.query("select label_zh, unit_zh from reference.indicators where data_year = 2023"):
+        assert f"{name}（{unit}）" in benchmarks
+    assert "6.60" in benchmarks and "320.00" in benchmarks and "2023" in benchmarks  # values written on the line
+    # no English words of vega (aria-labels such as "X-axis titled …") in what a person reads
+    assert "aria-label" not in report and "titled" not in report
+
+
+def test_one_fixed_colour_per_class_explained_by_the_legend(worked, report):
+    from dagster_project.outputs.charts import CLASS_COLOURS
+
+    svg = _figure(report, "by-township")
+    # a legend symbol in each class colour, and bars only in class colours
+    fills = set(re.findall(r'fill="(#[0-9a-f]{6})"', svg))
+    assert set(CLASS_COLOURS) <= fills
+    assert len(CLASS_COLOURS) == len(set(CLASS_COLOURS)) == len(_labels(worked, "class"))
+
+
+def test_township_bars_are_ordered_by_share_of_class_a(worked, report):
+    shares = dict(
+        worked.query(
+            """select township, avg(case when final_class = 'A' then 1.0 else 0 end) from marts.classification
+               where data_year = 2023 and status = 'evaluated' group by township"""
+        )
+    )
+    order = [t for t in _texts(_figure(report, "by-township")) if t in shares]
+    assert sorted(order) == sorted(shares)  # every township once
+    in_order = [shares[t] for t in order]
+    assert in_order == sorted(in_order, reverse=True)
+    assert in_order[0] == 0.5 and in_order[-1] == 0  # 七里园乡 half A; code-point order would not put it first
+    assert order != sorted(order)
+    # counts and shares written on the bars: 七里园乡 1 A and 1 D of 2
+    assert "1（50%）" in _texts(_figure(report, "by-township"))
+
+
+def test_migration_matrix_counts_and_row_shares_equal_the_marts(worked, report):
+    counts = {
+        (p, c): n
+        for p, c, n in worked.query(
+            """select prev_class, final_class, count(*) from marts.classification
+               where data_year = 2023 and status = 'evaluated' and prev_class is not null group by all"""
+        )
+    }
+    assert counts == {("A", "B"): 1}  # the worked example: 戊 was A last year, B now
+    codes = list(_labels(worked, "class"))
+    expected = []
+    for p in codes:
+        total = sum(n for (p2, _), n in counts.items() if p2 == p)
+        for c in codes:
+            n = counts.get((p, c), 0)
+            expected.append(f"{n}（{100 * n / total:.0f}%）" if total else "0")
+    cells = [t for t in _texts(_figure(report, "migration")) if re.fullmatch(r"\d+(（\d+%）)?", t)]
+    assert cells == expected
+    assert "1（100%）" in cells
+    titles = _labels(worked, "chart")
+    texts = _texts(_figure(report, "migration"))
+    assert titles["prev_class"] in texts and titles["final_class"] in texts and titles["row_share"] in texts
+
+
+def test_pages_print_on_a4_keeping_headings_with_their_charts_and_tables(worked, report):
+    folder = worked.export_dir / "2023"
+    diagnosis = next((folder / "diagnosis").glob("*.html")).read_text(encoding="utf-8")
+    index = (folder / "企业体检报告索引_2023.html").read_text(encoding="utf-8")
+    for page in (report, diagnosis, index):
+        assert "@page{size:A4" in page
+        assert ".block{break-inside:avoid" in page and "h1,h2{break-after:avoid" in page
+        assert "thead{display:table-header-group}" in page
+        assert page.count("<table") == page.count("<thead>") > 0  # every table repeats its header row
+    for page in (report, diagnosis):
+        # every heading opens a block that holds it and its chart or table
+        assert page.count("<h2>") == len(re.findall(r'class="block"[^>]*><h2>', page)) > 3
