@@ -15,7 +15,9 @@ $(BIN)/mujun: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# ... and the project's Dagster instance (dagster_home/, telemetry off), shared by the CLI and the UI
 install: $(BIN)/mujun manifest
+	@$(BIN)/python -c "from dagster_project.instance import ensure_home; ensure_home()"
 
 # dagster-dbt needs dbt's manifest before definitions load: parsed again whenever a dbt or seed
 # file (or folder: a rename, a deletion) is newer than it.
@@ -52,7 +54,7 @@ test: install
 
 # Dagster UI on http://127.0.0.1:3000 (loopback only).
 dev: install
-	mkdir -p dagster_home && PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 # dbt docs (Chinese column descriptions) as one static page: dbt/target/static_index.html
 docs: install

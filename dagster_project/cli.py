@@ -78,9 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "verify":
         return _verify(args.year, args.warehouse)
     from .evaluate import evaluate, export
+    from .instance import project_instance
 
+    # recorded in the project's Dagster instance, where the UI (make dev) shows every run
+    instance = project_instance()
     if args.command == "export":
-        return export(year=args.year, export_dir=args.export_dir, warehouse=args.warehouse)
+        return export(year=args.year, export_dir=args.export_dir, warehouse=args.warehouse, instance=instance)
     return evaluate(
         year=args.year,
         raw_dir=args.raw_dir,
@@ -89,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         cutoff=args.cutoff,
         benchmark_method=args.benchmark_method,
         ranking_groups=args.ranking_groups,
+        instance=instance,
     )
 
 

@@ -11,6 +11,7 @@ from .dbt_project import DBT_EXECUTABLE, dbt_project
 from .defs.dbt_assets import mujun_dbt_models
 from .defs.export_assets import EXPORT_ASSETS, published_outputs
 from .defs.jobs import evaluate_data_year
+from .defs.publishability import publishable
 from .defs.raw_assets import delivery_checks, raw_assets
 from .defs.resources import Locations, Warehouse
 from .defs.schedules import annual_evaluation
@@ -30,7 +31,7 @@ warnings.filterwarnings(
 def build_definitions(warehouse: Warehouse | None = None, locations: Locations | None = None) -> Definitions:
     return Definitions(
         assets=[*raw_assets, mujun_dbt_models, *EXPORT_ASSETS, published_outputs],
-        asset_checks=delivery_checks,
+        asset_checks=[*delivery_checks, publishable],
         jobs=[evaluate_data_year],
         schedules=[annual_evaluation],
         sensors=[new_delivery_sensor],

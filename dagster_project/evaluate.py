@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sys
 import time
 import uuid
@@ -20,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import exit_status, publish, run_log
+from .defs.publishability import PUBLISHABLE_CHECK
 from .outputs import reference
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_PUBLISHABLE = (
@@ -91,22 +91,22 @@ def _report_failure(console: Console, error: BaseException) -> int:
 
 def _report_checks(console: Console, result) -> None:
     for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed:
+        if not evaluation.passed and evaluation.check_name != PUBLISHABLE_CHECK:  # the summary says that one
             console.print(
-                f"  [yellow]![/yellow] check {escape(evaluation.check_name)} on "
-                f"{escape(evaluation.asset_key.to_user_string())} did not pass",
+                f"  [yellow]![/yellow] 检查未通过 / check failed: {escape(evaluation.check_name)} · "
+                f"{escape(evaluation.asset_key.to_user_string())}",
                 highlight=False,
             )
 
 
-def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> int:
+def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> None:
     classes = conn.execute(
         """select scale, final_class, count(*) from marts.classification
            where data_year = ? and status = 'evaluated' group by all order by all""",
         [year],
     ).fetchall()
-    evaluated, blocked_count, out_of_scope, errors, warnings, publishable = conn.execute(
-        """select evaluated, blocked, out_of_scope, error_issues, warning_issues, publishable
+    evaluated, blocked_count, out_of_scope, errors, warnings = conn.execute(
+        """select evaluated, blocked, out_of_scope, error_issues, warning_issues
            from marts.evaluation_status where data_year = ?""",
         [year],
     ).fetchone()
@@ -140,14 +140,17 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
         f"各部门数据质量报告 / reports per department: {escape(str(export_dir.resolve() / str(year) / 'data_quality'))}", highlight=False
     )
 
-    if not publishable:
-        console.print("[yellow]存在暂不参评企业或错误级数据问题，本次结果不可发布 / not publishable[/yellow]")
-    else:
-        console.print("[green]可发布 / publishable[/green]")
-    return exit_status.of_finished_run(bool(publishable))
 
-
-def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, console: Console, *, decisions: dict | None = None):
+def _run(
+    year: int,
+    raw_dir: Path,
+    export_dir: Path,
+    warehouse: Path,
+    console: Console,
+    *,
+    decisions: dict | None = None,
+    instance: DagsterInstance | None = None,
+):
     """Materialize the year's partition (only the exports when `decisions` is None); raise what
     stopped the run. What a failed run staged (exports, analysts' copy) is removed: the published
     outputs stay as they were (outputs/staging.py)."""
@@ -165,8 +168,9 @@ def _run(year: int, raw_dir: Path, export_dir: Path, warehouse: Path, console: C
     log_file = warehouse.parent / "logs" / f"{'evaluate' if decisions is not None else 'export'}-{year}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     job = defs.resolve_job_def("evaluate_data_year").with_logger_defs({"log_file": _log_file_logger(log_file)})
-    # a shared DAGSTER_HOME shows the CLI's runs in `dagster dev` too
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    # the CLI passes the project's instance (instance.py), which the Dagster UI shows; a caller
+    # that passes none (the tests, mostly) runs in a throwaway one
+    instance = instance or DagsterInstance.ephemeral()
     run_config = RunConfig(
         ops=evaluation_run_config(**decisions).ops if decisions is not None else {}, loggers={"log_file": {}}
     )  # a job's loggers start only when named here
@@ -211,9 +215,11 @@ def evaluate(
     cutoff: date | None = None,
     benchmark_method: str | None = None,
     ranking_groups: str | None = None,
+    instance: DagsterInstance | None = None,
 ) -> int:
     """Evaluate one data year; return the exit status of the command-line contract. Decisions left
-    as None take the defaults of the run configuration (EvaluationConfig)."""
+    as None take the defaults of the run configuration (EvaluationConfig). The run is recorded in
+    `instance` (a throwaway one when None)."""
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     raw_dir, export_dir, warehouse = Path(raw_dir), Path(export_dir), Path(warehouse)
     if not (raw_dir / str(year)).is_dir():
@@ -223,15 +229,22 @@ def evaluate(
     _report_unexpected_files(console, raw_dir / str(year))
     decisions = {"cutoff": cutoff.isoformat() if cutoff else None, "benchmark_method": benchmark_method, "ranking_groups": ranking_groups}
     try:
-        result = _run(year, raw_dir, export_dir, warehouse, console, decisions=decisions)
+        result = _run(year, raw_dir, export_dir, warehouse, console, decisions=decisions, instance=instance)
     except Exception as error:
         return _report_failure(console, error)
     _report_checks(console, result)
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        return _summary(console, conn, year, export_dir)
+        _summary(console, conn, year, export_dir)
+    # the same verdict as the asset check the Dagster UI shows (defs/publishability.py)
+    publishable = next(e.passed for e in result.get_asset_check_evaluations() if e.check_name == PUBLISHABLE_CHECK)
+    if not publishable:
+        console.print("[yellow]存在暂不参评企业或错误级数据问题，本次结果不可发布 / not publishable[/yellow]")
+    else:
+        console.print("[green]可发布 / publishable[/green]")
+    return exit_status.of_finished_run(publishable)
 
 
-def export(year: int, export_dir: Path, warehouse: Path) -> int:
+def export(year: int, export_dir: Path, warehouse: Path, instance: DagsterInstance | None = None) -> int:
     """Regenerate every output of an evaluated year from the warehouse, without recomputing."""
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     export_dir, warehouse = Path(export_dir), Path(warehouse)
@@ -250,7 +263,7 @@ def export(year: int, export_dir: Path, warehouse: Path) -> int:
         return EXIT_INPUT
     console.print(f"[bold]mujun export {year}[/bold] · warehouse {escape(str(warehouse))}", highlight=False)
     try:
-        _run(year, Path("."), export_dir, warehouse, console)
+        _run(year, Path("."), export_dir, warehouse, console, instance=instance)
     except Exception as error:
         return _report_failure(console, error)
     console.print(f"结果 / results: {escape(str(export_dir.resolve() / str(year)))}", highlight=False)

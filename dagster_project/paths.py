@@ -11,3 +11,5 @@ SEEDS_DIR = PROJECT_ROOT / "data" / "seeds"
 DEFAULT_RAW_DIR = PROJECT_ROOT / "data" / "raw"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "mujun.duckdb"
 DEFAULT_EXPORT_DIR = PROJECT_ROOT / "exports"
+# The project's Dagster instance: runs of the CLI, the schedule and `make dev` all land here.
+DAGSTER_HOME_DIR = PROJECT_ROOT / "dagster_home"

@@ -12,6 +12,7 @@ import pytest
 from filelock import FileLock
 
 from dagster_project.evaluate import evaluate
+from dagster_project.instance import ensure_home
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WORKED_RAW = FIXTURES / "worked" / "raw"
@@ -82,6 +83,16 @@ def run_pipeline(tmp: Path, raw_dir: Path, year: int = 2023, cutoff=None) -> Run
     export_dir, warehouse = tmp / "exports", tmp / "warehouse" / "mujun.duckdb"
     status = evaluate(year=year, raw_dir=raw_dir, export_dir=export_dir, warehouse=warehouse, cutoff=cutoff)
     return Run(status, raw_dir, export_dir, warehouse, year)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dagster_home(tmp_path_factory):
+    """The `mujun` runs of the tests are recorded in a Dagster instance of their own (one per
+    worker), never in the project's dagster_home/ that the user's Dagster UI shows."""
+    home = ensure_home(tmp_path_factory.mktemp("dagster_home"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(home))
+        yield home
 
 
 @pytest.fixture(scope="session")

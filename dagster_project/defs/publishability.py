@@ -1,0 +1,32 @@
+"""Whether a data year's results may be published, as an asset check of the evaluation status:
+ERROR when blocked enterprises or error-level data issues remain. The Dagster UI, the run and
+`mujun evaluate`'s exit status (3, not publishable) all read this one verdict."""
+
+from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, asset_check
+from dagster_dbt import get_asset_key_for_model
+
+from .dbt_assets import mujun_dbt_models
+from .resources import Warehouse
+
+PUBLISHABLE_CHECK = "publishable"
+
+
+@asset_check(
+    asset=get_asset_key_for_model([mujun_dbt_models], "evaluation_status"),
+    name=PUBLISHABLE_CHECK,
+    description="可否发布：存在暂不参评企业或错误级数据问题时不可发布（须更正后重新评价，或经审定后强制发布）。",
+)
+def publishable(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
+    year = int(context.partition_key)
+    with warehouse.connect() as conn:
+        cursor = conn.execute(
+            """select evaluated, blocked, out_of_scope, error_issues, warning_issues, publishable
+               from marts.evaluation_status where data_year = ?""",
+            [year],
+        )
+        counts = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
+    return AssetCheckResult(
+        passed=bool(counts.pop("publishable")),
+        severity=AssetCheckSeverity.ERROR,
+        metadata={name: int(value) for name, value in counts.items()},
+    )

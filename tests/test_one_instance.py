@@ -1,0 +1,66 @@
+"""One Dagster instance (issue: what people see): a `mujun evaluate` run is recorded in the
+project's dagster_home/, which `make dev` opens, with its data-year partition materialized; and
+whether the year may be published is an asset check there (ERROR for the worked example, which
+has blocked enterprises), the same verdict as the exit status."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster import AssetCheckSeverity, AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus
+
+from conftest import copy_run
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_a_cli_run_is_in_the_project_instance_with_its_partition_and_publishability(tmp_path, worked):
+    home = tmp_path / "project"  # a project copy: its dagster_home/ is the one written
+    shutil.copytree(ROOT / "dbt", home / "dbt", ignore=shutil.ignore_patterns("target", "logs"))
+    (home / "dbt" / "target").mkdir()
+    shutil.copy(ROOT / "dbt" / "target" / "manifest.json", home / "dbt" / "target")
+    shutil.copytree(ROOT / "data" / "seeds", home / "data" / "seeds")
+    run = copy_run(worked, tmp_path / "run")
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"} | {"MUJUN_HOME": str(home)}
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("mujun")),
+            "evaluate",
+            "--year",
+            "2023",
+            "--raw-dir",
+            str(run.raw_dir),
+            "--export-dir",
+            str(run.export_dir),
+            "--warehouse",
+            str(run.warehouse),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+
+    assert "enabled: false" in (home / "dagster_home" / "dagster.yaml").read_text(encoding="utf-8")  # no telemetry
+    instance = DagsterInstance.from_config(str(home / "dagster_home"))
+    runs = instance.get_runs()
+    assert [(r.job_name, r.status, r.tags.get("dagster/partition")) for r in runs] == [
+        ("evaluate_data_year", DagsterRunStatus.SUCCESS, "2023")
+    ]
+    for key in (AssetKey(["raw", "statistics"]), AssetKey(["marts", "classification"])):
+        assert instance.get_materialized_partitions(key) == {"2023"}, key
+
+    records = instance.get_records_for_run(runs[0].run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
+    checks = {r.event_log_entry.dagster_event.asset_check_evaluation_data.check_name: r for r in records}
+    verdict = checks["publishable"].event_log_entry.dagster_event.asset_check_evaluation_data
+    assert verdict.asset_key == AssetKey(["marts", "evaluation_status"])
+    assert (verdict.passed, verdict.severity) == (False, AssetCheckSeverity.ERROR)
+    counts = run.query("select evaluated, blocked, out_of_scope, error_issues, warning_issues from marts.evaluation_status")[0]
+    assert counts[:3] == (14, 2, 1)
+    shown = {name: value.value for name, value in verdict.metadata.items()}
+    assert shown == dict(zip(["evaluated", "blocked", "out_of_scope", "error_issues", "warning_issues"], counts))
