@@ -95,8 +95,9 @@ def test_public_notice_carries_names_townships_and_classes_only(worked):
     assert len(rows) == 15
     assert ["示例己包装有限公司", "七里园乡", "D"] in [r[1:] for r in rows]
     sheet = load_workbook(folder / "公示名单_2023.xlsx")["公示名单"]
-    assert [c.value for c in sheet[1]] == ["序号", "企业名称", "乡镇街道", "评价类别"]
-    assert sheet.max_column == 4 and sheet.max_row == 15
+    # a title, the 公示期 and the objection contact above the list (issue: print-ready paper)
+    assert [c.value for c in sheet[4]] == ["序号", "企业名称", "乡镇街道", "评价类别"]
+    assert sheet.max_column == 4 and sheet.max_row == 18
     text = (folder / "公示名单_2023.csv").read_text(encoding="utf-8-sig")
     for confidential in ("91411303", "税", "产值", "亩", "600", "127.4286"):
         assert confidential not in text

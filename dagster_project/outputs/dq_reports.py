@@ -114,7 +114,7 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
             delivery_columns=DELIVERY_COLUMNS,
         )
         base.with_suffix(".html").write_text(page, encoding="utf-8")
-        book = Book(base.with_suffix(".xlsx"))
+        book = Book(base.with_suffix(".xlsx"), heading=f"{department_zh} {year}年度数据质量报告")
         _write_sheet(book, "问题清单", ISSUE_COLUMNS, issues)
         _write_sheet(book, "报送核对", DELIVERY_COLUMNS, deliveries)
         book.close()

@@ -43,9 +43,10 @@ def reasons_sql(code_list_column: str, year: int) -> str:
     )
 
 
-def setting(conn: duckdb.DuckDBPyConnection, year: int, name: str) -> str:
+def setting(conn: duckdb.DuckDBPyConnection, year: int, name: str) -> str | None:
     """A setting of data/seeds/district_settings.csv (district_name, approving_authority, policy_document)."""
-    return conn.execute("select value from reference.settings where data_year = ? and setting = ?", [year, name]).fetchone()[0]
+    row = conn.execute("select value from reference.settings where data_year = ? and setting = ?", [year, name]).fetchone()
+    return row[0] if row else None  # a setting the bureau's file does not have (yet)
 
 
 def decisions(conn: duckdb.DuckDBPyConnection, year: int) -> dict:

@@ -10,7 +10,7 @@ import duckdb
 
 from . import reference
 from .safe_files import write_csv
-from .sheets import Book, fits_in_excel, row_limit
+from .sheets import FORMAT_SAMPLE_ROWS, Book, fits_in_excel, row_limit
 
 PUBLIC_NOTICE_COLUMNS = ["序号", "企业名称", "乡镇街道", "评价类别"]
 
@@ -116,18 +116,19 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
     sheet.set_row(2, 90)
     # the query's columns: uscc, name, township, one score per indicator, total, classes, adjustments, items
     k = 3 + len(indicators)
-    for n, e in enumerate(enterprises, start=1):
-        sheet.write_row(
-            n + 2,
-            0,
-            [n, e[1], e[0], e[2]]
-            + [_number(v) for v in e[3:k]]
-            + [_number(v) for v in e[k + 5 :]]
-            + [_number(e[k]), e[k + 1], e[k + 2], e[k + 3], e[k + 4] or ""],
-        )
-    sheet.freeze_panes(3, 2)
+    rows = [
+        [n, e[1], e[0], e[2]]
+        + [_number(v) for v in e[3:k]]
+        + [_number(v) for v in e[k + 5 :]]
+        + [_number(e[k]), e[k + 1], e[k + 2], e[k + 3], e[k + 4] or ""]
+        for n, e in enumerate(enterprises, start=1)
+    ]
+    # widths and number formats first: constant-memory mode writes rows in order
     for column, w in enumerate([6, 28, 21, 12] + [10] * (width - 4)):
-        sheet.set_column(column, column, w)
+        sheet.set_column(column, column, w, book.number_format([row[column] for row in rows[:FORMAT_SAMPLE_ROWS]]))
+    for n, row in enumerate(rows, start=1):
+        sheet.write_row(n + 2, 0, row)
+    sheet.freeze_panes(3, 2)
     # printed as the 附表 are: landscape A3, one page wide, header rows on every page
     sheet.set_landscape()
     sheet.set_paper(8)
@@ -286,6 +287,10 @@ def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
         sheet.write(index, 0, line, book.bold if index == 0 else book.wrap)
 
 
+# what a printed notice says for a term the bureau has not configured
+NOT_CONFIGURED = "（未配置）"
+
+
 def write_public_notice(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> list[Path]:
     """公示名单: enterprise name, township and final class only. No tax, output or land figures."""
     out = Path(export_dir) / str(year)
@@ -299,8 +304,16 @@ def write_public_notice(conn: duckdb.DuckDBPyConnection, year: int, export_dir: 
     count = write_csv(conn, query, csv_path, bom=True)
     if not fits_in_excel(count):  # a list this long is for machines: the CSV is the list
         return [csv_path]
-    book = Book(out / f"公示名单_{year}.xlsx")
-    book.table("公示名单", PUBLIC_NOTICE_COLUMNS, conn.execute(query).fetchall(), [8, 36, 16, 10])
+    district = reference.setting(conn, year, "district_name")
+    title = f"{district}{year}年度制造业企业分类综合评价结果公示"
+    # the terms of the notice are the bureau's to set (data/seeds/district_settings.csv); one left
+    # empty shows as such rather than as a blank on the printed notice
+    terms = [
+        f"公示期：{reference.setting(conn, year, 'notice_period') or NOT_CONFIGURED}",
+        f"异议受理：{reference.setting(conn, year, 'objection_contact') or NOT_CONFIGURED}",
+    ]
+    book = Book(out / f"公示名单_{year}.xlsx", heading=title)
+    book.table("公示名单", PUBLIC_NOTICE_COLUMNS, conn.execute(query).fetchall(), [8, 36, 16, 10], preamble=[title, *terms])
     return [csv_path, book.close()]
 
 
