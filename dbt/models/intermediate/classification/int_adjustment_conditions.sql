@@ -35,7 +35,7 @@ conditions as (
     join {{ ref('int_prev_class') }} p on p.uscc = r.uscc
     where p.prev_class = 'A'
     union all
-    select uscc, 'protect_cd', '设备更新改造投入 ' || cast(round(equipment_investment, 2) as decimal(18, 2)) || ' 万元' from r
+    select uscc, 'protect_cd', '设备更新改造投入 ' || printf('%.2f', equipment_investment) || ' 万元' from r
     where equipment_investment > {{ rule_param('equipment_investment_over', 'r.scale') }}
     union all
     select uscc, 'protect_cd', '新达到规模以上标准未满一年，' || above_scale_since || '起' from r
