@@ -10,9 +10,10 @@ reference.accepted_labels). Results are stored in `quality.expectation_results`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -70,6 +71,10 @@ class ExpectationRules:
 
     parameters: dict[str, float]
     labels: dict[str, list[str]]
+
+    def fingerprint(self) -> str:
+        """Changes whenever a suite built from these rules could judge differently."""
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def expectation_rules(conn: duckdb.DuckDBPyConnection, year: int) -> ExpectationRules:
@@ -139,8 +144,27 @@ def _ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute(
         """create table if not exists quality.expectation_results (
             data_year integer, extract varchar, load_id varchar, expectation varchar, column_name varchar,
-            success boolean, observed_value varchar, unexpected_percent double, checked_at timestamp)"""
+            success boolean, observed_value varchar, unexpected_percent double, checked_at timestamp,
+            rules_fingerprint varchar)"""
     )
+    # results stored before the fingerprint existed: judged again once
+    conn.execute("alter table quality.expectation_results add column if not exists rules_fingerprint varchar")
+
+
+def _judged(conn: duckdb.DuckDBPyConnection, load_id: str, fingerprint: str) -> ExpectationOutcome | None:
+    """The stored results of this delivery when it was judged under these same rules: a
+    delivery is judged once, not at every run of its year (nor is Great Expectations loaded)."""
+    _ensure_table(conn)
+    rows = conn.execute(
+        """select expectation, column_name, success, observed_value, unexpected_percent
+           from quality.expectation_results where load_id = ? and rules_fingerprint = ? order by rowid""",
+        [load_id, fingerprint],
+    ).fetchall()
+    if not rows:
+        return None
+    names = ("expectation", "column_name", "success", "observed_value", "unexpected_percent")
+    results = [dict(zip(names, row)) for row in rows]
+    return ExpectationOutcome(all(r["success"] for r in results), results)
 
 
 def validate_delivery(
@@ -149,6 +173,10 @@ def validate_delivery(
     """Validate the delivery `load_id` of one extract against `rules` (default: those of the
     year in the reference layer); store and return the results."""
     rules = rules or expectation_rules(conn, year)
+    fingerprint = rules.fingerprint()
+    judged = _judged(conn, load_id, fingerprint)
+    if judged is not None:
+        return judged
     gx, context, source = _context()
     columns = [c.name for c in extract.columns]
     # the unit checks read a column as numbers, parsed as the staging models parse it
@@ -187,7 +215,7 @@ def validate_delivery(
     try:
         conn.execute("delete from quality.expectation_results where load_id = ?", [load_id])
         conn.executemany(
-            "insert into quality.expectation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into quality.expectation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [
                     year,
@@ -199,6 +227,7 @@ def validate_delivery(
                     r["observed_value"],
                     r["unexpected_percent"],
                     now,
+                    fingerprint,
                 ]
                 for r in rows
             ],
