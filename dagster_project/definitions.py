@@ -5,14 +5,12 @@ from __future__ import annotations
 import warnings
 
 from dagster import Definitions, in_process_executor
-from dagster_dbt import DbtCliResource
 
-from .dbt_project import DBT_EXECUTABLE, dbt_project
 from .defs.dbt_assets import mujun_dbt_models
 from .defs.export_assets import EXPORT_ASSETS, published_outputs
 from .defs.jobs import evaluate_data_year
 from .defs.publishability import publishable
-from .defs.raw_assets import delivery_checks, raw_assets
+from .defs.raw_assets import delivery_expectations, raw_deliveries
 from .defs.resources import Locations, Warehouse
 from .defs.schedules import annual_evaluation
 from .defs.sensors import new_delivery_sensor
@@ -30,15 +28,14 @@ warnings.filterwarnings(
 
 def build_definitions(warehouse: Warehouse | None = None, locations: Locations | None = None) -> Definitions:
     return Definitions(
-        assets=[*raw_assets, mujun_dbt_models, *EXPORT_ASSETS, published_outputs],
-        asset_checks=[*delivery_checks, publishable],
+        assets=[raw_deliveries, mujun_dbt_models, *EXPORT_ASSETS, published_outputs],
+        asset_checks=[delivery_expectations, publishable],
         jobs=[evaluate_data_year],
         schedules=[annual_evaluation],
         sensors=[new_delivery_sensor],
         resources={
             "warehouse": warehouse or Warehouse(),
             "locations": locations or Locations(),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
         },
         # DuckDB allows one writer: run the steps of a run one after another in one process.
         executor=in_process_executor,

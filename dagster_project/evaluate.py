@@ -18,8 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import exit_status, publish, run_log
-from .defs.publishability import PUBLISHABLE_CHECK
+from . import exit_status, publish, run_log, run_plan
 from .outputs import reference
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_PUBLISHABLE = (
@@ -91,7 +90,7 @@ def _report_failure(console: Console, error: BaseException) -> int:
 
 def _report_checks(console: Console, result) -> None:
     for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed and evaluation.check_name != PUBLISHABLE_CHECK:  # the summary says that one
+        if not evaluation.passed and evaluation.check_name != exit_status.PUBLISHABLE_CHECK:  # the summary says that one
             console.print(
                 f"  [yellow]![/yellow] 检查未通过 / check failed: {escape(evaluation.check_name)} · "
                 f"{escape(evaluation.asset_key.to_user_string())}",
@@ -150,14 +149,17 @@ def _run(
     *,
     decisions: dict | None = None,
     instance: DagsterInstance | None = None,
+    plan: run_plan.Plan | None = None,
 ):
-    """Materialize the year's partition (only the exports when `decisions` is None); raise what
-    stopped the run. What a failed run staged (exports, analysts' copy) is removed: the published
-    outputs stay as they were (outputs/staging.py)."""
+    """Materialize the year's partition (only the exports when `decisions` is None; only what
+    depends on the changes when `plan` says so); raise what stopped the run. What a failed run
+    staged (exports, analysts' copy) is removed: the published outputs stay as they were
+    (outputs/staging.py)."""
     from .definitions import build_definitions
     from .defs.dbt_assets import evaluation_run_config
     from .defs.export_assets import EXPORT_ASSETS, published_outputs
     from .defs.resources import Locations, Warehouse
+    from .defs.run_selection import changed_and_downstream
     from .outputs.published_copy import discard_copy
     from .outputs.staging import discard
 
@@ -175,6 +177,13 @@ def _run(
         ops=evaluation_run_config(**decisions).ops if decisions is not None else {}, loggers={"log_file": {}}
     )  # a job's loggers start only when named here
     run_id = str(uuid.uuid4())  # names the run's staging folder and analysts' copy
+    exports = [a.key for a in EXPORT_ASSETS] + [published_outputs.key]
+    if decisions is None:
+        selection = exports
+    elif plan is None or plan.everything:
+        selection = None
+    else:
+        selection = changed_and_downstream(plan, defs.resolve_asset_graph(), warehouse, export_dir, year)
     try:
         # anything the libraries print goes to the log, not between the progress lines
         with _progress_on(console), open(log_file, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
@@ -182,7 +191,7 @@ def _run(
                 partition_key=str(year),
                 run_config=run_config,
                 instance=instance,
-                asset_selection=None if decisions is not None else [a.key for a in EXPORT_ASSETS] + [published_outputs.key],
+                asset_selection=selection,
                 run_id=run_id,
             )
     except BaseException:
@@ -191,6 +200,16 @@ def _run(
         raise
     finally:
         console.print(f"日志 / log: {escape(str(log_file))}", highlight=False)
+
+
+def _describe_plan(console: Console, plan: run_plan.Plan) -> None:
+    if plan.everything:
+        console.print(f"  重新计算整个年度 / recomputing the whole year：{escape(plan.reason)}", highlight=False)
+    elif not plan.nothing:
+        changed = [f"{name}（报送文件 / delivery）" for name in plan.extracts] + [
+            f"{name}（规则表 / rule table）" for name in plan.rule_tables
+        ]
+        console.print(f"  只重新计算受以下变化影响的部分 / recomputing what depends on：{escape('、'.join(changed))}", highlight=False)
 
 
 def _report_unexpected_files(console: Console, folder: Path) -> None:
@@ -227,16 +246,35 @@ def evaluate(
         return EXIT_INPUT
     console.print(f"[bold]mujun evaluate {year}[/bold] · raw {escape(str(raw_dir))} · warehouse {escape(str(warehouse))}", highlight=False)
     _report_unexpected_files(console, raw_dir / str(year))
+    from .defs.evaluation_config import EvaluationConfig
+
     decisions = {"cutoff": cutoff.isoformat() if cutoff else None, "benchmark_method": benchmark_method, "ranking_groups": ranking_groups}
-    try:
-        result = _run(year, raw_dir, export_dir, warehouse, console, decisions=decisions, instance=instance)
+    try:  # the warehouse may be locked by another run
+        plan = run_plan.plan(
+            warehouse, raw_dir, year, EvaluationConfig(**{k: v for k, v in decisions.items() if v is not None}).model_dump()
+        )
     except Exception as error:
         return _report_failure(console, error)
-    _report_checks(console, result)
+    _describe_plan(console, plan)
+    checks = []
+    if plan.nothing and (export_dir / str(year)).is_dir():
+        console.print(
+            "  与最近一次计算相比，报送文件、规则表和程序都没有变化，结果已是最新 / nothing changed since the latest computation",
+            highlight=False,
+        )
+    else:
+        try:
+            result = _run(year, raw_dir, export_dir, warehouse, console, decisions=decisions, instance=instance, plan=plan)
+        except Exception as error:
+            return _report_failure(console, error)
+        _report_checks(console, result)
+        checks = result.get_asset_check_evaluations()
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         _summary(console, conn, year, export_dir)
-    # the same verdict as the asset check the Dagster UI shows (defs/publishability.py)
-    publishable = next(e.passed for e in result.get_asset_check_evaluations() if e.check_name == PUBLISHABLE_CHECK)
+        # the same verdict as the asset check the Dagster UI shows (defs/publishability.py); a run
+        # that did not recompute the evaluation status keeps the verdict it has
+        verdict = next((e.passed for e in checks if e.check_name == exit_status.PUBLISHABLE_CHECK), None)
+        publishable = verdict if verdict is not None else publish.publishable(conn, year)
     if not publishable:
         console.print("[yellow]存在暂不参评企业或错误级数据问题，本次结果不可发布 / not publishable[/yellow]")
     else:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dagster import Failure, MetadataValue
 
 OK, FAILED, INPUT_UNUSABLE, NOT_PUBLISHABLE = 0, 1, 2, 3
+# the asset check whose verdict "not publishable" is (defs/publishability.py)
+PUBLISHABLE_CHECK = "publishable"
 
 # the metadata entry of a Failure that names what went wrong
 KIND = "mujun/failure"

@@ -131,6 +131,11 @@ def current_state(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
     }
 
 
+def publishable(conn: duckdb.DuckDBPyConnection, year: int) -> bool:
+    """The verdict of the year's evaluation status (what the `publishable` asset check reads)."""
+    return bool(conn.execute("select publishable from marts.evaluation_status where data_year = ?", [year]).fetchone()[0])
+
+
 def evaluated(conn: duckdb.DuckDBPyConnection, year: int) -> bool:
     exists = conn.execute(
         "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'evaluation_status'"

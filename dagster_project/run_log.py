@@ -8,6 +8,7 @@ finish, so nothing of a failed run reaches a publication or an export by another
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import duckdb
@@ -20,19 +21,76 @@ def _now() -> datetime:
 def _ensure(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("create schema if not exists runs")
     conn.execute("""create table if not exists runs.computations (
-        run_id varchar, data_year integer, started_at timestamp, finished_at timestamp)""")
+        run_id varchar, data_year integer, started_at timestamp, finished_at timestamp, inputs varchar)""")
+    # computations recorded before their inputs were (run_plan.py): the next run recomputes all
+    conn.execute("alter table runs.computations add column if not exists inputs varchar")
 
 
-def started(conn: duckdb.DuckDBPyConnection, year: int, run_id: str) -> None:
-    """The run is about to recompute the year (its dbt step starts)."""
+def started(conn: duckdb.DuckDBPyConnection, year: int, run_id: str, inputs: dict | None = None) -> None:
+    """The run is about to recompute the year (its dbt step starts) from these inputs (run_plan.py)."""
     _ensure(conn)
-    conn.execute("insert into runs.computations values (?, ?, ?, null)", [run_id, year, _now()])
+    conn.execute(
+        "insert into runs.computations values (?, ?, ?, null, ?)",
+        [run_id, year, _now(), None if inputs is None else json.dumps(inputs, sort_keys=True, ensure_ascii=False)],
+    )
 
 
 def finished(conn: duckdb.DuckDBPyConnection, year: int, run_id: str) -> None:
     """The run computed the year and published its outputs (an export-only run recomputed nothing)."""
     _ensure(conn)
     conn.execute("update runs.computations set finished_at = ? where run_id = ? and data_year = ?", [_now(), run_id, year])
+
+
+def record_exports(conn: duckdb.DuckDBPyConnection, year: int, files: dict[str, list[str]]) -> None:
+    """The files each export put in the published folder of the year (relative to it), so that
+    a later run that does not write an export can carry its files over (outputs/staging.py)."""
+    _ensure(conn)
+    conn.execute("create table if not exists runs.published_exports (data_year integer, export varchar, files varchar)")
+    conn.execute("delete from runs.published_exports where data_year = ?", [year])
+    conn.executemany(
+        "insert into runs.published_exports values (?, ?, ?)",
+        [[year, export, json.dumps(names, ensure_ascii=False)] for export, names in sorted(files.items())],
+    )
+
+
+def published_exports(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[str]]:
+    exists = conn.execute(
+        "select count(*) from information_schema.tables where table_schema = 'runs' and table_name = 'published_exports'"
+    ).fetchone()[0]
+    if not exists:
+        return {}
+    rows = conn.execute("select export, files from runs.published_exports where data_year = ?", [year]).fetchall()
+    return {export: json.loads(files) for export, files in rows}
+
+
+def earlier_computations(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, str]:
+    """The run id of the latest finished computation of each year before `year`."""
+    if latest(conn) is None:
+        return {}
+    rows = conn.execute(
+        """select data_year, arg_max(run_id, started_at) from runs.computations
+           where data_year < ? and finished_at is not null group by data_year order by data_year""",
+        [year],
+    ).fetchall()
+    return {str(y): run_id for y, run_id in rows}
+
+
+def latest(conn: duckdb.DuckDBPyConnection) -> tuple[int, bool, str | None] | None:
+    """The latest computation of the warehouse, whatever its year: (year, finished, inputs). The
+    working tables (validation, staging, intermediate) hold what it computed."""
+    columns = {
+        name
+        for (name,) in conn.execute(
+            "select column_name from information_schema.columns where table_schema = 'runs' and table_name = 'computations'"
+        ).fetchall()
+    }
+    if not columns:
+        return None
+    inputs = "inputs" if "inputs" in columns else "null"  # a read-only warehouse of an older version
+    row = conn.execute(
+        f"select data_year, finished_at is not null, {inputs} from runs.computations order by started_at desc limit 1"
+    ).fetchone()
+    return None if row is None else (row[0], bool(row[1]), row[2])
 
 
 def unfinished(conn: duckdb.DuckDBPyConnection, year: int) -> str | None:

@@ -285,7 +285,7 @@ def _stage(export_dir: Path, run_id: str, files: dict[str, str], exports=("csv",
         (root / "2023" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "2023" / name).write_text(text, encoding="utf-8")
     for export_name in exports:
-        staging.mark_done(root, export_name)
+        staging.mark_done(root, export_name, sorted(files))
     return root
 
 

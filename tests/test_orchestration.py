@@ -12,7 +12,7 @@ from dagster import AssetKey, build_schedule_context, build_sensor_context
 
 from conftest import WORKED_RAW
 from dagster_project.definitions import defs
-from dagster_project.defs.resources import Locations
+from dagster_project.defs.resources import Locations, Warehouse
 
 
 def test_schedule_tick_on_15_march_requests_the_previous_data_year():
@@ -26,35 +26,44 @@ def test_schedule_tick_on_15_march_requests_the_previous_data_year():
     assert request.partition_key == "2024"
 
 
-def _tick(sensor, raw_dir, cursor=None):
+def _tick(sensor, raw_dir, warehouse, cursor=None):
     context = build_sensor_context(
-        cursor=cursor, repository_def=defs.get_repository_def(), resources={"locations": Locations(raw_dir=str(raw_dir))}
+        cursor=cursor,
+        repository_def=defs.get_repository_def(),
+        resources={
+            "locations": Locations(raw_dir=str(raw_dir), export_dir=str(warehouse.parent / "exports")),
+            "warehouse": Warehouse(path=str(warehouse)),
+        },
     )
     result = sensor.evaluate_tick(context)
     return result.run_requests, result.cursor
 
 
-def test_sensor_requests_a_run_for_the_changed_year_only(tmp_path):
-    raw = tmp_path / "raw"
-    shutil.copytree(WORKED_RAW / "2023", raw / "2022")
-    shutil.copytree(WORKED_RAW / "2023", raw / "2023")
+def test_sensor_requests_a_run_for_the_changed_year_only(tmp_path, worked):
+    from conftest import copy_run
+
+    run = copy_run(worked, tmp_path / "run")  # the warehouse holds the computation of 2023
+    raw = run.raw_dir
+    shutil.copytree(raw / "2023", raw / "2022")
     sensor = defs.resolve_sensor_def("new_delivery_sensor")
 
-    first, cursor = _tick(sensor, raw)
-    assert sorted(r.partition_key for r in first) == ["2022", "2023"]  # everything is new at first
+    first, cursor = _tick(sensor, raw, run.warehouse)
+    # everything is new to the sensor; 2023 is as computed, 2022 was never computed: all of it
+    assert [(r.partition_key, r.asset_selection) for r in first] == [("2022", None)]
 
-    quiet, cursor = _tick(sensor, raw, cursor)
+    quiet, cursor = _tick(sensor, raw, run.warehouse, cursor)
     assert quiet == []  # nothing changed
 
     tax = raw / "2023" / "tax.csv"
     tax.write_text(tax.read_text(encoding="utf-8").replace("91411303GWXUCJMA40", "91411303GWXUCJMA4F"), encoding="utf-8")
-    changed, cursor = _tick(sensor, raw, cursor)
+    changed, cursor = _tick(sensor, raw, run.warehouse, cursor)
     assert [r.partition_key for r in changed] == ["2023"]
     selection = set(changed[0].asset_selection)
     assert AssetKey(["raw", "tax"]) in selection and AssetKey(["marts", "classification"]) in selection
     assert AssetKey(["raw", "statistics"]) not in selection  # only what depends on the changed extract
+    assert AssetKey(["rules", "class_cutoffs"]) not in selection and AssetKey(["reference", "labels"]) not in selection
 
-    again, _ = _tick(sensor, raw, cursor)
+    again, _ = _tick(sensor, raw, run.warehouse, cursor)
     assert again == []
 
 

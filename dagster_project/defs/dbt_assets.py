@@ -1,40 +1,44 @@
-"""Every dbt model and seed is an asset of the data-year partition; dbt tests are asset checks."""
+"""Every dbt model and seed is an asset of the data-year partition; dbt tests are asset checks.
 
-import json
-import shutil
-from pathlib import Path
-from typing import Any, Literal
+dbt runs in the step's own process (dagster_project/dbt_build.py); each node's result becomes
+the Dagster event of its asset or check, named by the dbt unique id dagster-dbt keeps in the
+specs' metadata."""
+
+from collections.abc import Iterator
+from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, BackfillPolicy, Config, Failure, RunConfig
-from dagster_dbt import DbtCliInvocation, DbtCliResource, dbt_assets
+from dagster import (
+    AssetCheckKey,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    Failure,
+    MaterializeResult,
+    RunConfig,
+)
+from dagster_dbt import dbt_assets
 
-from .. import exit_status, run_log
-from ..dbt_project import dbt_project, keep_parse_cache, manifest
+from .. import dbt_build, exit_status, run_log, run_plan
+from ..dbt_project import dbt_project, manifest
 from .dbt_translator import MujunDbtTranslator
+from .evaluation_config import EvaluationConfig
 from .partitions import data_year_partitions
-from .resources import Warehouse
+from .resources import Locations, Warehouse
 
 # The dbt test that stops the build when a benchmark cannot be computed (dbt/tests/).
 BENCHMARK_TEST = "benchmark_usable"
-
-
-class EvaluationConfig(Config):
-    """Run configuration of an evaluation: the decisions RULES.md leaves open, with its defaults.
-    Every run records them in marts.evaluation_status."""
-
-    cutoff: str = ""
-    """评价统计截止日 (YYYY-MM-DD); empty means 31 December of the data year."""
-    benchmark_method: Literal["mean_of_ratios", "ratio_of_sums"] = "mean_of_ratios"
-    """基准值：企业指标值的平均（默认）或合计之比。"""
-    ranking_groups: Literal["scale", "all"] = "scale"
-    """排名分组：规上、规下分别排名（默认）或全部一起排名。"""
+# where dagster-dbt keeps the dbt unique id of each asset and check spec
+UNIQUE_ID = "dagster_dbt/unique_id"
+# dbt's node results that are printed as a line of the build (model, seed, test)
+_RESULT_EVENTS = {"LogModelResult", "LogSeedResult", "LogTestResult", "LogNodeNoOpResult"}
 
 
 def dbt_vars(partition_key: str, config: EvaluationConfig, warehouse: Warehouse) -> dict[str, Any]:
     """The build's vars: the data year, the run's decisions and the warehouse (read by
-    dbt/profiles.yml). dbt parses the whole project again when they differ from those of its
-    parse cache (another year, other decisions or another warehouse), else only what changed."""
+    dbt/profiles.yml). They are read when the nodes compile, not when the project is parsed."""
     return {
         "year": int(partition_key),
         "cutoff": config.cutoff,
@@ -53,41 +57,92 @@ def dbt_vars(partition_key: str, config: EvaluationConfig, warehouse: Warehouse)
     # years of a backfill in one build)
     backfill_policy=BackfillPolicy.multi_run(max_partitions_per_run=1),
 )
-def mujun_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: EvaluationConfig):
+def mujun_dbt_models(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations, config: EvaluationConfig):
     year = int(context.partition_key)
-    # the run id reaches dbt through this record (dbt/macros/run_context.sql: run_id)
+    assets = {context.assets_def.get_asset_spec(key).metadata[UNIQUE_ID]: key for key in context.selected_asset_keys}
+    checks = {
+        spec.metadata[UNIQUE_ID]: spec.key for spec in context.assets_def.check_specs if spec.key in context.selected_asset_check_keys
+    }
+    everything = len(assets) == len(context.assets_def.keys) and len(checks) == len(list(context.assets_def.check_specs))
+    decisions = config.model_dump()
     with warehouse.connect() as conn:
-        run_log.started(conn, year, context.run_id)
+        if not everything:
+            _refuse_unsafe_subset(conn, year, decisions)
+        # the run id reaches dbt through this record (dbt/macros/run_context.sql: run_id); the
+        # inputs let the next run recompute only what changed (run_plan.py)
+        run_log.started(conn, year, context.run_id, run_plan.inputs(conn, year, locations.raw_dir, decisions))
+    project = dbt_build.parse(warehouse.file)
     # unit tests check the SQL logic on fixed inputs, not this year's data: tests/test_dbt_unit_tests.py runs them
-    invocation = dbt.cli(
-        ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars(context.partition_key, config, warehouse))],
-        context=context,
-        raise_on_error=False,
+    result, invocation = dbt_build.build(
+        project,
+        dbt_vars(context.partition_key, config, warehouse),
+        select=() if everything else _selectors(project, [*assets, *checks]),
+        on_event=lambda event: context.log.info(event.info.msg) if event.info.name in _RESULT_EVENTS else None,
     )
-    yield from invocation.stream()
-    keep_parse_cache(Path(invocation.target_path))
-    if not invocation.is_successful():
-        raise _benchmark_failure(invocation, warehouse) or invocation.get_error()
-    # dagster-dbt gives every build its own target folder (manifest, compiled SQL, dbt's log:
-    # about 13 MB); nothing reads a successful build's folder again, so it does not pile up.
-    # A failed build's folder stays for whoever looks into the failure.
-    shutil.rmtree(invocation.target_path, ignore_errors=True)
+    results = result.result.results if result.result is not None else []
+    yield from _events(results, assets, checks)
+    if not result.success:
+        raise _benchmark_failure(results, warehouse) or _build_failure(results, result.exception)
+    # a successful build's folder (compiled SQL, run results, dbt's log) is not read again; a
+    # failed build's folder stays for whoever looks into the failure
+    invocation.remove()
 
 
-def _benchmark_failure(invocation: DbtCliInvocation, warehouse: Warehouse) -> Failure | None:
+def _refuse_unsafe_subset(conn: duckdb.DuckDBPyConnection, year: int, decisions: dict) -> None:
+    """A part of the models may be rebuilt only on the working tables of this same year's
+    latest computation (run_plan.py); anything else would mix years or decisions."""
+    state, why_not = run_plan.working_state(conn, year, decisions, raw_dir=None)
+    if state is None:
+        raise Failure(
+            description=f"只能重新计算 {year} 年度的全部模型：{why_not}；请评价整个年度（mujun evaluate --year {year}）/ "
+            f"a part of the models cannot be rebuilt on these tables: evaluate the whole year"
+        )
+
+
+def _selectors(project, unique_ids: list[str]) -> list[str]:
+    """dbt selectors of exactly these nodes (their fully qualified names)."""
+    return sorted({"fqn:" + ".".join(project.nodes[uid].fqn) for uid in unique_ids if uid in project.nodes})
+
+
+def _events(results, assets: dict[str, AssetKey], checks: dict[str, AssetCheckKey]) -> Iterator:
+    """A materialization for each model or seed dbt built, a check result for each test."""
+    for node_result in results:
+        unique_id, status = node_result.node.unique_id, str(node_result.status)
+        metadata = {"unique_id": unique_id, "dbt_status": status, "execution_seconds": round(node_result.execution_time, 3)}
+        if unique_id in assets and status == "success":
+            yield MaterializeResult(asset_key=assets[unique_id], metadata=metadata)
+        elif unique_id in checks and status != "skipped":
+            key = checks[unique_id]
+            warn_only = str(node_result.node.config.severity).lower() == "warn" or status == "warn"
+            yield AssetCheckResult(
+                asset_key=key.asset_key,
+                check_name=key.name,
+                passed=status == "pass",
+                severity=AssetCheckSeverity.WARN if warn_only else AssetCheckSeverity.ERROR,
+                metadata={**metadata, **({"failures": node_result.failures} if node_result.failures else {})},
+            )
+
+
+def _build_failure(results, exception: BaseException | None) -> Failure:
+    """The nodes that failed, each with dbt's message (an unexpected failure: exit status 1)."""
+    failed = [r for r in results if str(r.status) in ("error", "fail")]
+    lines = [f"{r.node.unique_id}: {(r.message or '').strip()}" for r in failed] or [str(exception or "dbt build")]
+    return Failure(description="dbt 计算失败 / dbt build failed: " + "；".join(lines), metadata={"failed_nodes": len(failed)})
+
+
+def _benchmark_failure(results, warehouse: Warehouse) -> Failure | None:
     """A typed failure when the build stopped because a benchmark cannot be computed: each
     benchmark that failed the test, in the test's own words."""
-    results = invocation.get_artifact("run_results.json")["results"]
-    failed = next((r for r in results if r["unique_id"].split(".")[-1] == BENCHMARK_TEST and r["status"] in ("fail", "error")), None)
-    if failed is None or not failed.get("compiled_code"):
+    failed = next((r for r in results if r.node.name == BENCHMARK_TEST and str(r.status) in ("fail", "error")), None)
+    if failed is None or not getattr(failed.node, "compiled_code", None):
         return None
     with duckdb.connect(str(warehouse.file), read_only=True) as conn:
-        cursor = conn.execute(failed["compiled_code"])
+        cursor = conn.execute(failed.node.compiled_code)
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, row)) for row in cursor.fetchall()]
     return exit_status.typed_failure(
         exit_status.BENCHMARK,
-        "；".join(r["message"] for r in rows) or failed.get("message") or BENCHMARK_TEST,
+        "；".join(r["message"] for r in rows) or failed.message or BENCHMARK_TEST,
         indicators=", ".join(r["indicator"] for r in rows),
         check=BENCHMARK_TEST,
     )

@@ -67,9 +67,10 @@ def _export_asset(name: str, deps: list[AssetKey], kinds: set[str], description:
         year = int(context.partition_key)
         export_dir = Path(locations.export_dir)
         root = staging.begin(export_dir, year, context.run_id, _is_running(context))
+        before = staging.files_of(root, year)
         with warehouse.connect() as conn:
             written = write(conn, year, root)
-        staging.mark_done(root, name)
+        staging.mark_done(root, name, sorted(staging.files_of(root, year) - before))
         paths = [
             staging.published_location(export_dir, root, p).resolve()
             for p in (written if isinstance(written, (list, tuple)) else [written])
@@ -191,10 +192,22 @@ EXPORT_ASSETS = [
 )
 def published_outputs(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> MaterializeResult:
     year = int(context.partition_key)
+    export_dir = Path(locations.export_dir)
+    root = staging.begin(export_dir, year, context.run_id, _is_running(context))
+    # a run that recomputed only what changed (run_plan.py) keeps the exports it did not write
+    written = staging.done_files(root)
+    kept = [a.key.path[-1] for a in EXPORT_ASSETS if a.key.path[-1] not in written]
+    with warehouse.connect() as conn:
+        published = run_log.published_exports(conn, year)
+    staging.carry_over(export_dir, year, root, {name: published[name] for name in kept if name in published})
+    files = staging.done_files(root)
     # the slow part first (copying the warehouse), aside; then the two swaps, back to back
     copy = stage_copy(warehouse.file, context.run_id, _is_running(context))
-    folder = staging.swap_in(Path(locations.export_dir), year, context.run_id, [a.key.path[-1] for a in EXPORT_ASSETS])
+    folder = staging.swap_in(export_dir, year, context.run_id, [a.key.path[-1] for a in EXPORT_ASSETS])
     target = commit_copy(copy, warehouse.file)
     with warehouse.connect() as conn:
+        run_log.record_exports(conn, year, files)
         run_log.finished(conn, year, context.run_id)
-    return MaterializeResult(metadata={"exports": str(folder.resolve()), "analysts_copy": str(target)})
+    return MaterializeResult(
+        metadata={"exports": str(folder.resolve()), "analysts_copy": str(target), "exports_kept": ", ".join(kept) or "-"}
+    )

@@ -5,10 +5,9 @@ ERROR when blocked enterprises or error-level data issues remain. The Dagster UI
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, asset_check
 from dagster_dbt import get_asset_key_for_model
 
+from ..exit_status import PUBLISHABLE_CHECK
 from .dbt_assets import mujun_dbt_models
 from .resources import Warehouse
-
-PUBLISHABLE_CHECK = "publishable"
 
 
 @asset_check(

@@ -1,19 +1,26 @@
-"""One ingestion asset per departmental extract: `raw/<extract>` for a data year, and a Great
-Expectations check of each delivery as a whole, run once the year's reference layer (the rule
-parameters in force, the accepted labels) has been built by dbt."""
+"""The departmental extracts: an asset `raw/<extract>` per extract of the contract for a data
+year, and a Great Expectations check of each delivery as a whole, run once the year's reference
+layer (the rule parameters in force, the accepted labels) has been built by dbt.
+
+All extracts are ingested by one step and all deliveries judged by another: each delivery is a
+few milliseconds of DuckDB, and a Dagster step of its own per extract cost more than the work
+(its events, its hooks). Either step does only the extracts its run selects."""
+
+from collections.abc import Iterator
 
 from dagster import (
     AssetCheckExecutionContext,
+    AssetCheckKey,
     AssetCheckResult,
-    AssetChecksDefinition,
     AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
-    AssetsDefinition,
+    AssetSpec,
     MaterializeResult,
     MetadataValue,
-    asset,
-    asset_check,
+    multi_asset,
+    multi_asset_check,
 )
 from dagster_dbt import get_asset_key_for_model
 
@@ -29,60 +36,80 @@ CHECK_NAME = "delivery_expectations"
 REFERENCE_MODELS = ("in_force_rule_parameters", "accepted_labels")
 
 
-def _raw_asset(extract: Extract) -> AssetsDefinition:
-    @asset(
-        name=extract.name,
-        key_prefix="raw",
+def _key(extract: Extract) -> AssetKey:
+    return AssetKey(["raw", extract.name])
+
+
+def _spec(extract: Extract) -> AssetSpec:
+    return AssetSpec(
+        key=_key(extract),
         group_name="raw",
-        partitions_def=data_year_partitions,
         kinds={"duckdb", "csv"},
+        skippable=True,
         description=f"{extract.department_zh}：{extract.title_zh}（{extract.file_name}"
         f"{'，必报' if extract.required else '，选报'}），逐行原样入库。",
     )
-    def _ingest(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> MaterializeResult:
-        year = int(context.partition_key)
-        with warehouse.connect() as conn:
+
+
+@multi_asset(
+    name="raw_deliveries",
+    specs=[_spec(e) for e in extracts().values()],
+    partitions_def=data_year_partitions,
+    can_subset=True,
+    description="各部门报送文件逐个入库（每份文件一个事务）。",
+)
+def raw_deliveries(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> Iterator[MaterializeResult]:
+    year = int(context.partition_key)
+    with warehouse.connect() as conn:
+        for extract in extracts().values():
+            if _key(extract) not in context.selected_asset_keys:
+                continue
             summary = ingest_extract(conn, extract, year, locations.raw_dir)
-        if summary.unchanged:
-            context.log.info(f"{extract.file_name} {year}: unchanged delivery, nothing loaded")
-        return MaterializeResult(
-            metadata={
-                "delivered": summary.delivered,
-                "unchanged": summary.unchanged,
-                "rows_read": summary.rows_read,
-                "load_id": summary.load_id or "",
-                "sha256": summary.sha256 or "",
-                "encoding": summary.encoding or "",
-                "findings": MetadataValue.json([list(f) for f in summary.findings]),
-            },
+            if summary.unchanged:
+                context.log.info(f"{extract.file_name} {year}: unchanged delivery, nothing loaded")
+            yield MaterializeResult(
+                asset_key=_key(extract),
+                metadata={
+                    "delivered": summary.delivered,
+                    "unchanged": summary.unchanged,
+                    "rows_read": summary.rows_read,
+                    "load_id": summary.load_id or "",
+                    "sha256": summary.sha256 or "",
+                    "encoding": summary.encoding or "",
+                    "findings": MetadataValue.json([list(f) for f in summary.findings]),
+                },
+            )
+
+
+@multi_asset_check(
+    name="delivery_expectations",
+    specs=[
+        AssetCheckSpec(
+            CHECK_NAME,
+            asset=_key(e),
+            additional_deps=[get_asset_key_for_model([mujun_dbt_models], model) for model in REFERENCE_MODELS],
+            description="Great Expectations：整份文件是否填写完整、格式与单位是否合理（文件级）。",
         )
-
-    return _ingest
-
-
-def _delivery_check(extract: Extract) -> AssetChecksDefinition:
-    @asset_check(
-        asset=AssetKey(["raw", extract.name]),
-        name=CHECK_NAME,
-        additional_deps=[get_asset_key_for_model([mujun_dbt_models], model) for model in REFERENCE_MODELS],
-        description="Great Expectations：整份文件是否填写完整、格式与单位是否合理（文件级）。",
-    )
-    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
-        year = int(context.partition_key)
-        with warehouse.connect() as conn:
+        for e in extracts().values()
+    ],
+    can_subset=True,
+)
+def delivery_expectations(context: AssetCheckExecutionContext, warehouse: Warehouse) -> Iterator[AssetCheckResult]:
+    year = int(context.partition_key)
+    with warehouse.connect() as conn:
+        for extract in extracts().values():
+            if AssetCheckKey(_key(extract), CHECK_NAME) not in context.selected_asset_check_keys:
+                continue
             load_id = current_delivery(conn, extract.name, year)
             outcome = validate_delivery(conn, extract, year, load_id) if load_id else None
-        if outcome is None:
-            return AssetCheckResult(passed=True, metadata={"delivered": False})
-        failed = [f"{r['expectation']}({r['column_name'] or ''}): {r['observed_value']}" for r in outcome.results if not r["success"]]
-        return AssetCheckResult(
-            passed=outcome.success,
-            severity=AssetCheckSeverity.WARN,
-            metadata={"expectations": len(outcome.results), "failed": MetadataValue.json(failed)},
-        )
-
-    return _check
-
-
-raw_assets = [_raw_asset(e) for e in extracts().values()]
-delivery_checks = [_delivery_check(e) for e in extracts().values()]
+            if outcome is None:
+                yield AssetCheckResult(asset_key=_key(extract), check_name=CHECK_NAME, passed=True, metadata={"delivered": False})
+                continue
+            failed = [f"{r['expectation']}({r['column_name'] or ''}): {r['observed_value']}" for r in outcome.results if not r["success"]]
+            yield AssetCheckResult(
+                asset_key=_key(extract),
+                check_name=CHECK_NAME,
+                passed=outcome.success,
+                severity=AssetCheckSeverity.WARN,
+                metadata={"expectations": len(outcome.results), "failed": MetadataValue.json(failed)},
+            )

@@ -7,6 +7,7 @@ line when the run fails, and by the next export in any case (a crash, or a run f
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ from pathlib import Path
 
 # `.<year>.<run id>.partial` (being written) and `.<year>.<run id>.old` (being replaced)
 _LEFTOVER = re.compile(r"^\.(?P<year>\d{4})\.(?P<run_id>[0-9A-Za-z-]+)\.(?P<kind>partial|old)$")
-_DONE = ".done"  # beside the staged <year> folder, never inside it: one empty file per finished export
+_DONE = ".done"  # beside the staged <year> folder, never inside it: one file per finished export, listing its files
 
 
 def staging_root(export_dir: Path, year: int, run_id: str) -> Path:
@@ -36,8 +37,44 @@ def begin(export_dir: Path, year: int, run_id: str, is_running: Callable[[str], 
     return root
 
 
-def mark_done(root: Path, export: str) -> None:
-    (root / _DONE / export).touch()
+def files_of(root: Path, year: int) -> set[str]:
+    """The files staged so far, relative to the staged `<year>/` folder."""
+    folder = root / str(year)
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
+
+
+def mark_done(root: Path, export: str, files: list[str]) -> None:
+    """`export` has written `files` (relative to the staged `<year>/` folder)."""
+    (root / _DONE / export).write_text(json.dumps(sorted(files), ensure_ascii=False), encoding="utf-8")
+
+
+def done_files(root: Path) -> dict[str, list[str]]:
+    """The files of each export this run has written or carried over."""
+    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted((root / _DONE).iterdir())}
+
+
+def carry_over(export_dir: Path, year: int, root: Path, owned: dict[str, list[str]]) -> None:
+    """Bring the published files of exports this run did not write (their inputs did not change,
+    run_plan.py) into its staged folder, as hard links: the published folder is replaced as a
+    whole, with them in it."""
+    published = Path(export_dir) / str(year)
+    for export, files in owned.items():
+        missing = [name for name in files if not (published / name).is_file()]
+        if missing:
+            raise RuntimeError(
+                f"{published} 中缺少 {missing[0]}（{export}），无法沿用上次的输出；请重新导出（mujun export --year {year}）/ "
+                f"{missing[0]} of {export} is missing from {published}: export the year again"
+            )
+        for name in files:
+            target = root / str(year) / name
+            if target.exists():  # written by an export of this run: two exports own one file
+                raise RuntimeError(f"{export} 与本次运行的另一项导出都生成了 {name} / {name} belongs to {export} and to another export")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(published / name, target)
+            except OSError:  # a file system without hard links
+                shutil.copy2(published / name, target)
+        mark_done(root, export, files)
 
 
 def _clear_leftovers(export_dir: Path, year: int, run_id: str, is_running: Callable[[str], bool]) -> None:

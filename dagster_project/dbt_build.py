@@ -1,0 +1,140 @@
+"""dbt in this process, through dbt's documented programmatic API (`dbtRunner`).
+
+A `dbt` subprocess per build cost a Python start, dbt's import and, whenever the year, the
+decisions or the warehouse differed from those of the parse cache, a full parse of the project
+(the vars and the profile's connection are part of dbt's parse-cache key). Here the project is
+parsed with the project's own vars and profile, so the parse cache `make manifest` wrote stays
+valid for every year and warehouse, and the build reuses that parsed manifest
+(`dbtRunner(manifest=...)`): the year, the decisions and the warehouse path are read when each
+node is compiled, which is where the models use them (dbt/macros/run_context.sql; no config of a
+model depends on a var, tests/test_dbt_layout.py keeps it so).
+
+Each invocation has its own target folder (compiled SQL, run results, dbt's log), copied the
+project's parse cache first, so that runs in parallel processes never write one file together.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .paths import DBT_DIR
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+TARGET = DBT_DIR / "target"
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One dbt command's own folder under dbt/target."""
+
+    target: Path
+    copied_cache: int | None  # the copied parse cache's modification time (ns), None when none
+
+    @classmethod
+    def new(cls, name: str) -> Invocation:
+        target = TARGET / f"{name}-{uuid.uuid4().hex[:12]}"
+        target.mkdir(parents=True)
+        cached, copy = TARGET / PARTIAL_PARSE_FILE, target / PARTIAL_PARSE_FILE
+        if cached.is_file():
+            shutil.copyfile(cached, copy)
+        return cls(target, copy.stat().st_mtime_ns if copy.is_file() else None)
+
+    def args(self, command: str) -> list[str]:
+        return [
+            command,
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target-path",
+            str(self.target),
+            "--log-path",
+            str(self.target),
+            "--no-send-anonymous-usage-stats",
+        ]
+
+    def keep_parse_cache(self) -> None:
+        """Make this invocation's parse cache the project's when it parsed anything again (a dbt
+        or seed file changed): the next parse then only checks the files. Atomic: a parse
+        starting meanwhile reads the old cache or the new one, never half of one."""
+        cache = self.target / PARTIAL_PARSE_FILE
+        if not cache.is_file() or cache.stat().st_mtime_ns == self.copied_cache:
+            return  # dbt writes its cache only when it parsed something
+        kept = TARGET / PARTIAL_PARSE_FILE
+        partial = kept.with_name(f"{PARTIAL_PARSE_FILE}.{self.target.name}")
+        shutil.copyfile(cache, partial)
+        partial.replace(kept)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.target, ignore_errors=True)
+
+
+class DbtError(RuntimeError):
+    """dbt could not run the command at all (a project, profile or compilation error)."""
+
+
+def parse(warehouse: Path | None = None, write_manifest_to: Path | None = None):
+    """The parsed project (a dbt Manifest), from the parse cache where the files are unchanged.
+    With `write_manifest_to`, manifest.json is written there as well (what dagster-dbt reads).
+
+    dbt-duckdb names the database of every relation after the warehouse file (`mujun` for
+    mujun.duckdb), and that name is fixed when the project is parsed: a warehouse named
+    otherwise is parsed for itself, in full and without touching the project's parse cache."""
+    project = _parse({}, write_manifest_to)
+    if warehouse is None or _database(project) == Path(warehouse).stem:
+        return project
+    return _parse({"warehouse": str(warehouse)}, None)
+
+
+def _database(project) -> str | None:
+    return next((node.database for node in project.nodes.values()), None)
+
+
+def _parse(dbt_vars: dict[str, Any], write_manifest_to: Path | None):
+    from dbt.cli.main import dbtRunner
+
+    invocation = Invocation.new("parse")
+    try:
+        args = invocation.args("parse") + ["--quiet", "--vars", json.dumps(dbt_vars)]
+        result = dbtRunner().invoke(args + ([] if write_manifest_to else ["--no-write-json"]))
+        if not result.success:
+            raise DbtError(f"dbt parse: {result.exception}")
+        if not dbt_vars:  # the project's own vars: the cache every later parse starts from
+            invocation.keep_parse_cache()
+        if write_manifest_to is not None:
+            write_manifest_to.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(invocation.target / "manifest.json", write_manifest_to)
+        return result.result
+    finally:
+        invocation.remove()
+
+
+def build(
+    manifest,
+    dbt_vars: dict[str, Any],
+    select: Sequence[str] = (),
+    exclude_resource_types: Sequence[str] = ("unit_test",),
+    on_event: Callable | None = None,
+):
+    """`dbt build` of the parsed project with these vars; returns (dbtRunnerResult, Invocation).
+    The caller removes the invocation's folder once it has read what it needs."""
+    from dbt.cli.main import dbtRunner
+
+    invocation = Invocation.new("build")
+    args = invocation.args("build") + ["--vars", json.dumps(dbt_vars)]
+    for resource_type in exclude_resource_types:
+        args += ["--exclude-resource-type", resource_type]
+    if select:
+        # exactly the selected nodes: a test runs when it is selected itself, not because one of
+        # its models is
+        args += ["--select", *select, "--indirect-selection", "empty"]
+    result = dbtRunner(manifest=manifest, callbacks=[on_event] if on_event else []).invoke(args)
+    if result.exception is not None and result.result is None:
+        raise DbtError(f"dbt build: {result.exception}") from result.exception
+    return result, invocation
