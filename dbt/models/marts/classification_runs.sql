@@ -1,6 +1,6 @@
 -- 历次运行结果: every run appends its classification of the data year, so that a re-run after a
 -- correction (a re-delivered file, an added override) can be compared with the run before it.
-{{ config(incremental_strategy='append', unique_key=none) }}
+{{ config(replace_data_year=false) }}
 
 select
     {{ run_id() }} as run_id,
