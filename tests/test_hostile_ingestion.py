@@ -441,7 +441,8 @@ STRAY = {
     # file in the year folder -> (department the warning goes to, contract name it should take)
     "Tax.CSV": ("tax", "tax.csv"),
     "tax_更正.csv": ("tax", "tax.csv"),
-    "tax.xlsx": ("tax", "tax.csv"),
+    "Tax.xlsx": ("tax", "tax.xlsx"),
+    "tax.xls": ("tax", "tax.xlsx"),
     "tax.csv.bak": ("tax", "tax.csv"),
     "standards (1).csv": ("market_supervision", "standards.csv"),
     "LAND_PARCELS-2023.csv": ("natural_resources", "land_parcels.csv"),
