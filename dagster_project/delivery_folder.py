@@ -11,6 +11,7 @@ name it resembles, so the warning lands in that department's data-quality report
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import unicodedata
 from dataclasses import dataclass
@@ -76,6 +77,20 @@ def delivered_files(folder: Path, extract: Extract) -> list[Path]:
         return []
     listed = set(os.listdir(folder))
     return [folder / name for name in extract.delivery_names if name in listed and (folder / name).is_file()]
+
+
+def delivery_digest(folder: Path, extract: Extract) -> str | None:
+    """What tells a delivery from another: the sha256 of `<extract>.csv` (as before workbooks were
+    deliveries, so that existing CSV deliveries keep their fingerprint), else of the file names
+    and contents of what is there (`<extract>.xlsx`, or both files, which ingestion refuses);
+    None when the extract is not delivered."""
+    files = delivered_files(folder, extract)
+    digests = [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
+    if [path.name for path in files] == [extract.file_name]:
+        return digests[0]
+    if not files:
+        return None
+    return hashlib.sha256(" ".join(f"{p.name}:{d}" for p, d in zip(files, digests)).encode()).hexdigest()
 
 
 def unexpected_entries(folder: Path) -> list[UnexpectedEntry]:

@@ -35,8 +35,8 @@ def _raw_asset(extract: Extract) -> AssetsDefinition:
         key_prefix="raw",
         group_name="raw",
         partitions_def=data_year_partitions,
-        kinds={"duckdb", "csv", "xlsx"},
-        description=f"{extract.department_zh}：{extract.title_zh}（{extract.file_name} 或 {extract.workbook_name}"
+        kinds={"duckdb", "csv"},
+        description=f"{extract.department_zh}：{extract.title_zh}（{extract.file_name}"
         f"{'，必报' if extract.required else '，选报'}），逐行原样入库。",
     )
     def _ingest(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> MaterializeResult:

@@ -1,6 +1,5 @@
-"""Watch data/raw/<year>/: a new or changed extract (by sha256 of `<extract>.csv` or
-`<extract>.xlsx`, and by which of the two it is) starts a run for that year that re-materializes
-that extract and everything downstream of it, nothing else."""
+"""Watch data/raw/<year>/: a new or changed extract (by sha256) starts a run for that year that
+re-materializes that extract and everything downstream of it, nothing else."""
 
 import hashlib
 import json
@@ -9,23 +8,19 @@ from pathlib import Path
 from dagster import AssetKey, AssetSelection, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
 from ..contract import extracts
-from ..delivery_folder import delivered_files
 from .jobs import evaluate_data_year
 from .partitions import data_year_partitions
 from .resources import Locations
 
 
 def _fingerprints(raw_dir: Path, years: set[str]) -> dict[str, str]:
+    from ..delivery_folder import delivery_digest  # <extract>.csv or <extract>.xlsx
+
     found = {}
     for folder in sorted(p for p in Path(raw_dir).iterdir() if p.is_dir() and p.name in years):
         for name, extract in extracts().items():
-            files = delivered_files(folder, extract)
-            digests = [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
-            if [path.name for path in files] == [extract.file_name]:
-                found[f"{folder.name}/{name}"] = digests[0]  # as before workbooks were deliveries
-            elif files:  # the workbook, or both files (which the run refuses, naming them)
-                named = " ".join(f"{path.name}:{digest}" for path, digest in zip(files, digests))
-                found[f"{folder.name}/{name}"] = hashlib.sha256(named.encode()).hexdigest()
+            if (digest := delivery_digest(folder, extract)) is not None:
+                found[f"{folder.name}/{name}"] = digest
     return found
 
 
