@@ -181,11 +181,14 @@ def current_delivery(conn: duckdb.DuckDBPyConnection, extract: str, year: int) -
 
 
 def _current_load(conn: duckdb.DuckDBPyConnection, extract: str, year: int) -> tuple | None:
-    return conn.execute(
+    # fetched to the end: DuckDB refuses to register the rows of a workbook on a connection with
+    # a result left unfinished
+    rows = conn.execute(
         """select load_id, sha256, delivered, loaded_at from raw.loads where extract = ? and data_year = ?
            order by loaded_at desc, load_id desc limit 1""",
         [extract, year],
-    ).fetchone()
+    ).fetchall()
+    return rows[0] if rows else None
 
 
 def _load_time(current: tuple | None) -> datetime:

@@ -115,6 +115,23 @@ def test_a_workbook_delivery_carries_file_sheet_row_and_sha256(tmp_path):
     assert again.unchanged and again.load_id == summary.load_id
 
 
+def test_a_workbook_replaces_the_csv_delivery_in_force_and_back(tmp_path):
+    raw = copy_worked(tmp_path / "raw")
+    conn, first = _ingest(tmp_path, raw)
+    _as_workbook(raw / "2023" / "tax.csv")
+    second = ingest_extract(conn, TAX, 2023, raw)
+    assert not second.unchanged and second.file == "tax.xlsx" and second.rows_read == 17
+    (raw / "2023" / "tax.xlsx").unlink()
+    shutil.copy(WORKED_RAW / "2023" / "tax.csv", raw / "2023" / "tax.csv")
+    third = ingest_extract(conn, TAX, 2023, raw)  # the same CSV as the first: a new delivery again
+    assert not third.unchanged and third.load_id not in (first.load_id, second.load_id)
+    assert conn.execute("select source_file, sheet from raw.loads order by loaded_at").fetchall() == [
+        ("tax.csv", None),
+        ("tax.xlsx", "tax"),
+        ("tax.csv", None),
+    ]
+
+
 def test_the_sheet_named_like_the_extract_is_read_else_the_first(tmp_path):
     raw = copy_worked(tmp_path / "raw")
 
