@@ -149,16 +149,17 @@ def test_every_template_string_is_a_string_cell_and_templates_are_reproducible(t
 def test_a_drop_down_too_long_to_type_lists_its_values_on_a_hidden_sheet(tmp_path):
     from dagster_project.outputs.safe_files import drop_down, workbook
 
-    book = workbook(tmp_path / "x.xlsx", streamed=False)
+    book = workbook(tmp_path / "x.xlsx")
     sheet, lists = book.add_worksheet("data"), book.add_worksheet("选项")
     lists.hide()
     drop_down(sheet, 1, 0, 99, ["甲,乙", "=1+1"], lists, error_message="x")
     drop_down(sheet, 1, 1, 99, [f"选项{i:03d}" for i in range(60)], lists, error_message="y")
     book.close()
     opened = openpyxl.load_workbook(tmp_path / "x.xlsx")
-    assert [v.formula1 for v in opened["data"].data_validations.dataValidation] == ["'选项'!$A$1:$A$2", "'选项'!$B$1:$B$60"]
+    assert [v.formula1 for v in opened["data"].data_validations.dataValidation] == ["'选项'!$A$1:$B$1", "'选项'!$A$2:$BH$2"]
     assert opened["选项"].sheet_state == "hidden"
-    assert [c.value for c in opened["选项"]["A"] if c.value] == ["甲,乙", "=1+1"] and opened["选项"]["A2"].data_type == "s"
+    assert [c.value for c in opened["选项"][1]] == ["甲,乙", "=1+1"] + [None] * 58 and opened["选项"]["B1"].data_type == "s"
+    assert [c.value for c in opened["选项"][2]] == [f"选项{i:03d}" for i in range(60)]
 
 
 def test_mujun_templates_writes_the_year_and_names_every_file(tmp_path, capsys):

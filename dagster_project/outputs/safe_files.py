@@ -127,16 +127,16 @@ def fits_in_validation(values: list[str]) -> bool:
 def drop_down(sheet, first_row: int, column: int, last_row: int, values: list[str], lists, *, error_message: str) -> None:
     """A drop-down of `values` on a column range, each value data, never a reference or a formula.
     Excel takes a typed list only up to 255 characters, and reads a comma in it as a separator:
-    then the values are written as string cells of the hidden sheet `lists` (a column each) and
-    the validation refers to them. Only the values can be chosen or typed (error_type stop)."""
+    then the values are written as string cells of the hidden sheet `lists` (a row each, so that a
+    streamed workbook writes them in order) and the validation refers to them. Only the values can
+    be chosen or typed (error_type stop)."""
     options = {"validate": "list", "error_type": "stop", "error_message": error_message, "ignore_blank": True}
     if fits_in_validation(values):
         options["source"] = list(values)
     else:
-        index = getattr(lists, "mujun_columns", 0)
-        lists.mujun_columns = index + 1
-        for row, value in enumerate(values):
-            lists.write_string(row, index, value)
-        letters = xlsxwriter.utility.xl_col_to_name(index)
-        options["source"] = f"='{lists.name}'!${letters}$1:${letters}${len(values)}"
+        row = getattr(lists, "mujun_rows", 0)
+        lists.mujun_rows = row + 1
+        lists.write_row(row, 0, [str(v) for v in values])
+        last = xlsxwriter.utility.xl_col_to_name(len(values) - 1)
+        options["source"] = f"='{lists.name}'!$A${row + 1}:${last}${row + 1}"
     sheet.data_validation(first_row, column, last_row, column, options)

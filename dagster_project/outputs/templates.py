@@ -144,7 +144,7 @@ def write_templates(year: int, out_dir: Path) -> list[Template]:
 def write_template(path: Path, extract: Extract, year: int, rows: list[dict] | None = None) -> Path:
     """The template of one extract; `rows` (contract column -> delivered text) are typed into it
     as a department would (the sample district ships a department's filled-in template)."""
-    book = Book(path, heading=f"{extract.department_zh} {year}年度报送模板：{extract.title_zh}", streamed=False, created=CREATED)
+    book = Book(path, heading=f"{extract.department_zh} {year}年度报送模板：{extract.title_zh}", created=CREATED)
     formats = _Formats(book)
     _notes(book, formats, extract, year)
     _data_sheet(book, formats, extract, rows or [])
@@ -268,7 +268,8 @@ def _data_sheet(book: Book, formats: _Formats, extract: Extract, rows: list[dict
     sheet.repeat_rows(0)
     for number, record in enumerate(rows, start=1):
         for index, column in enumerate(extract.columns):
-            value = typed_value(column, str(record.get(column.name, "") or ""))
+            delivered = record.get(column.name)
+            value = typed_value(column, "" if delivered is None else str(delivered))
             if value is None:
                 continue
             if isinstance(value, date):
