@@ -66,17 +66,24 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
     generate = commands.add_parser("generate", help="生成虚构示例区县数据 / generate a fictional sample district")
     generate.add_argument("--years", type=int, nargs="+", required=True, help="数据年度，如 2022 2023")
-    generate.add_argument("--out", type=Path, required=True, help="输出目录（写入 <out>/<year>/*.csv）")
+    generate.add_argument("--out", type=Path, required=True, help="输出目录（写入 <out>/<year>/*.csv 与 *.xlsx）")
     generate.add_argument("--above", type=int, default=300, help="规上企业数")
     generate.add_argument("--below", type=int, default=900, help="规下企业数")
     generate.add_argument("--seed", type=int, default=20240301, help="随机种子（相同种子生成相同数据）")
+    generate.add_argument(
+        "--workbooks",
+        nargs="*",
+        default=None,
+        metavar="EXTRACT",
+        help="以 Excel 模板（<extract>.xlsx）报送的文件，默认 science_tech；不带参数则全部为 CSV",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     if args.command == "generate":
-        return _generate(args.years, args.out, args.above, args.below, args.seed)
+        return _generate(args.years, args.out, args.above, args.below, args.seed, args.workbooks)
     if args.command == "templates":
         return _templates(args.year, args.out)
     if args.command == "publish":
@@ -102,11 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     )
 
 
-def _generate(years: list[int], out: Path, above: int, below: int, seed: int) -> int:
-    from .generate import generate_district
+def _generate(years: list[int], out: Path, above: int, below: int, seed: int, workbooks: list[str] | None) -> int:
+    from .generate import SAMPLE_WORKBOOKS, generate_district
 
     for year in years:
-        written = generate_district(out, year, above=above, below=below, seed=seed)
+        chosen = SAMPLE_WORKBOOKS if workbooks is None else tuple(workbooks)
+        written = generate_district(out, year, above=above, below=below, seed=seed, workbooks=chosen)
         print(f"{year}: {len(written)} files under {Path(out) / str(year)}")
     return EXIT_OK
 
