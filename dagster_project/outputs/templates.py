@@ -158,7 +158,7 @@ class _Formats:
         frame = {"bold": True, "valign": "vcenter", "text_wrap": True, "border": 1, "border_color": "#999999"}
         self.required = add(frame | {"bg_color": REQUIRED_FILL})
         self.optional = add(frame | {"bg_color": OPTIONAL_FILL})
-        self.title, self.wrap, self.bold = book.title, book.wrap, book.bold
+        self.title, self.wrap = book.title, book.wrap
         self.label = add({"bold": True, "valign": "top"})
         self.columns = {kind: add({"num_format": pattern}) for kind, pattern in NUMBER_FORMATS.items()}
         self.text = add({"num_format": TEXT_FORMAT})
@@ -173,7 +173,7 @@ def _notes(book: Book, formats: _Formats, extract: Extract, year: int) -> None:
     sheet = book.sheet(SHEET_NOTES)
     sheet.set_landscape()
     required_names = "、".join(c.header_zh for c in extract.columns if c.value_required)
-    units = sorted({unit(c) for c in extract.columns if unit(c)}, key=lambda u: [unit(c) for c in extract.columns].index(u))
+    units = list(dict.fromkeys(unit(c) for c in extract.columns if unit(c)))  # in column order, once each
     organiser = default_extract().department_zh
     mode = "必报" if extract.required else "选报（没有相关数据的，可以不报送，或交回只有表头的本文件）"
     lines = [
@@ -197,7 +197,7 @@ def _notes(book: Book, formats: _Formats, extract: Extract, year: int) -> None:
         ),
         ("必填列", f"表头带“{REQUIRED_MARK}”、底色为橙色的列必须填写（{required_names}）；蓝色的列没有数据时留空。"),
         ("单位", f"本表单位：{'、'.join(units)}，以表头括号中的单位为准，单元格中只填数字，不带单位文字。" if units else "无"),
-        ("空值", "没有的数据请留空，不要填 0，也不要填“无数据”“/”等文字（留空不等于零）。"),
+        ("空值", "没有的数据请留空，不要用 0 代替，也不要填“无数据”“/”等文字：留空表示没有数据，0 表示数值为零。"),
         ("下拉选项", "带下拉箭头的列只能从列表中选择（见下表“可填写的值”）。"),
     ]
     sheet.set_column(0, 0, 14)
