@@ -6,7 +6,7 @@ YEARS  ?= 2022 2023
 WAREHOUSE ?= warehouse/mujun.duckdb
 EXPORTS   ?= exports
 
-.PHONY: install manifest run test lint dev docs clean sample benchmark
+.PHONY: install manifest run test lint dev docs clean sample benchmark sql
 
 # The virtualenv is rebuilt when pyproject.toml changes.
 $(BIN)/mujun: pyproject.toml
@@ -61,6 +61,24 @@ docs: install
 	MUJUN_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) $(BIN)/dbt docs generate --static --project-dir dbt --profiles-dir dbt --vars '{"year": 2023}'
 	@echo "文档 / docs: $(CURDIR)/dbt/target/static_index.html"
 
+# SQL shell for analysts (harlequin) on the read-only copy, in a virtualenv of its own: harlequin
+# pins click==8.5.0, which must not change the pipeline's environment. DuckDB is the project's pin,
+# so that the shell reads this DuckDB version's files (the duckdb CLI 1.5 cannot).
+SQL_VENV  := .venv-sql
+DUCKDB_PIN := $(shell grep -o '"duckdb==[^"]*"' pyproject.toml | tr -d '"')
+HARLEQUIN_PIN := harlequin==2.17.0
+PUBLISHED ?= warehouse/published/mujun.duckdb
+
+$(SQL_VENV)/bin/harlequin: pyproject.toml
+	$(PYTHON) -m venv $(SQL_VENV)
+	$(SQL_VENV)/bin/pip install --quiet --upgrade pip
+	$(SQL_VENV)/bin/pip install --quiet '$(DUCKDB_PIN)' '$(HARLEQUIN_PIN)'
+	touch $@
+
+sql: $(SQL_VENV)/bin/harlequin
+	@test -f $(PUBLISHED) || { echo "没有分析副本，请先运行 make run / no analysts' copy yet: run make run first ($(PUBLISHED))"; exit 2; }
+	$(SQL_VENV)/bin/harlequin --read-only $(PUBLISHED)
+
 # Province-scale benchmark (10^3, 10^5, 10^6 enterprises): writes benchmarks/results.md
 benchmark: install
 	$(BIN)/python benchmarks/run.py
@@ -70,4 +88,4 @@ sample: install
 	$(BIN)/mujun generate --years $(YEARS) --out data/raw
 
 clean:
-	rm -rf $(VENV) warehouse exports dbt/target dbt/logs dagster_home
+	rm -rf $(VENV) $(SQL_VENV) warehouse exports dbt/target dbt/logs dagster_home templates

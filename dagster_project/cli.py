@@ -21,14 +21,14 @@ from .exit_status import OK as EXIT_OK
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
-    from .paths import DEFAULT_EXPORT_DIR, DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
+    from .paths import DEFAULT_EXPORT_DIR, DEFAULT_RAW_DIR, DEFAULT_TEMPLATES_DIR, DEFAULT_WAREHOUSE
 
     parser = argparse.ArgumentParser(prog="mujun", description="亩均效益综合评价 / per-mu benefit evaluation")
     commands = parser.add_subparsers(dest="command", required=True)
 
     evaluate = commands.add_parser("evaluate", help="评价一个数据年度 / evaluate one data year")
     evaluate.add_argument("--year", type=int, required=True, help="数据年度（统计年度），如 2023")
-    evaluate.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR, help="部门报送文件目录，内含 <year>/*.csv")
+    evaluate.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR, help="部门报送文件目录，内含 <year>/*.csv 或 *.xlsx")
     evaluate.add_argument("--export-dir", type=Path, default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
     evaluate.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
     evaluate.add_argument("--cutoff", type=date.fromisoformat, default=None, help="评价统计截止日 YYYY-MM-DD（默认 <year>-12-31）")
@@ -60,19 +60,32 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
             )
             command.add_argument("--reason", default=None, help="强制发布的理由（记录在发布记录中）")
 
+    templates = commands.add_parser("templates", help="生成各部门的报送模板（Excel）/ write the departments' delivery templates")
+    templates.add_argument("--year", type=int, required=True, help="数据年度，如 2024")
+    templates.add_argument("--out", type=Path, default=DEFAULT_TEMPLATES_DIR, help="输出目录（写入 <out>/<year>/<部门>/<extract>.xlsx）")
+
     generate = commands.add_parser("generate", help="生成虚构示例区县数据 / generate a fictional sample district")
     generate.add_argument("--years", type=int, nargs="+", required=True, help="数据年度，如 2022 2023")
-    generate.add_argument("--out", type=Path, required=True, help="输出目录（写入 <out>/<year>/*.csv）")
+    generate.add_argument("--out", type=Path, required=True, help="输出目录（写入 <out>/<year>/*.csv 与 *.xlsx）")
     generate.add_argument("--above", type=int, default=300, help="规上企业数")
     generate.add_argument("--below", type=int, default=900, help="规下企业数")
     generate.add_argument("--seed", type=int, default=20240301, help="随机种子（相同种子生成相同数据）")
+    generate.add_argument(
+        "--workbooks",
+        nargs="*",
+        default=None,
+        metavar="EXTRACT",
+        help="以 Excel 模板（<extract>.xlsx）报送的文件，默认 science_tech；不带参数则全部为 CSV",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     if args.command == "generate":
-        return _generate(args.years, args.out, args.above, args.below, args.seed)
+        return _generate(args.years, args.out, args.above, args.below, args.seed, args.workbooks)
+    if args.command == "templates":
+        return _templates(args.year, args.out)
     if args.command == "publish":
         return _publish(args.year, args.warehouse, args.force, args.reason)
     if args.command == "verify":
@@ -96,12 +109,26 @@ def main(argv: list[str] | None = None) -> int:
     )
 
 
-def _generate(years: list[int], out: Path, above: int, below: int, seed: int) -> int:
-    from .generate import generate_district
+def _generate(years: list[int], out: Path, above: int, below: int, seed: int, workbooks: list[str] | None) -> int:
+    from .generate import SAMPLE_WORKBOOKS, generate_district
 
     for year in years:
-        written = generate_district(out, year, above=above, below=below, seed=seed)
+        chosen = SAMPLE_WORKBOOKS if workbooks is None else tuple(workbooks)
+        written = generate_district(out, year, above=above, below=below, seed=seed, workbooks=chosen)
         print(f"{year}: {len(written)} files under {Path(out) / str(year)}")
+    return EXIT_OK
+
+
+def _templates(year: int, out: Path) -> int:
+    from .outputs.templates import write_templates
+
+    written = write_templates(year, out)
+    for template in written:
+        print(f"{template.extract.department_zh}：{template.path}")
+    print(
+        f"{year}: {len(written)} 个报送模板 / templates under {Path(out) / str(year)}（各部门填好后，文件名不变，放入 data/raw/{year}/ "
+        f"/ filled in, under the same name, they go to data/raw/{year}/）"
+    )
     return EXIT_OK
 
 

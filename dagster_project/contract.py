@@ -38,6 +38,15 @@ class Extract:
     def file_name(self) -> str:
         return f"{self.name}.csv"
 
+    @property
+    def workbook_name(self) -> str:
+        """The same delivery as an Excel workbook (its department's template, filled in)."""
+        return f"{self.name}.xlsx"
+
+    @property
+    def delivery_names(self) -> tuple[str, str]:
+        return (self.file_name, self.workbook_name)
+
 
 def _truthy(text: str) -> bool:
     return text.strip().lower() == "true"
@@ -67,10 +76,16 @@ def extracts() -> dict[str, Extract]:
         }
 
 
+# What marks a required column in the header of a department's template (＊统一社会信用代码): it
+# is no part of the column's name.
+REQUIRED_MARK = "＊"
+
+
 def normalize_header(text: str) -> str:
-    """Compare headers loosely: full-width forms folded (NFKC), spaces dropped, case ignored."""
+    """Compare headers loosely: full-width forms folded (NFKC), spaces dropped, case ignored, the
+    template's required mark (＊, or * as NFKC folds it) around the name ignored."""
     folded = unicodedata.normalize("NFKC", text).strip().lower()
-    return re.sub(r"\s+", "", folded)
+    return re.sub(r"\s+", "", folded).strip(unicodedata.normalize("NFKC", REQUIRED_MARK))
 
 
 def header_lookup(extract: Extract) -> dict[str, str]:

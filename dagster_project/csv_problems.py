@@ -61,9 +61,13 @@ class InputError(Failure):
 def check_bytes(path: Path, data: bytes) -> None:
     """A spreadsheet workbook or a UTF-16/32 text saved under the `.csv` name."""
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        # a workbook is a delivery too, under its own name
+        rename = data.startswith(b"PK\x03\x04")
+        hint_zh = f"；或把文件改名为 {path.stem}.xlsx，作为 Excel 工作簿报送" if rename else ""
+        hint_en = f"; or rename it to {path.stem}.xlsx to deliver it as a workbook" if rename else ""
         raise InputError(
-            f"{path} 是 Excel 工作簿（.xlsx/.xls），不是 CSV 文件（仅改了扩展名）；{SAVE_AS_CSV_UTF8} / "
-            f"{path} is an Excel workbook (.xlsx/.xls) renamed to .csv, not a CSV file; {SAVE_AS_CSV_UTF8_EN}",
+            f"{path} 是 Excel 工作簿（.xlsx/.xls），不是 CSV 文件（仅改了扩展名）；{SAVE_AS_CSV_UTF8}{hint_zh} / "
+            f"{path} is an Excel workbook (.xlsx/.xls) renamed to .csv, not a CSV file; {SAVE_AS_CSV_UTF8_EN}{hint_en}",
             file=path,
         )
     # UTF-16 (Excel's "Unicode text") and UTF-32, with a byte order mark or without one: text in

@@ -1,8 +1,9 @@
 """What lies in a year folder besides the contract's files.
 
-Only `<extract>.csv`, spelled exactly, is a delivery. Anything else a department or the office
-put there (`Tax.CSV`, `standards (1).csv`, `tax_更正.csv`, `tax.xlsx`, `tax.csv.bak`, a
-subfolder) is NOT used, and must be said so: a department that sent a correction under another
+Only `<extract>.csv` or `<extract>.xlsx` (the department's template, filled in), spelled exactly,
+is a delivery; one extract delivered both ways is an error (ingest.py). Anything else a department
+or the office put there (`Tax.CSV`, `standards (1).csv`, `tax_更正.xlsx`, `tax.xls`, `tax.csv.bak`,
+a subfolder) is NOT used, and must be said so: a department that sent a correction under another
 name would otherwise believe it was applied. Each such entry is attributed to the extract whose
 name it resembles, so the warning lands in that department's data-quality report.
 """
@@ -10,6 +11,7 @@ name it resembles, so the warning lands in that department's data-quality report
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import unicodedata
 from dataclasses import dataclass
@@ -37,7 +39,11 @@ class UnexpectedEntry:
 
     @property
     def rename_to(self) -> str:
-        return self.extract.file_name if self.resembles else "<extract>.csv"
+        """The contract name to give it: a workbook becomes `<extract>.xlsx`, anything else `<extract>.csv`."""
+        workbook = self.name.lower().endswith((".xlsx", ".xls", ".xlsm"))
+        if not self.resembles:
+            return "<extract>.xlsx" if workbook else "<extract>.csv"
+        return self.extract.workbook_name if workbook else self.extract.file_name
 
 
 @lru_cache(maxsize=1)
@@ -63,17 +69,35 @@ def _resembled_extract(name: str) -> Extract | None:
     return None
 
 
-def is_contract_file(folder: Path, extract: Extract) -> bool:
-    """The delivery exists under exactly its contract name (`Tax.CSV` is not `tax.csv`, also on
-    a file system that ignores case, so that every platform uses and reports the same files)."""
-    return extract.file_name in os.listdir(folder) and (folder / extract.file_name).is_file()
+def delivered_files(folder: Path, extract: Extract) -> list[Path]:
+    """The extract's deliveries in the folder under exactly their contract names, `<extract>.csv`
+    then `<extract>.xlsx` (`Tax.CSV` is not `tax.csv`, also on a file system that ignores case, so
+    that every platform uses and reports the same files). More than one is an error of the caller's."""
+    if not folder.is_dir():
+        return []
+    listed = set(os.listdir(folder))
+    return [folder / name for name in extract.delivery_names if name in listed and (folder / name).is_file()]
+
+
+def delivery_digest(folder: Path, extract: Extract) -> str | None:
+    """What tells a delivery from another: the sha256 of `<extract>.csv` (as before workbooks were
+    deliveries, so that existing CSV deliveries keep their fingerprint), else of the file names
+    and contents of what is there (`<extract>.xlsx`, or both files, which ingestion refuses);
+    None when the extract is not delivered."""
+    files = delivered_files(folder, extract)
+    digests = [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
+    if [path.name for path in files] == [extract.file_name]:
+        return digests[0]
+    if not files:
+        return None
+    return hashlib.sha256(" ".join(f"{p.name}:{d}" for p, d in zip(files, digests)).encode()).hexdigest()
 
 
 def unexpected_entries(folder: Path) -> list[UnexpectedEntry]:
     """Every entry of the year folder that is not a contract file, sorted by name."""
     if not folder.is_dir():
         return []
-    contract = {e.file_name for e in extracts().values()}
+    contract = {name for e in extracts().values() for name in e.delivery_names}
     entries = []
     for name in sorted(os.listdir(folder)):
         if name.startswith(_HIDDEN_PREFIXES) or name.lower() in _SYSTEM_FILES:

@@ -163,10 +163,22 @@ def _output(e: Enterprise, year: int, first_year: int) -> float:
     return round(e.base_output * (1 + e.growth) ** years * rng.uniform(0.93, 1.07), 1)
 
 
-def _write(path: Path, extract: str, rows: list[dict]) -> Path:
-    columns = [c.name for c in extracts()[extract].columns]
+# The sample district's 科技局 delivers its extract as its filled-in template (science_tech.xlsx),
+# as a department that works in Excel does; the other departments deliver CSV.
+SAMPLE_WORKBOOKS = ("science_tech",)
+
+
+def _write(path: Path, extract: str, rows: list[dict], year: int, workbooks: tuple[str, ...]) -> Path:
+    contract = extracts()[extract]
+    columns = [c.name for c in contract.columns]
     path.mkdir(parents=True, exist_ok=True)
-    target = path / f"{extract}.csv"
+    # the other form of the same delivery, left by an earlier generation, would make two deliveries
+    (path / (contract.file_name if extract in workbooks else contract.workbook_name)).unlink(missing_ok=True)
+    if extract in workbooks:
+        from .outputs.templates import write_template
+
+        return write_template(path / contract.workbook_name, contract, year, rows)
+    target = path / contract.file_name
     with open(target, "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
@@ -241,9 +253,16 @@ def _reward_extracts(rows: dict[str, list[dict]], people: list[Enterprise], year
 
 
 def generate_district(
-    out_dir: Path, year: int, above: int = 300, below: int = 900, seed: int = 20240301, first_year: int = 2022
+    out_dir: Path,
+    year: int,
+    above: int = 300,
+    below: int = 900,
+    seed: int = 20240301,
+    first_year: int = 2022,
+    workbooks: tuple[str, ...] = SAMPLE_WORKBOOKS,
 ) -> list[Path]:
-    """Write `<out_dir>/<year>/*.csv` for a fictional district; deterministic for a given seed."""
+    """Write `<out_dir>/<year>/*.csv` for a fictional district, the extracts named in `workbooks`
+    as `<extract>.xlsx` (the department's template, filled in); deterministic for a given seed."""
     people = _population(seed, above, below)
     rng = random.Random(f"mujun-year-{seed}-{year}")
     # the 附件2 reward extracts draw from their own stream: the evaluation extracts do not change
@@ -428,4 +447,4 @@ def generate_district(
         )
 
     # An optional extract with nothing to report is simply not delivered.
-    return [_write(folder, name, data) for name, data in rows.items() if data or extracts()[name].required]
+    return [_write(folder, name, data, year, tuple(workbooks)) for name, data in rows.items() if data or extracts()[name].required]

@@ -1,7 +1,9 @@
 """Land one departmental extract in the warehouse's `raw` schema, exactly as delivered.
 
-Every row is kept as text with its lineage (file, sha256, line number, load id, time). Headers
-may be English or Chinese; files may be UTF-8 (with or without BOM) or GB18030/GBK. Parsing
+Every row is kept as text with its lineage (file, sha256, line number, load id, time; for a
+workbook also its sheet, and the line number is the row number Excel shows). Headers may be
+English or Chinese. A delivery is `<extract>.csv` (UTF-8 with or without BOM, or GB18030/GBK) or
+`<extract>.xlsx` (read by xlsx_delivery.py into the same text cells), never both. Parsing
 values is not done here: that is the job of the dbt staging models, so that a bad value is
 reported for its row instead of failing the whole file.
 
@@ -23,8 +25,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from . import csv_problems, delivery_folder
+from . import csv_problems, delivery_folder, xlsx_delivery
 from .contract import Extract, extracts, header_lookup, normalize_header
 from .csv_problems import InputError
 
@@ -32,6 +35,7 @@ LINEAGE_COLUMNS = {
     "data_year": "INTEGER",
     "load_id": "VARCHAR",
     "source_file": "VARCHAR",
+    "sheet": "VARCHAR",  # the sheet of a workbook delivery; null for a CSV
     "sha256": "VARCHAR",
     "line_number": "BIGINT",
     "loaded_at": "TIMESTAMP",
@@ -52,6 +56,7 @@ class LoadSummary:
     rows_read: int = 0
     sha256: str | None = None
     encoding: str | None = None
+    sheet: str | None = None  # the sheet read, for a workbook delivery
     findings: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
 
@@ -66,7 +71,7 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         """create table if not exists raw.loads (
             load_id varchar primary key, extract varchar, data_year integer, source_file varchar,
             source_path varchar, sha256 varchar, encoding varchar, rows_read bigint,
-            delivered boolean, loaded_at timestamp)"""
+            delivered boolean, loaded_at timestamp, sheet varchar)"""
     )
     conn.execute(
         """create table if not exists raw.load_issues (
@@ -77,12 +82,15 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
         columns = [f"{name} {kind}" for name, kind in LINEAGE_COLUMNS.items()]
         columns += [f"{c.name} VARCHAR" for c in extract.columns]
         conn.execute(f"create table if not exists raw.{extract.name} ({', '.join(columns)})")
-    # a warehouse made before the contract gained a column (e.g. industry_it.specialized_year)
+    # a warehouse made before the contract gained a column (e.g. industry_it.specialized_year), or
+    # before workbooks were deliveries (the sheet of the lineage and of raw.loads)
     existing = set(conn.execute("select table_name, column_name from information_schema.columns where table_schema = 'raw'").fetchall())
+    if ("loads", "sheet") not in existing:
+        conn.execute("alter table raw.loads add column sheet varchar")
     for extract in extracts().values():
-        for c in extract.columns:
-            if (extract.name, c.name) not in existing:
-                conn.execute(f"alter table raw.{extract.name} add column {c.name} VARCHAR")
+        for name in ["sheet"] + [c.name for c in extract.columns]:
+            if (extract.name, name) not in existing:
+                conn.execute(f"alter table raw.{extract.name} add column {name} VARCHAR")
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
@@ -125,18 +133,22 @@ def _record_lines(path: Path, text: str, header: list[str]) -> list[int] | None:
     return lines
 
 
-def _map_header(path: Path, extract: Extract, header: list[str]) -> tuple[list[str | None], list, list]:
-    """Map each delivered header cell to a contract column (None = not in the contract)."""
+def _map_header(
+    path: Path, extract: Extract, header: list[str], sheet: str | None = None, line: int = 1
+) -> tuple[list[str | None], list, list]:
+    """Map each delivered header cell to a contract column (None = not in the contract). `sheet`
+    and `line`: where a workbook's header row is."""
     lookup = header_lookup(extract)
+    where_zh, where_en = (f"{path} 工作表“{sheet}”", f"{path} sheet '{sheet}'") if sheet else (str(path), str(path))
     mapped: list[str | None] = []
     unknown: list[str] = []
     for cell in header:
         name = lookup.get(normalize_header(cell))
         if name is not None and name in mapped:
             raise InputError(
-                f"{path} 的列“{cell}”与另一列同为 {name}，无法确定采用哪一列 / {path}: column '{cell}' duplicates column {name}",
+                f"{where_zh} 的列“{cell}”与另一列同为 {name}，无法确定采用哪一列 / {where_en}: column '{cell}' duplicates column {name}",
                 file=path,
-                line=1,
+                line=line,
                 column=cell,
             )
         mapped.append(name)
@@ -146,10 +158,16 @@ def _map_header(path: Path, extract: Extract, header: list[str]) -> tuple[list[s
     missing_required = [c for c in extract.columns if c.value_required and c.name not in present]
     if missing_required:
         names = "、".join(f"“{c.header_zh}”（{c.name}）" for c in missing_required)
+        hint_zh, hint_en = "", ""
+        if sheet:
+            hint_zh = f"（第{line}行应为表头；数据应填在名为“{extract.name}”的工作表或第一个工作表中，第一行为表头）"
+            hint_en = f" (row {line} should be the header; the data belongs in the sheet named '{extract.name}' or the first sheet)"
         raise InputError(
-            f"{path} 缺少必需列 {names} / {path} is missing required column(s) " + ", ".join(c.name for c in missing_required),
+            f"{where_zh} 缺少必需列 {names}{hint_zh} / {where_en} is missing required column(s) "
+            + ", ".join(c.name for c in missing_required)
+            + hint_en,
             file=path,
-            line=1,
+            line=line,
             column=", ".join(c.name for c in missing_required),
         )
     missing_optional = [c for c in extract.columns if not c.value_required and c.name not in present]
@@ -163,11 +181,14 @@ def current_delivery(conn: duckdb.DuckDBPyConnection, extract: str, year: int) -
 
 
 def _current_load(conn: duckdb.DuckDBPyConnection, extract: str, year: int) -> tuple | None:
-    return conn.execute(
+    # fetched to the end: DuckDB refuses to register the rows of a workbook on a connection with
+    # a result left unfinished
+    rows = conn.execute(
         """select load_id, sha256, delivered, loaded_at from raw.loads where extract = ? and data_year = ?
            order by loaded_at desc, load_id desc limit 1""",
         [extract, year],
-    ).fetchone()
+    ).fetchall()
+    return rows[0] if rows else None
 
 
 def _load_time(current: tuple | None) -> datetime:
@@ -219,11 +240,23 @@ def _record_unexpected_files(conn: duckdb.DuckDBPyConnection, extract: Extract, 
 
 def _missing_file_error(extract: Extract, path: Path) -> InputError:
     similar = [e.name for e in delivery_folder.unexpected_entries(path.parent) if e.resembles and e.extract == extract]
-    hint_zh = f"；文件夹中有 {'、'.join(similar)}，但文件名须为 {extract.file_name}" if similar else ""
-    hint_en = f"; found {', '.join(similar)}, but the file must be named {extract.file_name}" if similar else ""
+    named = f"{extract.file_name} 或 {extract.workbook_name}"
+    hint_zh = f"；文件夹中有 {'、'.join(similar)}，但文件名须为 {named}" if similar else ""
+    hint_en = f"; found {', '.join(similar)}, but the file must be named {extract.file_name} or {extract.workbook_name}" if similar else ""
     return InputError(
-        f"缺少必需文件 {extract.file_name}（{extract.department_zh}）：{path}{hint_zh} / Required file missing: {path}{hint_en}",
+        f"缺少必需文件 {named}（{extract.department_zh}）：{path}{hint_zh} / Required file missing: {path} "
+        f"(or {extract.workbook_name}){hint_en}",
         file=path,
+    )
+
+
+def _delivered_twice_error(extract: Extract, files: list[Path]) -> InputError:
+    first, second = files
+    return InputError(
+        f"{extract.department_zh}的同一份报送（{extract.title_zh}）有两个文件：{first} 和 {second}，无法确定采用哪一份；"
+        f"请删除或移走其中一个后重新运行 / {extract.name} is delivered twice, as {first} and {second}: "
+        "remove or move one of them and run again",
+        file=first,
     )
 
 
@@ -253,13 +286,16 @@ def rollback(conn: duckdb.DuckDBPyConnection) -> None:
 
 def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_dir: Path) -> LoadSummary:
     folder = raw_dir / str(year)
-    path = folder / extract.file_name
     _remove_orphans(conn, extract)
     _record_unexpected_files(conn, extract, year, folder)
     current = _current_load(conn, extract.name, year)
     now = _load_time(current)
 
-    if not (folder.is_dir() and delivery_folder.is_contract_file(folder, extract)):
+    files = delivery_folder.delivered_files(folder, extract)
+    if len(files) > 1:
+        raise _delivered_twice_error(extract, files)
+    if not files:
+        path = folder / extract.file_name
         if extract.required:
             raise _missing_file_error(extract, path)
         summary = LoadSummary(extract.name, year, extract.file_name, None, delivered=False)
@@ -268,17 +304,20 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
             return summary
         summary.load_id = _new_load_id(extract.name, year, now)
         conn.execute(
-            "insert into raw.loads values (?, ?, ?, ?, ?, null, null, 0, false, ?)",
+            "insert into raw.loads values (?, ?, ?, ?, ?, null, null, 0, false, ?, null)",
             [summary.load_id, extract.name, year, extract.file_name, str(path), now],
         )
         summary.findings.append(("file_not_delivered", None, None))
         _record_findings(conn, summary)
         return summary
 
+    (path,) = files
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
     if current is not None and current[1] == sha256:
-        return LoadSummary(extract.name, year, extract.file_name, current[0], True, unchanged=True, sha256=sha256)
+        return LoadSummary(extract.name, year, path.name, current[0], True, unchanged=True, sha256=sha256)
+    if path.name == extract.workbook_name:
+        return _ingest_workbook(conn, extract, year, path, data, sha256, now)
 
     csv_problems.check_bytes(path, data)
     csv_problems.check_nul(path, data)
@@ -292,39 +331,100 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
     if not any(cell.strip() for cell in header):
         if extract.required or text.strip():
             raise InputError(f"{path} 为空或没有表头 / {path} is empty or has no header line", file=path, line=1)
-        # An optional file left empty: delivered, with nothing to report (as with a header only).
-        summary = LoadSummary(
-            extract.name, year, extract.file_name, _new_load_id(extract.name, year, now), True, sha256=sha256, encoding=encoding
-        )
-        summary.findings.append(("file_empty", None, None))
-        conn.execute(
-            "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, 0, true, ?)",
-            [summary.load_id, extract.name, year, extract.file_name, str(path), sha256, encoding, now],
-        )
-        _record_findings(conn, summary)
-        return summary
+        return _empty_delivery(conn, extract, year, path, sha256, now, encoding=encoding)
     csv_problems.check_delimiter(path, first_line, header_lookup(extract), normalize_header)
     mapped, unknown, missing_optional = _map_header(path, extract, header)
 
-    load_id = _new_load_id(extract.name, year, now)
-    summary = LoadSummary(extract.name, year, extract.file_name, load_id, True, sha256=sha256, encoding=encoding)
+    summary = LoadSummary(extract.name, year, path.name, _new_load_id(extract.name, year, now), True, sha256=sha256, encoding=encoding)
     _insert_rows(conn, extract, path, text, encoding, header, mapped, summary, year, now, rewrite=cr_line_ends)
-    target = [name for name in mapped if name]
-    _check_cell_sizes(conn, extract, path, target, load_id)
+    return _finish(conn, extract, path, summary, mapped, unknown, missing_optional, now)
 
-    (summary.rows_read,) = conn.execute(f"select count(*) from raw.{extract.name} where load_id = ?", [load_id]).fetchone()
+
+def _ingest_workbook(
+    conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, path: Path, data: bytes, sha256: str, now: datetime
+) -> LoadSummary:
+    """A workbook delivery: its extract's sheet (xlsx_delivery.read_sheet) with the checks of a CSV."""
+    sheet = xlsx_delivery.read_sheet(path, data, extract.name)
+    if sheet.header_row is None:
+        if extract.required:
+            raise InputError(
+                f"{path} 工作表“{sheet.name}”为空或没有表头 / {path} sheet '{sheet.name}' is empty or has no header line", file=path, line=1
+            )
+        return _empty_delivery(conn, extract, year, path, sha256, now, sheet=sheet.name)
+    mapped, unknown, missing_optional = _map_header(path, extract, sheet.header, sheet.name, sheet.header_row)
+    columns = {index: name for index, name in enumerate(mapped) if name}
+    problems = [
+        cell for cell in xlsx_delivery.problem_cells(path, data, sheet.name) if cell.column in columns and cell.row > sheet.header_row
+    ]
+    if problems:
+        headers = {c.name: c.header_zh for c in extract.columns}
+        raise xlsx_delivery.problem_error(path, sheet.name, problems, {i: (n, headers[n]) for i, n in columns.items()})
+
+    summary = LoadSummary(extract.name, year, path.name, _new_load_id(extract.name, year, now), True, sha256=sha256)
+    summary.sheet = sheet.name
+    # the rows in one go, as an Arrow table DuckDB reads (no insert per row)
+    rows = pa.table(
+        {"line_number": pa.array([number for number, _ in sheet.rows], pa.int64())}
+        | {name: pa.array([cells[index] for _, cells in sheet.rows], pa.string()) for index, name in columns.items()}
+    )
+    view = f"mujun_workbook_rows_{uuid.uuid4().hex}"
+    target = ", ".join(columns.values())
+    conn.register(view, rows)
+    try:
+        conn.execute(
+            f"""insert into raw.{extract.name} (data_year, load_id, source_file, sheet, sha256, line_number, loaded_at, {target})
+                select ?, ?, ?, ?, ?, line_number, ?, {", ".join(f'"{name}"' for name in columns.values())} from {view}""",
+            [year, summary.load_id, path.name, sheet.name, sha256, now],
+        )
+    finally:
+        conn.unregister(view)
+    return _finish(conn, extract, path, summary, mapped, unknown, missing_optional, now)
+
+
+def _empty_delivery(
+    conn, extract: Extract, year: int, path: Path, sha256: str, now: datetime, encoding: str | None = None, sheet: str | None = None
+) -> LoadSummary:
+    """An optional file left empty: delivered, with nothing to report (as with a header only)."""
+    summary = LoadSummary(extract.name, year, path.name, _new_load_id(extract.name, year, now), True, sha256=sha256, encoding=encoding)
+    summary.sheet = sheet
+    summary.findings.append(("file_empty", None, None))
+    conn.execute(
+        "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, 0, true, ?, ?)",
+        [summary.load_id, extract.name, year, path.name, str(path), sha256, encoding, now, sheet],
+    )
+    _record_findings(conn, summary)
+    return summary
+
+
+def _finish(
+    conn, extract: Extract, path: Path, summary: LoadSummary, mapped: list[str | None], unknown: list, missing_optional: list, now: datetime
+) -> LoadSummary:
+    """After the rows are in: the cell sizes, the row count, the load record and the findings."""
+    _check_cell_sizes(conn, extract, path, [name for name in mapped if name], summary.load_id)
+    (summary.rows_read,) = conn.execute(f"select count(*) from raw.{extract.name} where load_id = ?", [summary.load_id]).fetchone()
     if summary.rows_read == 0:
         if extract.required:
             raise InputError(
-                f"必需文件 {extract.file_name}（{extract.department_zh}）只有表头，没有数据行：{path} / "
+                f"必需文件 {path.name}（{extract.department_zh}）只有表头，没有数据行：{path} / "
                 f"Required file {path} has a header but no data rows",
                 file=path,
             )
         # An optional file with a header only: delivered, with nothing to report (a warning).
         summary.findings.append(("file_empty", None, None))
     conn.execute(
-        "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, ?, true, ?)",
-        [load_id, extract.name, year, extract.file_name, str(path), sha256, encoding, summary.rows_read, now],
+        "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?)",
+        [
+            summary.load_id,
+            extract.name,
+            summary.data_year,
+            path.name,
+            str(path),
+            summary.sha256,
+            summary.encoding,
+            summary.rows_read,
+            now,
+            summary.sheet,
+        ],
     )
     for column in missing_optional:
         summary.findings.append(("column_missing", column.name, None))

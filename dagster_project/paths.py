@@ -11,5 +11,7 @@ SEEDS_DIR = PROJECT_ROOT / "data" / "seeds"
 DEFAULT_RAW_DIR = PROJECT_ROOT / "data" / "raw"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "mujun.duckdb"
 DEFAULT_EXPORT_DIR = PROJECT_ROOT / "exports"
+# Where `mujun templates` writes the departments' delivery templates.
+DEFAULT_TEMPLATES_DIR = PROJECT_ROOT / "templates"
 # The project's Dagster instance: runs of the CLI, the schedule and `make dev` all land here.
 DAGSTER_HOME_DIR = PROJECT_ROOT / "dagster_home"

@@ -173,10 +173,12 @@ def _scratch_project(conn: duckdb.DuckDBPyConnection, publication: dict, home: P
 def _frozen_deliveries(conn: duckdb.DuckDBPyConnection, publication: dict, raw_year: Path) -> None:
     """Write each frozen delivery back as a CSV of its rows as delivered (contract column names)."""
     raw_year.mkdir(parents=True)
-    lineage = ", ".join(LINEAGE_COLUMNS)
     for extract, load_id in conn.execute(
         "select extract, load_id from publications.inputs where publication_id = ? and delivered", [publication["publication_id"]]
     ).fetchall():
+        # a warehouse last written before the lineage gained a column (the sheet) lacks it
+        present = {name for (name,) in conn.execute(f"select column_name from (describe raw.{extract})").fetchall()}
+        lineage = ", ".join(name for name in LINEAGE_COLUMNS if name in present)
         target = str(raw_year / f"{extract}.csv").replace("'", "''")
         conn.execute(
             f"copy (select * exclude ({lineage}) from raw.{extract} where load_id = ? order by line_number) "

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -65,6 +67,20 @@ def copy_worked(target: Path) -> Path:
     """A writable copy of the worked example's raw folder."""
     shutil.copytree(WORKED_RAW, target)
     return target
+
+
+def typed(value_type: str, text: str):
+    """A CSV cell as a person types it into a spreadsheet: numbers in number columns and dates in
+    date columns become numbers and dates (Excel recognises them), the rest stays text; an empty
+    cell stays empty."""
+    if text == "":
+        return None
+    if value_type in ("decimal", "int") and re.fullmatch(r"-?\d+(\.\d+)?", text):
+        number = float(text)
+        return int(number) if number.is_integer() else number
+    if value_type == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return datetime.fromisoformat(text)
+    return text
 
 
 def copy_run(run: Run, target: Path) -> Run:

@@ -335,7 +335,7 @@ UNUSABLE = {
     "utf16_le_with_bom": (_encoded("tax.csv", "utf-16"), ["UTF-16", "另存为", "CSV UTF-8（逗号分隔）"]),
     "utf16_le_no_bom": (_encoded("tax.csv", "utf-16-le"), ["UTF-16", "另存为"]),
     "utf16_be_no_bom": (_encoded("statistics.csv", "utf-16-be"), ["UTF-16", "另存为"]),
-    "xlsx_named_csv": (_workbook("tax.csv"), ["Excel 工作簿", "另存为", "CSV UTF-8"]),
+    "xlsx_named_csv": (_workbook("tax.csv"), ["Excel 工作簿", "另存为", "CSV UTF-8", "或把文件改名为 tax.xlsx", "rename it to tax.xlsx"]),
     "field_1mb": (_cell("statistics.csv", 5, 1, '"' + "名" * 1_000_000 + '"'), ["第5行", "line 5", "name", "32767"]),
     "field_20mb": (_cell("tax.csv", 9, 1, '"' + "9" * 20_000_000 + '"'), ["第9行", "line 9", "tax_paid"]),
     "field_40k_unquoted": (_cell("land_parcels.csv", 3, 1, "x" * 40_000), ["第3行", "line 3", "parcel_id"]),
@@ -441,7 +441,8 @@ STRAY = {
     # file in the year folder -> (department the warning goes to, contract name it should take)
     "Tax.CSV": ("tax", "tax.csv"),
     "tax_更正.csv": ("tax", "tax.csv"),
-    "tax.xlsx": ("tax", "tax.csv"),
+    "Tax.xlsx": ("tax", "tax.xlsx"),
+    "tax.xls": ("tax", "tax.xlsx"),
     "tax.csv.bak": ("tax", "tax.csv"),
     "standards (1).csv": ("market_supervision", "standards.csv"),
     "LAND_PARCELS-2023.csv": ("natural_resources", "land_parcels.csv"),

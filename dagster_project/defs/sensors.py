@@ -18,12 +18,13 @@ from .run_selection import changed_and_downstream
 
 
 def _fingerprints(raw_dir: Path, years: set[str]) -> dict[str, str]:
+    from ..delivery_folder import delivery_digest  # <extract>.csv or <extract>.xlsx
+
     found = {}
     for folder in sorted(p for p in Path(raw_dir).iterdir() if p.is_dir() and p.name in years):
-        for name in extracts():
-            path = folder / f"{name}.csv"
-            if path.is_file():
-                found[f"{folder.name}/{name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        for name, extract in extracts().items():
+            if (digest := delivery_digest(folder, extract)) is not None:
+                found[f"{folder.name}/{name}"] = digest
     return found
 
 

@@ -4,13 +4,13 @@ files with what to do about it."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import duckdb
 from jinja2 import Environment
 
 from . import reference
+from .safe_files import safe_file_name
 from .sheets import Book
 
 ISSUE_COLUMNS = [
@@ -70,10 +70,6 @@ def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]
     return [dict(zip(names, values)) for values in cursor.fetchall()]
 
 
-def _safe_name(text: str) -> str:
-    return re.sub(r"[\\/:*?\"<>|]", "、", text)
-
-
 def _write_sheet(book: Book, title: str, columns: list[tuple[str, str]], rows: list[dict]) -> None:
     """One sheet: bold header, wrapped cells, widths fitted to the content (at most 70)."""
     widths = [max(8, min(70, max([len(str(t)) * 2] + [min(len(str(r.get(k) or "")), 60) * 1.2 for r in rows]))) for k, t in columns]
@@ -102,7 +98,7 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
                from marts.delivery_reconciliation where data_year = ? and department = ? order by file""",
             [year, department],
         )
-        base = out / f"{department}_{_safe_name(department_zh)}"
+        base = out / f"{department}_{safe_file_name(department_zh)}"
         page = _PAGE.render(
             department_zh=department_zh,
             year=year,

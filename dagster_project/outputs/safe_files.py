@@ -10,7 +10,8 @@ public notice would become a live link or a computation on the public's machine.
   they are (a negative number is a number, not a formula).
 - xlsx: xlsxwriter turns a string starting with `=` into a formula and one that looks like an
   address into a hyperlink unless told not to; the workbook factory tells it not to, so every
-  string is a string cell.
+  string is a string cell. A drop-down's values (a template's accepted labels) are a list
+  literal or string cells, never a formula either (drop_down).
 
 tests/test_hostile_outputs.py fails when a module under dagster_project writes a CSV file or
 creates a workbook anywhere else.
@@ -20,16 +21,25 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import shutil
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import xlsxwriter
+import xlsxwriter.utility
 
 # First characters that make a spreadsheet read a cell as a formula (RULES §10).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_PREFIX = "'"
+
+
+def safe_file_name(text: str) -> str:
+    """A label made usable as a file or folder name on every platform (自然资源局/开发区 ->
+    自然资源局、开发区)."""
+    return re.sub(r"[\\/:*?\"<>|]", "、", text)
 
 
 def sql_literal(text: str) -> str:
@@ -85,15 +95,48 @@ def write_csv(conn: duckdb.DuckDBPyConnection, query: str, target: Path, *, bom:
     return rows
 
 
-def workbook(path: Path) -> xlsxwriter.Workbook:
+def workbook(path: Path, *, streamed: bool = True, created: datetime | None = None) -> xlsxwriter.Workbook:
     """An xlsxwriter workbook in which every string is a string cell: never a formula, never a
-    hyperlink, never a number. Rows are streamed (constant memory)."""
-    return xlsxwriter.Workbook(
+    hyperlink, never a number. Rows are streamed (constant memory) unless `streamed=False` (a small
+    workbook that writes cells out of row order, such as a template's list of options).
+    `created` fixes the document's creation time, so that the same content gives the same bytes."""
+    book = xlsxwriter.Workbook(
         str(path),
         {
-            "constant_memory": True,
+            "constant_memory": streamed,
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
         },
     )
+    if created is not None:
+        book.set_properties({"created": created})
+    return book
+
+
+# Excel holds at most this many characters in a list typed into a data validation.
+VALIDATION_LIST_CHARS = 255
+
+
+def fits_in_validation(values: list[str]) -> bool:
+    """Whether the values can be typed into a list validation: at most 255 characters, no comma
+    (Excel's separator there) and no quote."""
+    return len(",".join(values)) <= VALIDATION_LIST_CHARS and not any("," in v or '"' in v for v in values)
+
+
+def drop_down(sheet, first_row: int, column: int, last_row: int, values: list[str], lists, *, error_message: str) -> None:
+    """A drop-down of `values` on a column range, each value data, never a reference or a formula.
+    Excel takes a typed list only up to 255 characters, and reads a comma in it as a separator:
+    then the values are written as string cells of the hidden sheet `lists` (a row each, so that a
+    streamed workbook writes them in order) and the validation refers to them. Only the values can
+    be chosen or typed (error_type stop)."""
+    options = {"validate": "list", "error_type": "stop", "error_message": error_message, "ignore_blank": True}
+    if fits_in_validation(values):
+        options["source"] = list(values)
+    else:
+        row = getattr(lists, "mujun_rows", 0)
+        lists.mujun_rows = row + 1
+        lists.write_row(row, 0, [str(v) for v in values])
+        last = xlsxwriter.utility.xl_col_to_name(len(values) - 1)
+        options["source"] = f"='{lists.name}'!$A${row + 1}:${last}${row + 1}"
+    sheet.data_validation(first_row, column, last_row, column, options)

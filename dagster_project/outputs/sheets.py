@@ -30,11 +30,12 @@ class Book:
     A4, one page wide, the header rows on every page, the workbook's heading at the top and
     "第X页/共Y页" at the bottom (see sheet() and table())."""
 
-    def __init__(self, path: Path, heading: str | None = None):
+    def __init__(self, path: Path, heading: str | None = None, **options):
+        """`options` go to safe_files.workbook (streamed, created)."""
         self.path = Path(path)
         # what each printed page says at the top: the workbook's title (its file name carries the year)
         self.heading = heading or self.path.stem.replace("_", " ")
-        self.workbook = workbook(self.path)
+        self.workbook = workbook(self.path, **options)
         self.number_formats: dict[int, object] = {}
         self.header = self.workbook.add_format(
             {

@@ -20,7 +20,8 @@ select
     {{ data_year() }} as data_year,
     findings.department,
     findings.department_zh,
-    coalesce(findings.file, findings.extract || '.csv') as file,
+    -- a finding about an enterprise names the file of its extract's delivery (csv or xlsx)
+    coalesce(findings.file, delivery.source_file, findings.extract || '.csv') as file,
     findings.line,
     findings.uscc,
     population.name as enterprise_name,
@@ -32,5 +33,6 @@ select
     {{ render_message('findings.message_zh') }} || ' / ' || {{ render_message('findings.message_en') }} as message,
     findings.action_zh
 from findings
+left join {{ ref('validation_current_loads') }} delivery on delivery.extract = findings.extract
 left join {{ ref('int_enterprises') }} population
   on population.uscc = findings.uscc and population.statistics_issue is distinct from 'statistics_duplicate'

@@ -1,0 +1,259 @@
+"""Read a delivered Excel workbook (`<extract>.xlsx`) as the text rows the CSV path sees.
+
+A department may deliver its extract as the template `mujun templates` wrote for it, filled in,
+or as any `.xlsx` whose first row holds the contract's headers (English or Chinese). The sheet
+read is the one named like the extract (`tax`, as in the template), else the first visible
+worksheet. Cells become the text a CSV saved from Excel would hold: numbers as Excel shows them
+(15 significant digits: 1234.5, never 1234.4999999; whole numbers without `.0`), dates as
+`YYYY-MM-DD`, TRUE/FALSE as that text, empty cells empty. Each row keeps the row number people see
+in Excel. Parsing values is then the dbt staging models' job, exactly as for a CSV.
+
+Values are read with python-calamine. What calamine does not say is read from the sheet's XML
+only when a fast byte search finds it there: a formula (its cached value may be stale or absent,
+and a delivery is data, not a computation) or an error value (`#DIV/0!`, which calamine reads as
+an empty cell) makes the file unusable, with the file, sheet, row and column named.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import posixpath
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree
+
+import python_calamine
+
+from .csv_problems import InputError
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003 files, and encrypted OOXML
+_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # the stream a password-protected .xlsx holds
+# Excel keeps 15 significant digits of a number; more are float artefacts of the binary value.
+SIGNIFICANT_DIGITS = 15
+SAVE_AS_XLSX = "请在 Excel 中打开，“另存为”→ 文件类型选“Excel 工作簿(*.xlsx)”，保存后重新运行"
+SAVE_AS_XLSX_EN = "open it in Excel, Save As -> file type 'Excel Workbook' (.xlsx), and run again"
+_FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\st=\"e\"")
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+@dataclass
+class SheetRows:
+    """One sheet as text: its header row and its data rows, each with its Excel row number."""
+
+    name: str
+    header_row: int | None  # None: the sheet holds no cell at all
+    header: list[str]
+    rows: list[tuple[int, list[str | None]]]
+
+
+@dataclass(frozen=True)
+class ProblemCell:
+    row: int  # Excel row number
+    column: int  # 0-based
+    kind: str  # "formula" or "error"
+    text: str  # the formula, or the error value
+
+    @property
+    def ref(self) -> str:
+        return f"{column_letters(self.column)}{self.row}"
+
+
+def column_letters(index: int) -> str:
+    """A, B, …, Z, AA, … for the 0-based column index."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
+def cell_text(value) -> str | None:
+    """A cell as the text a CSV saved from Excel would hold; None for an empty cell."""
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return number_text(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def number_text(value: float) -> str:
+    """A number as Excel shows it: 15 significant digits, positional (1234.5, 0.00001, 240), in
+    exponent form only where Excel uses it too (10^15 and beyond, below 10^-6): a USCC or code that
+    Excel turned into a number reads `9.1110108e+17`, which no parser takes for a code."""
+    if not math.isfinite(value):
+        return str(value)
+    if value == 0:
+        return "0"
+    rounded = f"{value:.{SIGNIFICANT_DIGITS}g}"
+    if 1e-6 <= abs(value) < 10**SIGNIFICANT_DIGITS:
+        return format(Decimal(rounded), "f")
+    return rounded
+
+
+def check_bytes(path: Path, data: bytes) -> None:
+    """A file named .xlsx that is not one: an old .xls, a password-protected workbook, text."""
+    if data.startswith(_ZIP):
+        return
+    if data.startswith(_OLE):
+        if _ENCRYPTED in data:
+            raise InputError(
+                f"{path} 设置了打开密码（已加密），无法读取；请在 Excel 中打开，“文件 → 信息 → 保护工作簿 → 用密码进行加密”，"
+                f"删除密码后保存，再重新运行 / {path} is password-protected (encrypted) and cannot be read; remove the "
+                "password (File > Info > Protect Workbook > Encrypt with Password), save and run again",
+                file=path,
+            )
+        raise InputError(
+            f"{path} 是旧版 Excel 97-2003 工作簿（.xls），只是扩展名改成了 .xlsx；{SAVE_AS_XLSX} / "
+            f"{path} is an Excel 97-2003 workbook (.xls) renamed to .xlsx; {SAVE_AS_XLSX_EN}",
+            file=path,
+        )
+    raise InputError(
+        f"{path} 不是 Excel 工作簿（.xlsx），可能已损坏或是改了扩展名的其他文件；{SAVE_AS_XLSX} / "
+        f"{path} is not an Excel workbook (.xlsx): damaged, or another kind of file renamed; {SAVE_AS_XLSX_EN}",
+        file=path,
+    )
+
+
+def _unreadable(path: Path, error: Exception) -> InputError:
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return InputError(
+        f"无法读取 Excel 工作簿 {path}（文件已损坏：{reason}）；{SAVE_AS_XLSX} / "
+        f"Cannot read the Excel workbook {path} (damaged: {reason}); {SAVE_AS_XLSX_EN}",
+        file=path,
+    )
+
+
+def _sheet_key(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip().lower()
+
+
+def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
+    """The extract's sheet of the workbook as text rows: the sheet named like the extract, else the
+    first visible worksheet. The header is the first row that holds anything; blank rows below it
+    are skipped (their neighbours keep their row numbers)."""
+    check_bytes(path, data)
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        worksheets = [
+            m.name
+            for m in book.sheets_metadata
+            if m.typ == python_calamine.SheetTypeEnum.WorkSheet and m.visible == python_calamine.SheetVisibleEnum.Visible
+        ]
+        named = [m.name for m in book.sheets_metadata if _sheet_key(m.name) == _sheet_key(extract_name)]
+        if not named and not worksheets:
+            raise InputError(f"{path} 中没有工作表 / {path} holds no worksheet", file=path)
+        name = (named or worksheets)[0]
+        values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except InputError:
+        raise
+    except Exception as exc:  # calamine's errors (zip, XML, format) all mean: not a readable workbook
+        raise _unreadable(path, exc) from exc
+    header_row, header, rows = None, [], []
+    for index, cells in enumerate(values):
+        texts = [cell_text(v) for v in cells]
+        if not any(t is not None and t.strip() for t in texts):
+            continue  # a blank row: before the header, or between records
+        if header_row is None:
+            header_row, header = index + 1, [t or "" for t in texts]
+        else:
+            rows.append((index + 1, texts))
+    return SheetRows(name, header_row, header, rows)
+
+
+def _workbook_part(book: zipfile.ZipFile) -> str:
+    rels = ElementTree.fromstring(book.read("_rels/.rels"))
+    for rel in rels:
+        if rel.get("Type", "").endswith("/officeDocument"):
+            return rel.get("Target", "").lstrip("/")
+    return "xl/workbook.xml"
+
+
+def _sheet_part(book: zipfile.ZipFile, sheet: str) -> str:
+    """The zip member holding the named sheet's XML."""
+    workbook = _workbook_part(book)
+    folder = posixpath.dirname(workbook)
+    rels_part = posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in ElementTree.fromstring(book.read(rels_part))}
+    for element in ElementTree.fromstring(book.read(workbook)).iter():
+        if element.tag.rsplit("}", 1)[-1] == "sheet" and element.get("name") == sheet:
+            rid = next(v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id")
+            target = targets[rid]
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+    raise KeyError(sheet)
+
+
+def problem_cells(path: Path, data: bytes, sheet: str) -> list[ProblemCell]:
+    """Every formula cell and error cell of the sheet, by row and column. A sheet without any (a
+    byte search of its XML) is not walked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            xml = book.read(_sheet_part(book, sheet))
+    except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError) as exc:
+        raise _unreadable(path, exc) from exc
+    if not _FORMULA_OR_ERROR.search(xml):
+        return []
+    found: list[ProblemCell] = []
+    row, column = 0, -1
+    for event, element in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+        tag = element.tag.rsplit("}", 1)[-1]
+        if event == "start" and tag == "row":
+            row, column = int(element.get("r") or row + 1), -1
+        elif event == "end" and tag == "c":
+            ref = _CELL_REF.fullmatch(element.get("r") or "")
+            column = _column_index(ref.group(1)) if ref else column + 1
+            children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+            if "f" in children:
+                found.append(ProblemCell(row, column, "formula", children["f"].text or ""))
+            elif element.get("t") == "e":
+                found.append(ProblemCell(row, column, "error", children["v"].text if "v" in children else ""))
+            element.clear()
+    return found
+
+
+def problem_error(path: Path, sheet: str, cells: list[ProblemCell], column_names: dict[int, tuple[str, str]]) -> InputError:
+    """The first formula or error cell of the contract's columns, and how many there are.
+    `column_names`: column index -> (contract column, its Chinese header)."""
+    first = min(cells, key=lambda c: (c.row, c.column))
+    name, header_zh = column_names[first.column]
+    formulas = sum(c.kind == "formula" for c in cells)
+    where_zh = f"{path} 工作表“{sheet}”第{first.row}行 列“{header_zh}”（{name}，单元格 {first.ref}）"
+    where_en = f"{path} sheet '{sheet}' row {first.row} column {name} (cell {first.ref})"
+    if first.kind == "formula":
+        shown = f"“={first.text}”" if first.text else ""
+        message = (
+            f"{where_zh}是公式{shown}（共 {formulas} 个公式单元格）：报送文件只能填写数值；请选中这些单元格，复制后"
+            f"“选择性粘贴 → 数值”，保存后重新运行 / {where_en} holds a formula ({formulas} formula cells in all): "
+            "deliver values only (copy, Paste Special > Values), save and run again"
+        )
+    else:
+        message = (
+            f"{where_zh}是错误值 {first.text}（共 {len(cells)} 个公式或错误值单元格）：请改为正确的值或留空，保存后重新运行 / "
+            f"{where_en} holds the error value {first.text} ({len(cells)} formula or error cells in all): "
+            "type the right value or leave it empty, save and run again"
+        )
+    return InputError(message, file=path, line=first.row, column=name)
