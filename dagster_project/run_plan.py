@@ -61,12 +61,15 @@ def rule_tables() -> dict[str, str]:
 
 
 def delivered_files(raw_dir: Path, year: int) -> dict[str, str | None]:
-    """sha256 of each extract's file in the year folder as it is now (None: not delivered)."""
+    """sha256 of each extract's delivery in the year folder as it is now, as ingestion records it
+    (None: not delivered; both `<extract>.csv` and `.xlsx`: a value no delivery has, so that the
+    extract is ingested and refused)."""
     folder = Path(raw_dir) / str(year)
-    return {
-        name: _sha256(folder / extract.file_name) if folder.is_dir() and delivery_folder.is_contract_file(folder, extract) else None
-        for name, extract in extracts().items()
-    }
+    found: dict[str, str | None] = {}
+    for name, extract in extracts().items():
+        files = delivery_folder.delivered_files(folder, extract)
+        found[name] = _sha256(files[0]) if len(files) == 1 else ("several" if files else None)
+    return found
 
 
 def other_entries(raw_dir: Path, year: int) -> list[str]:
