@@ -63,7 +63,7 @@ def mujun_dbt_models(context: AssetExecutionContext, warehouse: Warehouse, locat
     checks = {
         spec.metadata[UNIQUE_ID]: spec.key for spec in context.assets_def.check_specs if spec.key in context.selected_asset_check_keys
     }
-    everything = len(assets) == len(context.assets_def.keys) and len(checks) == len(list(context.assets_def.check_specs))
+    everything = not context.is_subset  # every model, seed and test of the project
     decisions = config.model_dump()
     with warehouse.connect() as conn:
         if not everything:

@@ -32,6 +32,13 @@ from .partitions import data_year_partitions
 from .resources import Locations, Warehouse
 
 CHECK_NAME = "delivery_expectations"
+# The ingestion's bookkeeping (raw.loads: every delivery; raw.load_issues: its file-level findings),
+# written with every extract's delivery and read by dbt as sources of their own: assets of this
+# step, so that what reads them is downstream of every delivery.
+BOOKKEEPING = {
+    AssetKey(["raw", "loads"]): "每次入库一条：部门文件、年度、sha256、行数、是否当前有效。",
+    AssetKey(["raw", "load_issues"]): "入库时发现的文件级问题（未报送、只有表头、列缺失、未知列、约定之外的文件）。",
+}
 # what the check reads: the rule parameters in force and the accepted labels of the year
 REFERENCE_MODELS = ("in_force_rule_parameters", "accepted_labels")
 
@@ -53,7 +60,8 @@ def _spec(extract: Extract) -> AssetSpec:
 
 @multi_asset(
     name="raw_deliveries",
-    specs=[_spec(e) for e in extracts().values()],
+    specs=[_spec(e) for e in extracts().values()]
+    + [AssetSpec(key=key, group_name="raw", kinds={"duckdb"}, skippable=True, description=text) for key, text in BOOKKEEPING.items()],
     partitions_def=data_year_partitions,
     can_subset=True,
     description="各部门报送文件逐个入库（每份文件一个事务）。",
@@ -79,6 +87,9 @@ def raw_deliveries(context: AssetExecutionContext, warehouse: Warehouse, locatio
                     "findings": MetadataValue.json([list(f) for f in summary.findings]),
                 },
             )
+    for key in BOOKKEEPING:
+        if key in context.selected_asset_keys:
+            yield MaterializeResult(asset_key=key)
 
 
 @multi_asset_check(

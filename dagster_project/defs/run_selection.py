@@ -12,6 +12,7 @@ from dagster import AssetKey, AssetSelection
 from .. import run_log
 from ..run_plan import Plan
 from .export_assets import EXPORT_ASSETS, published_outputs
+from .raw_assets import BOOKKEEPING
 
 
 def changed_and_downstream(plan: Plan, asset_graph, warehouse: Path, export_dir: Path, year: int) -> list[AssetKey] | None:
@@ -21,6 +22,8 @@ def changed_and_downstream(plan: Plan, asset_graph, warehouse: Path, export_dir:
     if plan.everything:
         return None
     roots = [AssetKey(["raw", name]) for name in plan.extracts] + [AssetKey(["rules", name]) for name in plan.rule_tables]
+    if plan.extracts:  # every delivery is also a row of the ingestion's bookkeeping
+        roots += list(BOOKKEEPING)
     keys = set(AssetSelection.assets(*roots).downstream().resolve(asset_graph))
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         published = run_log.published_exports(conn, year)

@@ -1,0 +1,148 @@
+"""A run recomputes only what depends on what changed since the year's latest computation
+(run_plan.py), everything when the working tables are not that computation's, nothing when
+nothing changed; exports a run does not write are carried over as they were published."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import duckdb
+import pytest
+from dagster import AssetKey, DagsterInstance
+
+from conftest import WORKED_RAW, U, copy_run, run_pipeline
+from dagster_project import run_plan
+from dagster_project.defs.evaluation_config import EvaluationConfig
+
+DEFAULTS = EvaluationConfig().model_dump()
+
+
+def _plan(run, decisions=DEFAULTS):
+    return run_plan.plan(run.warehouse, run.raw_dir, run.year, decisions)
+
+
+def test_the_plan_of_an_unchanged_year_is_nothing_and_each_change_says_what(tmp_path, worked):
+    run = copy_run(worked, tmp_path)
+    assert _plan(run) == run_plan.Plan(False)
+    assert _plan(run).nothing
+
+    overrides = run.raw_dir / "2023" / "overrides.csv"
+    overrides.write_text(
+        f"uscc,final_class,reason,approved_by,approved_on\n{U['甲']},B,异议复核,区委、区政府,2024-04-20\n", encoding="utf-8"
+    )
+    assert _plan(run) == run_plan.Plan(False, extracts=("overrides",))
+
+    (run.raw_dir / "2023" / "finance.csv").unlink()  # a delivery withdrawn is a change too
+    assert _plan(run).extracts == ("finance", "overrides")
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ("decisions", "评价参数不同"),
+        ("stray file", "约定之外的文件有变化"),
+        ("another year computed last", "最近一次计算是 2022 年度"),
+        ("unfinished", "最近一次计算未完成"),
+    ],
+)
+def test_everything_is_recomputed_when_the_working_tables_may_not_be_the_years(tmp_path, worked, change, reason):
+    run = copy_run(worked, tmp_path)
+    decisions = DEFAULTS
+    if change == "decisions":
+        decisions = {**DEFAULTS, "ranking_groups": "all"}
+    elif change == "stray file":
+        (run.raw_dir / "2023" / "tax_更正.csv").write_text("uscc,tax_paid\n", encoding="utf-8")
+    else:
+        with duckdb.connect(str(run.warehouse)) as conn:
+            if change == "unfinished":
+                conn.execute("update runs.computations set finished_at = null")
+            else:
+                conn.execute("insert into runs.computations values ('other', 2022, now(), now(), null)")
+    plan = _plan(run, decisions)
+    assert plan.everything and reason in plan.reason
+
+
+def test_an_override_recomputes_its_descendants_only_and_keeps_the_other_exports(tmp_path, worked, capsys):
+    run = copy_run(worked, tmp_path)
+    year_dir = run.export_dir / "2023"
+    overrides = run.raw_dir / "2023" / "overrides.csv"
+    overrides.write_text(
+        f"uscc,final_class,reason,approved_by,approved_on\n{U['己']},C,异议复核：税款已于次年补缴,区委、区政府,2024-04-20\n",
+        encoding="utf-8",
+    )
+    instance = DagsterInstance.ephemeral()
+    from dagster_project.evaluate import evaluate
+
+    status = evaluate(2023, run.raw_dir, run.export_dir, run.warehouse, instance=instance)
+    assert status == worked.status
+    assert "只重新计算受以下变化影响的部分" in capsys.readouterr().out
+
+    [record] = instance.get_runs()
+    selected = record.asset_selection
+    assert AssetKey(["raw", "overrides"]) in selected and AssetKey(["marts", "classification"]) in selected
+    assert AssetKey(["raw", "tax"]) not in selected and AssetKey(["rules", "class_cutoffs"]) not in selected
+    assert AssetKey(["reference", "labels"]) not in selected
+
+    # the override took effect, and every output of the year is published
+    classes = run.csv("classification.csv").set_index("uscc")
+    assert classes.loc[U["己"], "final_class"] == "C"
+    assert sorted(p.name for p in year_dir.iterdir()) == sorted(p.name for p in (worked.export_dir / "2023").iterdir())
+
+
+def test_nothing_changed_recomputes_nothing_and_leaves_the_outputs(tmp_path, worked, capsys):
+    run = copy_run(worked, tmp_path)
+    classification = run.export_dir / "2023" / "classification.csv"
+    before = classification.stat().st_mtime_ns
+    assert run_pipeline(tmp_path, run.raw_dir).status == worked.status
+    assert "没有变化" in capsys.readouterr().out
+    assert classification.stat().st_mtime_ns == before
+
+
+def test_a_subset_chosen_in_the_ui_on_another_years_tables_is_refused(tmp_path, worked):
+    from dagster_project.definitions import build_definitions
+    from dagster_project.defs.resources import Locations, Warehouse
+
+    run = copy_run(worked, tmp_path)
+    shutil.copytree(WORKED_RAW / "2023", run.raw_dir / "2022")
+    with duckdb.connect(str(run.warehouse)) as conn:  # as if 2022 had been computed after 2023
+        conn.execute("insert into runs.computations values ('other', 2022, now(), now(), null)")
+    defs = build_definitions(Warehouse(path=str(run.warehouse)), Locations(raw_dir=str(run.raw_dir), export_dir=str(run.export_dir)))
+    job = defs.resolve_job_def("evaluate_data_year")
+    result = job.execute_in_process(
+        partition_key="2023",
+        instance=DagsterInstance.ephemeral(),
+        asset_selection=[AssetKey(["marts", "classification"])],
+        raise_on_error=False,
+    )
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert "只能重新计算 2023 年度的全部模型" in failure.step_failure_data.error.message
+    assert os.path.isfile(run.export_dir / "2023" / "classification.csv")  # nothing published, nothing lost
+
+
+def test_exports_a_run_did_not_write_are_carried_over_as_published(tmp_path):
+    from dagster_project.outputs import staging
+
+    published = tmp_path / "2023"
+    (published / "diagnosis").mkdir(parents=True)
+    (published / "rewards.csv").write_text("as published", encoding="utf-8")
+    (published / "diagnosis" / "a.html").write_text("page", encoding="utf-8")
+    root = staging.begin(tmp_path, 2023, "run-2", lambda _: False)
+    (root / "2023").mkdir()
+    (root / "2023" / "classification.csv").write_text("new", encoding="utf-8")
+    staging.mark_done(root, "csv", ["classification.csv"])
+    staging.carry_over(tmp_path, 2023, root, {"reward_csv": ["rewards.csv"], "diagnoses": ["diagnosis/a.html"]})
+    assert staging.done_files(root) == {"csv": ["classification.csv"], "diagnoses": ["diagnosis/a.html"], "reward_csv": ["rewards.csv"]}
+    staging.swap_in(tmp_path, 2023, "run-2", ["csv", "reward_csv", "diagnoses"])
+    assert (published / "rewards.csv").read_text(encoding="utf-8") == "as published"
+    assert (published / "classification.csv").read_text(encoding="utf-8") == "new"
+    assert (published / "diagnosis" / "a.html").is_file()
+
+
+def test_a_published_file_missing_cannot_be_carried_over(tmp_path):
+    from dagster_project.outputs import staging
+
+    (tmp_path / "2023").mkdir()
+    root = staging.begin(tmp_path, 2023, "run-2", lambda _: False)
+    with pytest.raises(RuntimeError, match="无法沿用上次的输出"):
+        staging.carry_over(tmp_path, 2023, root, {"reward_csv": ["rewards.csv"]})
