@@ -1,0 +1,819 @@
+"""A reference implementation of mujun's evaluation in plain pandas, for the benchmark (issue 13).
+
+    python benchmarks/pandas_reference.py --raw-dir DIR --year Y --out classification.csv \\
+        [--previous classification.csv of Y-1] [--cutoff YYYY-MM-DD]
+
+This is the script a bureau's analyst would write instead of mujun: it reads the year's delivered
+CSV files (`<raw-dir>/<year>/<extract>.csv`, English or Chinese headers as the contract
+`data/seeds/extract_columns.csv` names them, UTF-8 with or without BOM or GB18030) and the rule
+tables `data/seeds/*.csv` (the rows in force for the year by `from_year`/`to_year`; every policy
+number comes from them), and writes `classification.csv` with the columns and values of mujun's
+`exports/<year>/classification.csv`. Vectorised pandas throughout (strings in Arrow, regular
+expressions and lookups over whole columns, merges and group-bys); no DuckDB, no row loops.
+
+What it implements, as mujun's dbt models do (they decide where RULES.md is unclear):
+- validation as far as it changes the classification: every contract column of the extracts the
+  classification reads is checked as mujun's staging checks it (required value present; USCC of 18
+  characters with its GB 32100 check character; numbers as plain decimals with thousands separators
+  in groups of three, finite, not `nan`/`inf`, not overflowing; whole numbers; dates YYYY-MM-DD or
+  YYYY/M/D; booleans and enums by the labels of `boolean_labels.csv`/`enum_labels.csv`, English or
+  Chinese, any case; GB/T 4754 industry codes with or without the section letter). A line with a
+  bad cell is quarantined, as are all lines of a USCC repeated in a one-row-per-enterprise extract,
+  parcels and leases with an area not positive or an id repeated, leases whose lessor is the lessee,
+  and pollution penalties without a level;
+- status: an enterprise of the statistics extract never vanishes: its quarantined line makes it
+  `blocked` (statistics_duplicate / statistics_row_invalid); out of scope by industry division;
+  blocked for tax duplicate / tax row invalid / tax missing, land not positive, energy missing,
+  output missing, or an indicator that is not a finite number;
+- land (registered m² to 亩, verified leases in and out), indicators, benchmarks (mean of the
+  enterprises' ratios over the benchmark population), capped basic scores, bonus and penalty items
+  (per-item aggregation and caps from `score_items.csv` and `rule_parameters.csv`), total score
+  rounded as DuckDB rounds, ranks within each scale group (ties share the best rank), percentile
+  classes, the adjustment rules in their order and the government's override;
+- the previous year's class from `--previous` (mujun's stored result for year − 1) where it has a
+  final class, else from industry_it.csv.
+
+Only mujun's default run decisions are supported: benchmark_method = mean_of_ratios and
+ranking_groups = scale (`--cutoff` defaults to <year>-12-31 as in mujun).
+
+It does not write workbooks, reports, data-quality files or the 附件2 rewards, and does not check
+whole files (Great Expectations) or report findings: only classification.csv.
+
+Columns compared with mujun: all 21 columns of classification.csv; none is excluded (`adjustments`
+holds rule and reason codes, not label text, and no run id is part of the file). Numbers are
+compared to 1e-6, the precision of the contract (mujun writes them rounded to six decimals; this
+script rounds the same way and writes them the same way, so they normally agree as text too);
+everything else exactly. See `compare()`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "data" / "seeds"
+
+# Not rule numbers but definitions: GB 32100-2015's alphabet and check-character weights, the
+# square metres in a hectare (SI), and the magnitude up to which mujun computes numbers exactly
+# (dbt macro number_magnitude_limit): a larger delivered value is not a number there either.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
+M2_PER_HECTARE = 10000
+NUMBER_MAGNITUDE_LIMIT = 1e20
+
+# White space that is no part of a delivered value (spaces, tabs, line ends, no-break and
+# ideographic spaces), as mujun's trim_cell strips it.
+WHITESPACE = " \t\n\r\u00a0\u3000"
+NUMBER_PATTERN = r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+DATE_PATTERN = r"^(?:([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,4})/([0-9]{1,2})/([0-9]{1,2}))$"
+INDUSTRY_PATTERN = r"^([A-Z]?)(([0-9]{2})[0-9]{0,2})$"
+FULL_WIDTH = str.maketrans(
+    "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ",
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+)
+INT32 = 2**31
+
+# classification.csv (dagster_project/outputs/csv_files.py): columns, those written rounded to six
+# decimals, and the first characters that make a spreadsheet read a text cell as a formula.
+COLUMNS = [
+    "uscc",
+    "name",
+    "township",
+    "scale",
+    "status",
+    "land_mu",
+    "tax_per_mu",
+    "output_per_mu",
+    "output_per_energy",
+    "tax_score",
+    "output_score",
+    "energy_score",
+    "basic_score",
+    "bonus_score",
+    "penalty_score",
+    "total_score",
+    "rank",
+    "group_size",
+    "percentile_class",
+    "final_class",
+    "adjustments",
+]
+DECIMAL_COLUMNS = COLUMNS[5:16]
+INTEGER_COLUMNS = ["rank", "group_size"]
+OUTPUT_DIGITS = 6
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# The extracts the classification reads (the others feed the 附件2 rewards only).
+EXTRACTS = [
+    "statistics",
+    "tax",
+    "land_parcels",
+    "land_leases",
+    "land_violations",
+    "science_tech",
+    "industry_it",
+    "finance",
+    "market_supervision",
+    "quality_awards",
+    "standards",
+    "honors",
+    "safety_accidents",
+    "environment",
+    "overrides",
+]
+
+
+class InputError(Exception):
+    """The delivery or the rules cannot be used (mujun's exit status 2)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule tables
+
+
+def seed(name: str) -> pd.DataFrame:
+    return pd.read_csv(SEEDS / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+class Rules:
+    """The rule tables, rows in force for the data year."""
+
+    def __init__(self, year: int):
+        self.year = year
+
+        def dated(name: str) -> pd.DataFrame:
+            table = seed(name)
+            since = table["from_year"].astype(int)
+            until = pd.to_numeric(table["to_year"].replace("", np.nan))
+            return table[(since <= year) & (until.isna() | (until >= year))].reset_index(drop=True)
+
+        self.parameters = dated("rule_parameters")
+        self.parameters["value"] = self.parameters["value"].astype(float)
+        self.indicator_points = dated("indicator_points")
+        self.indicator_points[["basic_points", "cap_points"]] = self.indicator_points[["basic_points", "cap_points"]].astype(float)
+        self.indicator_scores = seed("indicator_scores").assign(position=lambda t: t["position"].astype(int)).sort_values("position")
+        self.bonus_points = dated("bonus_points").assign(points=lambda t: t["points"].astype(float))
+        self.standard_points = dated("bonus_standard_points").assign(points=lambda t: t["points"].astype(float))
+        self.penalty_points = dated("penalty_points").assign(points=lambda t: t["points"].astype(float))
+        self.score_items = seed("score_items")
+        self.class_cutoffs = dated("class_cutoffs").assign(max_percent=lambda t: t["max_percent"].astype(int)).sort_values("max_percent")
+        self.adjustment_rules = dated("adjustment_rules").assign(step=lambda t: t["step"].astype(int)).sort_values("step")
+        self.conduct_levels = set(dated("conduct_accident_levels")["level"])
+        self.divisions = dated("industry_divisions").set_index("division")
+        self.divisions["in_scope"] = self.divisions["in_scope"].str.lower() == "true"
+        booleans = seed("boolean_labels")
+        self.booleans = dict(zip(booleans["label"].str.lower(), booleans["value"].str.lower() == "true"))
+        enums = seed("enum_labels")
+        enums["label"] = enums["label"].str.lower()
+        self.enums = {name: dict(zip(t["label"], t["code"])) for name, t in enums.drop_duplicates(["enum_name", "label"]).groupby("enum_name")}
+        columns = seed("extract_columns")
+        columns["position"] = columns["position"].astype(int)
+        columns["value_required"] = columns["value_required"].str.lower() == "true"
+        self.columns = {name: t.sort_values("position") for name, t in columns.groupby("extract")}
+        extracts = seed("extracts").set_index("extract")
+        self.required = set(extracts.index[extracts["required"].str.lower() == "true"])
+        self.one_row = set(extracts.index[extracts["one_row_per_enterprise"].str.lower() == "true"])
+
+    def param(self, name: str, scale: str = "all") -> float:
+        rows = self.parameters[self.parameters["parameter"] == name].set_index("scale")["value"]
+        if scale in rows.index:
+            return float(rows[scale])
+        if "all" in rows.index:
+            return float(rows["all"])
+        raise InputError(f"rule_parameters: no row for {name} in force for {self.year}")
+
+    def aggregation(self, kind: str) -> dict[str, str]:
+        items = self.score_items[self.score_items["kind"] == kind]
+        return dict(zip(items["item"], items["aggregation"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a delivery and parsing its cells
+
+
+def normalize_header(text: str) -> str:
+    """Headers compare loosely: full-width forms folded (NFKC), white space dropped, case ignored."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).strip().lower())
+
+
+def read_delivery(folder: Path, extract: str, rules: Rules) -> pd.DataFrame | None:
+    """The delivered rows (all text, trimmed), contract columns named as in the contract (a missing
+    optional column is empty), in file order; None when the file was not delivered."""
+    path = folder / f"{extract}.csv"
+    contract = rules.columns[extract]
+    if not path.is_file():
+        if extract in rules.required:
+            raise InputError(f"required file missing: {path}")
+        return None
+    try:
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="pyarrow")
+        except UnicodeDecodeError:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030", engine="pyarrow")
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame()
+    lookup = {}
+    for name, header in zip(contract["column_name"], contract["header_zh"]):
+        lookup[normalize_header(name)] = name
+        lookup[normalize_header(header)] = name
+    # pandas numbers repeated headers (`a`, `a.1`); read the header line itself to map it
+    header = list(frame.columns)
+    renamed, mapped = {}, set()
+    for column in header:
+        name = lookup.get(normalize_header(str(column)))
+        if name is not None:
+            if name in mapped:
+                raise InputError(f"{path}: column {column} duplicates column {name}")
+            renamed[column] = name
+            mapped.add(name)
+    missing = [c for c, req in zip(contract["column_name"], contract["value_required"]) if req and c not in mapped]
+    if missing and (len(frame.columns) or extract in rules.required):
+        raise InputError(f"{path} is missing required column(s) {', '.join(missing)}")
+    if len(frame):
+        # a line of empty cells (",,,," below a table in Excel) is a blank line, not a record
+        blank = np.logical_and.reduce([frame[c].str.strip(" ").eq("").to_numpy() for c in header])
+        frame = frame[~blank]
+    rows = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    for name in contract["column_name"]:
+        if name in mapped:
+            source = next(c for c, n in renamed.items() if n == name)
+            rows[name] = frame[source].str.strip(WHITESPACE).reset_index(drop=True)
+        else:
+            rows[name] = pd.Series("", index=rows.index, dtype="str")
+    if not len(rows) and extract in rules.required:
+        raise InputError(f"required file {path} has a header but no data rows")
+    rows["_line"] = np.arange(len(rows))
+    return rows
+
+
+def uscc_valid(codes: pd.Series) -> np.ndarray:
+    """GB 32100-2015: 18 characters of the alphabet, the last one the check character."""
+    shaped = codes.str.contains(r"^[0-9A-HJ-NP-RTUW-Y]{18}$", regex=True).fillna(False).to_numpy(bool)
+    valid = shaped.copy()
+    if shaped.any():
+        lookup = np.zeros(256, dtype=np.int64)
+        for value, character in enumerate(USCC_ALPHABET):
+            lookup[ord(character)] = value
+        chars = np.frombuffer("".join(codes[shaped]).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        values = lookup[chars]
+        check = (31 - (values[:, :17] @ USCC_WEIGHTS) % 31) % 31
+        valid[shaped] = values[:, 17] == check
+    return valid
+
+
+def duck_round(values, digits: int) -> np.ndarray:
+    """DuckDB's round(double, digits): std::round(x · 10^digits) / 10^digits (half away from zero),
+    the input itself where that is not finite."""
+    x = np.asarray(values, dtype=float)
+    scale = float(10**digits)
+    y = x * scale
+    whole = np.trunc(y)
+    rounded = (whole + np.where(np.abs(y - whole) >= 0.5, np.sign(y), 0.0)) / scale
+    return np.where(np.isfinite(rounded) | np.isnan(x), rounded, x)
+
+
+def parse_decimal(cell: pd.Series) -> np.ndarray:
+    """A finite plain decimal (thousands separated by commas in groups of three) or NaN."""
+    shaped = cell.str.contains(f"^(?:{NUMBER_PATTERN})$", regex=True).fillna(False).to_numpy(bool)
+    number = np.full(len(cell), np.nan)
+    if shaped.any():
+        text = cell[shaped]
+        values = text.str.replace(",", "", regex=False).astype("float64").to_numpy()
+        # a value that underflows to zero ('1e-400') is an overflow, not zero
+        underflow = (values == 0) & text.str.replace(r"[eE].*$", "", regex=True).str.contains("[1-9]", regex=True).to_numpy(bool)
+        good = np.isfinite(values) & (np.abs(values) < NUMBER_MAGNITUDE_LIMIT) & ~underflow
+        number[np.flatnonzero(shaped)[good]] = values[good]
+    return number
+
+
+def parse_int(cell: pd.Series) -> np.ndarray:
+    number = parse_decimal(cell)
+    whole = (number == np.floor(number)) & (np.abs(number) < INT32)
+    return np.where(whole, number, np.nan)
+
+
+def parse_date(cell: pd.Series) -> np.ndarray:
+    """YYYY-MM-DD or YYYY/M/D as the integer yyyymmdd (NaN when not a date of the calendar)."""
+    parts = cell.str.extract(DATE_PATTERN)
+    if parts.empty:
+        return np.full(len(cell), np.nan)
+    parts = parts.apply(pd.to_numeric).to_numpy(float)
+    y = np.where(np.isnan(parts[:, 0]), parts[:, 3], parts[:, 0])
+    m = np.where(np.isnan(parts[:, 1]), parts[:, 4], parts[:, 1])
+    d = np.where(np.isnan(parts[:, 2]), parts[:, 5], parts[:, 2])
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    month_days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+    ok = (m >= 1) & (m <= 12) & (d >= 1)
+    days = np.where(ok, month_days[np.clip(np.nan_to_num(m, nan=1).astype(int), 1, 12) - 1] + ((m == 2) & leap), 0)
+    ok &= d <= days
+    return np.where(ok, y * 10000 + m * 100 + d, np.nan)
+
+
+def parse_industry_code(cell: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray]:
+    """(code digits or NaN, malformed-or-unknown mask) for GB/T 4754 codes as statistics systems write
+    them: with or without the section letter, any case, spaces inside, full-width characters."""
+    text = cell.copy()
+    wide = text.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).to_numpy(bool)
+    if wide.any():
+        text[wide] = text[wide].map(lambda v: v.translate(FULL_WIDTH))
+    text = text.str.upper().str.replace(r"[\t\n\f\r \u3000\u00a0]", "", regex=True)
+    parts = text.str.extract(INDUSTRY_PATTERN)
+    section = rules.divisions["section"].reindex(parts[2]).to_numpy(dtype=object)
+    letter = parts[0].fillna("").to_numpy(dtype=object)
+    known = pd.notna(section)
+    ok = known & ((letter == "") | (letter == section))
+    return pd.Series(np.where(ok, parts[1].to_numpy(dtype=object), None), index=cell.index, dtype="str"), ~ok
+
+
+def lookup(cell: pd.Series, labels: dict) -> pd.Series:
+    """Labels (any case) to their values; NaN for an unknown label."""
+    return cell.str.lower().map(labels)
+
+
+def validate(extract: str, rows: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """The delivery with each contract column parsed to its type, and per line: `_key` (the USCC
+    the line is about, as checked), `_bad` (quarantined) and `_bad_value` (a cell error other than
+    a required value missing)."""
+    out = pd.DataFrame({"_line": rows["_line"]})
+    missing = np.zeros(len(rows), dtype=bool)
+    invalid = np.zeros(len(rows), dtype=bool)
+    for column in rules.columns[extract].itertuples():
+        cell = rows[column.column_name]
+        empty = cell.eq("").to_numpy(bool)
+        if column.value_required:
+            missing |= empty
+        kind = column.value_type
+        if kind == "text":
+            out[column.column_name] = cell.where(~empty)
+            continue
+        if kind == "uscc":
+            value = cell.str.upper()
+            bad = ~uscc_valid(value)
+            out[column.column_name] = value.where(~empty)
+        elif kind == "decimal":
+            value = parse_decimal(cell)
+            bad = np.isnan(value)
+            out[column.column_name] = value
+        elif kind == "int":
+            value = parse_int(cell)
+            bad = np.isnan(value)
+            out[column.column_name] = value
+        elif kind == "date":
+            value = parse_date(cell)
+            bad = np.isnan(value)
+            out[column.column_name] = value
+        elif kind == "bool":
+            value = lookup(cell, rules.booleans)
+            bad = value.isna().to_numpy(bool)
+            out[column.column_name] = np.where(empty | bad, False, value.to_numpy(dtype=object)).astype(bool)
+        elif kind == "enum":
+            value = lookup(cell, rules.enums[column.enum_name])
+            bad = value.isna().to_numpy(bool)
+            out[column.column_name] = value
+        elif kind == "industry_code":
+            value, bad = parse_industry_code(cell, rules)
+            out[column.column_name] = value
+        else:
+            raise InputError(f"extract_columns: unknown value_type {kind}")
+        invalid |= bad & ~empty
+    key_column = "lessee_uscc" if extract == "land_leases" else "uscc"
+    out["_key"] = rows[key_column].str.upper()
+    bad = missing | invalid
+    if extract in rules.one_row:
+        # a USCC delivered twice: all its lines are quarantined, none is picked silently
+        repeated = out["_key"].duplicated(keep=False).to_numpy(bool)
+        bad |= repeated & uscc_valid(out["_key"])
+    bad |= row_rule_errors(extract, out)
+    out["_bad"] = bad
+    out["_bad_value"] = invalid
+    return out
+
+
+def row_rule_errors(extract: str, rows: pd.DataFrame) -> np.ndarray:
+    """Lines whose cells parse but which break a rule of their own file."""
+    bad = np.zeros(len(rows), dtype=bool)
+    if extract == "land_parcels":
+        bad |= (rows["area_m2"] <= 0).to_numpy()
+        bad |= rows["parcel_id"].notna().to_numpy() & rows["parcel_id"].duplicated(keep=False).to_numpy()
+    elif extract == "land_leases":
+        bad |= (rows["area_mu"] <= 0).to_numpy()
+        bad |= (rows["lessor_uscc"].str.upper() == rows["lessee_uscc"].str.upper()).fillna(False).to_numpy(bool)
+        bad |= rows["lease_id"].notna().to_numpy() & rows["lease_id"].duplicated(keep=False).to_numpy()
+    elif extract == "environment":
+        bad |= (rows["kind"].eq("pollution_penalty") & rows["level"].isna()).to_numpy(bool)
+    return bad
+
+
+# ---------------------------------------------------------------------------------------------
+# The evaluation
+
+
+def evaluate(raw_dir: Path, year: int, previous: Path | None = None, cutoff: date | None = None) -> pd.DataFrame:
+    rules = Rules(year)
+    cutoff = cutoff or date(year, 12, 31)
+    folder = Path(raw_dir) / str(year)
+    data: dict[str, pd.DataFrame] = {}
+    for extract in EXTRACTS:
+        rows = read_delivery(folder, extract, rules)
+        if rows is None:
+            rows = pd.DataFrame({c: pd.Series(dtype="str") for c in rules.columns[extract]["column_name"]} | {"_line": []})
+        data[extract] = validate(extract, rows, rules)
+    accepted = {name: frame[~frame["_bad"]] for name, frame in data.items()}
+
+    # Population: accepted statistics lines, and once each enterprise whose lines are all
+    # quarantined while its USCC is valid (blocked, with the fields of its first line).
+    statistics = data["statistics"]
+    quarantined = statistics[statistics["_bad"] & uscc_valid(statistics["_key"])].copy()
+    quarantined["uscc"] = quarantined["_key"]
+    lines = quarantined.groupby("uscc")["_line"].transform("size")
+    quarantined["statistics_issue"] = np.where(lines > 1, "statistics_duplicate", "statistics_row_invalid")
+    quarantined = quarantined.drop_duplicates("uscc", keep="first")
+    keep = ["uscc", "name", "township", "industry_code", "scale", "statistics_issue", "_line"]
+    people = pd.concat(
+        [accepted["statistics"].assign(statistics_issue=None), quarantined[keep]],
+        ignore_index=True,
+    ).sort_values("_line", kind="stable", ignore_index=True)
+    division = people["industry_code"].str.slice(0, 2)
+    people["in_scope"] = rules.divisions["in_scope"].reindex(division).fillna(False).astype(bool).to_numpy()
+    index = pd.Index(people["uscc"])
+
+    def ids(frame: pd.DataFrame, column: str = "uscc") -> np.ndarray:
+        return index.get_indexer(frame[column])
+
+    def per_enterprise(frame: pd.DataFrame, column: str, fill=np.nan) -> np.ndarray:
+        """A column of a one-row-per-enterprise extract, aligned to the population."""
+        values = np.full(len(people), fill, dtype=object if frame[column].dtype != float else float)
+        where = ids(frame)
+        found = where >= 0
+        values[where[found]] = frame[column].to_numpy()[found]
+        return values
+
+    # Land (亩): registered parcels (m²) + verified leases in − verified leases out.
+    parcels = accepted["land_parcels"]
+    registered = parcels.groupby("uscc")["area_m2"].sum() * rules.param("mu_per_hectare") / M2_PER_HECTARE
+    leases = accepted["land_leases"]
+    leases = leases[leases["verified"]]
+    leased_in = leases.groupby(leases["lessee_uscc"].str.upper())["area_mu"].sum()
+    leased_out = leases.groupby(leases["lessor_uscc"].str.upper())["area_mu"].sum()
+    land_mu = (
+        registered.reindex(index).fillna(0).to_numpy()
+        + leased_in.reindex(index).fillna(0).to_numpy()
+        - leased_out.reindex(index).fillna(0).to_numpy()
+    )
+
+    # Status (RULES §4): blocked reasons in mujun's order, out of scope, evaluated.
+    tax = accepted["tax"]
+    tax_rows = data["tax"]
+    tax_paid = per_enterprise(tax, "tax_paid").astype(float)
+    has_tax = np.zeros(len(people), dtype=bool)
+    has_tax[ids(tax)[ids(tax) >= 0]] = True
+    repeated = tax_rows["_key"].duplicated(keep=False).to_numpy(bool) & uscc_valid(tax_rows["_key"])
+    tax_duplicate = index.isin(tax_rows["_key"][repeated])
+    tax_invalid = index.isin(tax_rows["_key"][tax_rows["_bad_value"].to_numpy()])
+    scale = people["scale"].to_numpy(dtype=object)
+    above = scale == "above"
+    gross_output = people["gross_output"].to_numpy(float)
+    energy = people["energy_tce"].to_numpy(float)
+    tax_reason = np.select(
+        [tax_duplicate, ~has_tax & tax_invalid, ~has_tax],
+        ["tax_duplicate", "tax_row_invalid", "tax_missing"],
+        "",
+    )
+    with np.errstate(invalid="ignore"):
+        reasons = [
+            pd.Series(tax_reason),
+            pd.Series(np.where(land_mu <= 0, "land_not_positive", "")),
+            pd.Series(np.where(above & ~(np.nan_to_num(energy, nan=0.0) > 0), "energy_missing", "")),
+            pd.Series(np.where(np.isnan(gross_output), "output_missing", "")),
+        ]
+    reason = reasons[0].str.cat(reasons[1:], sep=";").str.replace(r";+", ";", regex=True).str.strip(";").to_numpy(dtype=object)
+    issue = people["statistics_issue"].to_numpy(dtype=object)
+    in_scope = people["in_scope"].to_numpy(bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tax_used = np.maximum(tax_paid, 0)
+        finite = (
+            np.isfinite(land_mu)
+            & np.isfinite(tax_used / land_mu)
+            & np.isfinite(gross_output / land_mu)
+            & (~above | np.isfinite(gross_output / energy))
+        )
+    reason = np.where(in_scope & (reason == "") & ~finite, "indicator_not_finite", reason)
+    has_issue = pd.notna(issue)
+    status = np.select([has_issue, ~in_scope, reason != ""], ["blocked", "out_of_scope", "blocked"], "evaluated")
+    status_reason = np.select([has_issue, ~in_scope, reason != ""], [issue, "industry", reason], None)
+
+    # Indicators and benchmarks of the evaluated enterprises (mean of the enterprises' ratios).
+    ev = np.flatnonzero(status == "evaluated")
+    e = pd.DataFrame(
+        {
+            "uscc": people["uscc"].to_numpy()[ev],
+            "scale": scale[ev],
+            "land_mu": land_mu[ev],
+            "tax_paid": tax_paid[ev],
+            "gross_output": gross_output[ev],
+            "energy_tce": energy[ev],
+        }
+    )
+    e["tax_per_mu"] = np.maximum(e["tax_paid"], 0) / e["land_mu"]
+    e["output_per_mu"] = e["gross_output"] / e["land_mu"]
+    e["output_per_energy"] = np.where(e["scale"] == "above", e["gross_output"] / e["energy_tce"], np.nan)
+    population = (e["scale"] == "above") & (e["gross_output"] >= rules.param("benchmark_min_gross_output"))
+    benchmarks = {}
+    for indicator in rules.indicator_points["indicator"].unique():
+        value = e.loc[population, indicator].mean()
+        if not (np.isfinite(value) and value > 0):
+            raise InputError(f"benchmark missing or not positive: {indicator} (population {int(population.sum())}, computed {value})")
+        benchmarks[indicator] = value
+
+    # Basic scores: points × value / benchmark, capped, per scale group's indicators.
+    score_column = dict(zip(rules.indicator_scores["indicator"], rules.indicator_scores["score_column"]))
+    basic = np.zeros(len(e))
+    for indicator in rules.indicator_scores["indicator"]:
+        points = rules.indicator_points[rules.indicator_points["indicator"] == indicator].set_index("scale")
+        basic_points = e["scale"].map(points["basic_points"]).to_numpy(float)
+        cap = e["scale"].map(points["cap_points"]).to_numpy(float)
+        score = np.minimum(basic_points * (e[indicator].to_numpy() / benchmarks.get(indicator, np.nan)), cap)
+        e[score_column[indicator]] = score
+        basic = basic + np.nan_to_num(score, nan=0.0)
+    e["basic_score"] = basic
+
+    eid = pd.Index(e["uscc"])
+    attributes = {}
+    for extract, columns in {
+        "statistics": ["gross_output_prev", "revenue", "revenue_prev", "total_profit", "above_scale_since", "halted_since"],
+        "tax": ["credit_rating_d"],
+        "science_tech": ["rd_expense", "new_invention_patents", "hitech", "rd_platform"],
+        "industry_it": ["specialized", "smart_manufacturing", "single_champion", "green_factory", "equipment_investment"]
+        + ["elimination_listed", "energy_target_missed", "prev_class"],
+        "finance": ["listing", "blacklisted"],
+        "market_supervision": ["abnormal_operation"],
+    }.items():
+        frame = accepted[extract].set_index("uscc")
+        for column in columns:
+            attributes[column] = frame[column].reindex(eid)
+    a = pd.DataFrame(attributes).reset_index(drop=True)
+    for flag in ["credit_rating_d", "hitech", "elimination_listed", "energy_target_missed", "blacklisted", "abnormal_operation"]:
+        a[flag] = a[flag].fillna(False).astype(bool)
+    digits = int(rules.param("rate_digits"))
+    recent_from = year - rules.param("recent_years") + 1
+
+    def rate(numerator, denominator) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return duck_round(np.asarray(numerator, float) / np.asarray(denominator, float), digits)
+
+    # Bonus criteria met (加分项): (enterprise, item, criterion), points from the rule table.
+    criteria = []
+
+    def met(mask, item: str, criterion) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        where = np.flatnonzero(mask)
+        values = np.asarray(criterion, dtype=object)[where] if not isinstance(criterion, str) else criterion
+        criteria.append(pd.DataFrame({"eid": where, "item": item, "criterion": values}))
+
+    with np.errstate(invalid="ignore"):
+        met(a["listing"].notna(), "listing", a["listing"])
+        met((a["revenue"] > 0) & (rate(a["rd_expense"], a["revenue"]) >= rules.param("rd_ratio_min")), "rd_input", "rd_ratio")
+        met(a["new_invention_patents"] >= rules.param("invention_patents_min"), "rd_input", "invention_patent")
+        met(a["hitech"], "hitech", "yes")
+        for item in ["rd_platform", "specialized", "smart_manufacturing", "single_champion", "green_factory"]:
+            met(a[item].notna(), item, a[item])
+        for extract, item, column, when in [("honors", "honor", "level", "year"), ("quality_awards", "quality_award", "award", "year")]:
+            rows = accepted[extract]
+            where = eid.get_indexer(rows["uscc"])
+            rows = rows[(where >= 0) & (rows[when] >= recent_from).to_numpy() & (rows[when] <= year).to_numpy()]
+            criteria.append(pd.DataFrame({"eid": eid.get_indexer(rows["uscc"]), "item": item, "criterion": rows[column].to_numpy()}))
+        growth = [
+            ("growth_output_total", e["gross_output"] > rules.param("growth_output_total_over")),
+            (
+                "growth_output_rate",
+                (a["gross_output_prev"] > 0)
+                & (rate(e["gross_output"] - a["gross_output_prev"], a["gross_output_prev"]) > rules.param("growth_output_rate_over")),
+            ),
+            ("growth_tax_total", e["tax_paid"] > rules.param("growth_tax_total_over")),
+            (
+                "growth_revenue_rate",
+                (a["revenue_prev"] > 0) & (rate(a["revenue"] - a["revenue_prev"], a["revenue_prev"]) > rules.param("growth_revenue_rate_over")),
+            ),
+            ("growth_profit_margin", (a["revenue"] > 0) & (rate(a["total_profit"], a["revenue"]) > rules.param("growth_profit_margin_over"))),
+        ]
+        for item, mask in growth:
+            met(mask, item, "yes")
+    criteria = pd.concat(criteria, ignore_index=True)
+    criteria["scale"] = e["scale"].to_numpy()[criteria["eid"].to_numpy()]
+    items = criteria.merge(rules.bonus_points, on=["item", "scale", "criterion"])[["eid", "item", "points"]]
+    standards = accepted["standards"]
+    standards = standards.assign(eid=eid.get_indexer(standards["uscc"]))
+    standards = standards[(standards["eid"] >= 0) & (standards["year"] >= recent_from) & (standards["year"] <= year)]
+    standards = standards.merge(rules.standard_points, on=["level", "role"])
+    items = pd.concat([items, standards.assign(item="standard")[["eid", "item", "points"]]], ignore_index=True)
+    e["bonus_score"] = capped_points(items, rules.aggregation("bonus"), rules.param("bonus_item_cap"), rules.param("bonus_total_cap"), len(e))
+
+    # Events of the data year: safety accidents, environment cases, illegal land use.
+    def in_year(extract: str, column: str) -> pd.DataFrame:
+        rows = accepted[extract]
+        rows = rows.assign(eid=eid.get_indexer(rows["uscc"]))
+        return rows[(rows["eid"] >= 0) & (rows[column] // 10000 == year)]
+
+    accidents = in_year("safety_accidents", "occurred_on")
+    environment = in_year("environment", "occurred_on")
+    violations = in_year("land_violations", "discovered_on")
+    flags = {"tax_credit_d": a["credit_rating_d"], "blacklist": a["blacklisted"]}
+    penalties = pd.concat(
+        [
+            pd.DataFrame({"eid": accidents["eid"], "item": "safety_accident", "criterion": accidents["level"]}),
+            pd.DataFrame({"eid": environment["eid"], "item": environment["kind"], "criterion": environment["level"]}),
+            pd.DataFrame({"eid": violations["eid"], "item": "land_violation", "criterion": "yes"}),
+        ]
+        + [pd.DataFrame({"eid": np.flatnonzero(mask.to_numpy()), "item": item, "criterion": "yes"}) for item, mask in flags.items()],
+        ignore_index=True,
+    ).merge(rules.penalty_points, on=["item", "criterion"])[["eid", "item", "points"]]
+    e["penalty_score"] = capped_points(
+        penalties, rules.aggregation("penalty"), rules.param("penalty_item_cap"), rules.param("penalty_total_cap"), len(e)
+    )
+    e["total_score"] = duck_round((e["basic_score"] + e["bonus_score"]) - e["penalty_score"], int(rules.param("total_score_digits")))
+
+    # Ranks within each scale group, ties sharing the best rank; percentile classes.
+    groups = e.groupby("scale")
+    e["rank"] = groups["total_score"].rank(method="min", ascending=False).astype(int)
+    tax_rank = groups["tax_per_mu"].rank(method="min", ascending=False).to_numpy()
+    e["group_size"] = groups["uscc"].transform("size").astype(int)
+    n = e["group_size"].to_numpy()
+    klass = np.full(len(e), None, dtype=object)
+    for name, max_percent in zip(rules.class_cutoffs["class"][::-1], rules.class_cutoffs["max_percent"][::-1]):
+        klass = np.where(e["rank"].to_numpy() * 100 <= max_percent * n, name, klass)
+    e["percentile_class"] = klass
+
+    # Adjustment rules (调档), their conditions as mujun's int_adjustment_conditions holds them.
+    cutoff_minus = {months: shift_months(cutoff, -int(rules.param(months))) for months in ["new_above_scale_months", "halted_months"]}
+    conduct_accident = np.zeros(len(e), dtype=bool)
+    conduct_accident[accidents.loc[accidents["level"].isin(rules.conduct_levels), "eid"].to_numpy()] = True
+    emission = np.zeros(len(e), dtype=bool)
+    emission[environment.loc[environment["kind"] == "emission_target_missed", "eid"].to_numpy()] = True
+    prev_class = a["prev_class"]
+    if previous is not None:
+        stored = pd.read_csv(previous, dtype=str, keep_default_na=False)
+        stored = stored[stored["final_class"] != ""].set_index("uscc")["final_class"]
+        prev_class = stored.reindex(eid).reset_index(drop=True).fillna(prev_class)
+    equipment_over = e["scale"].map({s: rules.param("equipment_investment_over", s) for s in e["scale"].unique()}).to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        held = {
+            "not_a_low_tax": tax_rank * 100 > (100 - rules.param("low_tax_bottom_percent")) * n,
+            "not_a_conduct": conduct_accident | a["energy_target_missed"].to_numpy() | emission | a["abnormal_operation"].to_numpy(),
+            "protect_cd": (prev_class == "A").to_numpy(bool)
+            | (a["equipment_investment"].to_numpy(float) > equipment_over)
+            | ((e["scale"] == "above").to_numpy() & (a["above_scale_since"].to_numpy(float) > cutoff_minus["new_above_scale_months"])),
+            "force_d": a["elimination_listed"].to_numpy()
+            | (a["halted_since"].to_numpy(float) <= cutoff_minus["halted_months"])
+            | (e["tax_paid"].to_numpy() <= 0),
+        }
+    klass = e["percentile_class"].to_numpy(dtype=object)
+    adjustments = pd.Series("", index=e.index, dtype="str")
+    for rule in rules.adjustment_rules.itertuples():
+        holds = held[rule.rule]
+        klass = np.where(holds & np.isin(klass, rule.from_classes.split(";")), rule.to_class, klass)
+        adjustments = adjustments.where(~holds, adjustments + ";" + rule.rule)
+    overrides = accepted["overrides"].set_index("uscc")["final_class"].reindex(eid).to_numpy(dtype=object)
+    overridden = pd.notna(overrides)
+    e["final_class"] = np.where(overridden, overrides, klass)
+    adjustments = adjustments.where(~overridden, adjustments + ";manual_override").str.lstrip(";")
+    e["adjustments"] = adjustments.where(adjustments != "")
+
+    # classification.csv: every enterprise, evaluated ones with their scores.
+    out = pd.DataFrame(
+        {
+            "uscc": people["uscc"],
+            "name": people["name"],
+            "township": people["township"],
+            "scale": people["scale"],
+            "status": status,
+            "_line": people["_line"],
+        }
+    )
+    scored = e.set_index("uscc")
+    for column in COLUMNS[5:20]:
+        out[column] = scored[column].reindex(index).to_numpy()
+    out["adjustments"] = np.where(status == "evaluated", scored["adjustments"].reindex(index).to_numpy(dtype=object), status_reason)
+    for column in DECIMAL_COLUMNS:
+        out[column] = duck_round(out[column].astype(float), OUTPUT_DIGITS)
+    for column in INTEGER_COLUMNS:
+        out[column] = out[column].astype("Int64")
+    out = out.assign(_rest=out["status"] != "evaluated").sort_values(["_rest", "scale", "_line"], na_position="last", kind="stable")
+    return out[COLUMNS].reset_index(drop=True)
+
+
+def capped_points(items: pd.DataFrame, aggregation: dict[str, str], item_cap: float, total_cap: float, size: int) -> np.ndarray:
+    """Points per enterprise: each item's points added up or its best counted (score_items),
+    each item capped, then the total capped."""
+    summed = items["item"].map(aggregation).eq("sum")
+    per_item = pd.concat(
+        [
+            items[summed].groupby(["eid", "item"])["points"].sum(),
+            items[~summed].groupby(["eid", "item"])["points"].max(),
+        ]
+    ).clip(upper=item_cap)
+    total = per_item.groupby(level="eid").sum().clip(upper=total_cap)
+    return total.reindex(range(size)).fillna(0.0).to_numpy()
+
+
+def shift_months(day: date, months: int) -> float:
+    """`day` moved by whole months (the day clamped to the month's end, as DuckDB's date − interval
+    does), as the integer yyyymmdd."""
+    shifted = (pd.Timestamp(day) + pd.DateOffset(months=months)).date()
+    return float(shifted.year * 10000 + shifted.month * 100 + shifted.day)
+
+
+def write(result: pd.DataFrame, out: Path) -> None:
+    """UTF-8 without BOM, as mujun writes its machine CSV; a text cell that a spreadsheet would
+    read as a formula starts with `'`."""
+    result = result.copy()
+    for column in ["uscc", "name", "township", "scale", "status", "percentile_class", "final_class", "adjustments"]:
+        text = result[column].astype("str")
+        risky = text.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(bool)
+        result[column] = text.where(~risky, "'" + text)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    result.to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing two classification.csv files
+
+
+def compare(ours: Path, theirs: Path, tolerance: float = 1e-6, show: int = 10) -> tuple[list[str], int]:
+    """Differences between two classification.csv files, rows matched by uscc: the list of problems
+    (empty when equal: the same rows and columns, numbers within `tolerance`, everything else as
+    text) and the number of numeric cells that are equal within the tolerance but not as text."""
+    a = pd.read_csv(ours, dtype=str, keep_default_na=False)
+    b = pd.read_csv(theirs, dtype=str, keep_default_na=False)
+    problems = []
+    if list(a.columns) != list(b.columns):
+        return [f"columns differ: {list(a.columns)} vs {list(b.columns)}"], 0
+    for name, frame in (("first", a), ("second", b)):
+        if frame["uscc"].duplicated().any():
+            problems.append(f"{name} file repeats uscc {frame.loc[frame['uscc'].duplicated(), 'uscc'].iloc[0]}")
+    if problems:
+        return problems, 0
+    a, b = a.set_index("uscc"), b.set_index("uscc")
+    only_a, only_b = a.index.difference(b.index), b.index.difference(a.index)
+    if len(only_a):
+        problems.append(f"{len(only_a)} enterprises only in {ours}: {', '.join(only_a[:show])}")
+    if len(only_b):
+        problems.append(f"{len(only_b)} enterprises only in {theirs}: {', '.join(only_b[:show])}")
+    common = a.index.intersection(b.index).sort_values()
+    a, b = a.loc[common], b.loc[common]
+    differs = pd.DataFrame(False, index=common, columns=a.columns)
+    text_only = 0
+    for column in a.columns:
+        if column in DECIMAL_COLUMNS:
+            x = pd.to_numeric(a[column].replace("", np.nan)).to_numpy(float)
+            y = pd.to_numeric(b[column].replace("", np.nan)).to_numpy(float)
+            same = (np.isnan(x) & np.isnan(y)) | (np.abs(x - y) <= tolerance * np.maximum(1.0, np.abs(y)))
+            differs[column] = ~same
+            text_only += int((same & (a[column] != b[column]).to_numpy()).sum())
+        else:
+            differs[column] = (a[column] != b[column]).to_numpy()
+    rows = differs.any(axis=1)
+    if rows.any():
+        columns = differs.sum()
+        problems.append(
+            f"{int(rows.sum())} of {len(common)} enterprises differ; cells differing per column: "
+            + ", ".join(f"{c} {n}" for c, n in columns[columns > 0].items())
+        )
+        for uscc in differs.index[rows][:show]:
+            cells = differs.columns[differs.loc[uscc]]
+            problems.append(f"  {uscc}: " + "; ".join(f"{c} {a.at[uscc, c]!r} vs {b.at[uscc, c]!r}" for c in cells))
+    return problems, text_only
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--raw-dir", type=Path, required=True, help="reads <raw-dir>/<year>/*.csv")
+    parser.add_argument("--year", type=int, required=True, help="data year")
+    parser.add_argument("--out", type=Path, required=True, help="classification.csv to write")
+    parser.add_argument("--previous", type=Path, help="classification.csv of year − 1 (previous classes)")
+    parser.add_argument("--cutoff", type=date.fromisoformat, help="评价统计截止日, default <year>-12-31")
+    parser.add_argument("--compare", type=Path, help="a classification.csv to compare the result with (exit 1 if it differs)")
+    args = parser.parse_args(argv)
+    try:
+        result = evaluate(args.raw_dir, args.year, args.previous, args.cutoff)
+    except InputError as exc:
+        print(f"input cannot be used: {exc}", file=sys.stderr)
+        return 2
+    write(result, args.out)
+    print(f"{len(result)} enterprises ({int((result['status'] == 'evaluated').sum())} evaluated) -> {args.out}")
+    if args.compare:
+        problems, text_only = compare(args.out, args.compare)
+        print("\n".join(problems) if problems else f"equal to {args.compare} ({text_only} numbers equal within 1e-6 but not as text)")
+        return 1 if problems else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
