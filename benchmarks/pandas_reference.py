@@ -173,7 +173,9 @@ class Rules:
         self.booleans = dict(zip(booleans["label"].str.lower(), booleans["value"].str.lower() == "true"))
         enums = seed("enum_labels")
         enums["label"] = enums["label"].str.lower()
-        self.enums = {name: dict(zip(t["label"], t["code"])) for name, t in enums.drop_duplicates(["enum_name", "label"]).groupby("enum_name")}
+        self.enums = {
+            name: dict(zip(t["label"], t["code"])) for name, t in enums.drop_duplicates(["enum_name", "label"]).groupby("enum_name")
+        }
         columns = seed("extract_columns")
         columns["position"] = columns["position"].astype(int)
         columns["value_required"] = columns["value_required"].str.lower() == "true"
@@ -600,9 +602,13 @@ def evaluate(raw_dir: Path, year: int, previous: Path | None = None, cutoff: dat
             ("growth_tax_total", e["tax_paid"] > rules.param("growth_tax_total_over")),
             (
                 "growth_revenue_rate",
-                (a["revenue_prev"] > 0) & (rate(a["revenue"] - a["revenue_prev"], a["revenue_prev"]) > rules.param("growth_revenue_rate_over")),
+                (a["revenue_prev"] > 0)
+                & (rate(a["revenue"] - a["revenue_prev"], a["revenue_prev"]) > rules.param("growth_revenue_rate_over")),
             ),
-            ("growth_profit_margin", (a["revenue"] > 0) & (rate(a["total_profit"], a["revenue"]) > rules.param("growth_profit_margin_over"))),
+            (
+                "growth_profit_margin",
+                (a["revenue"] > 0) & (rate(a["total_profit"], a["revenue"]) > rules.param("growth_profit_margin_over")),
+            ),
         ]
         for item, mask in growth:
             met(mask, item, "yes")
@@ -614,7 +620,9 @@ def evaluate(raw_dir: Path, year: int, previous: Path | None = None, cutoff: dat
     standards = standards[(standards["eid"] >= 0) & (standards["year"] >= recent_from) & (standards["year"] <= year)]
     standards = standards.merge(rules.standard_points, on=["level", "role"])
     items = pd.concat([items, standards.assign(item="standard")[["eid", "item", "points"]]], ignore_index=True)
-    e["bonus_score"] = capped_points(items, rules.aggregation("bonus"), rules.param("bonus_item_cap"), rules.param("bonus_total_cap"), len(e))
+    e["bonus_score"] = capped_points(
+        items, rules.aggregation("bonus"), rules.param("bonus_item_cap"), rules.param("bonus_total_cap"), len(e)
+    )
 
     # Events of the data year: safety accidents, environment cases, illegal land use.
     def in_year(extract: str, column: str) -> pd.DataFrame:
@@ -746,12 +754,19 @@ def write(result: pd.DataFrame, out: Path) -> None:
 # Comparing two classification.csv files
 
 
-def compare(ours: Path, theirs: Path, tolerance: float = 1e-6, show: int = 10) -> tuple[list[str], int]:
-    """Differences between two classification.csv files, rows matched by uscc: the list of problems
-    (empty when equal: the same rows and columns, numbers within `tolerance`, everything else as
-    text) and the number of numeric cells that are equal within the tolerance but not as text."""
-    a = pd.read_csv(ours, dtype=str, keep_default_na=False)
-    b = pd.read_csv(theirs, dtype=str, keep_default_na=False)
+def compare(ours: Path | pd.DataFrame, theirs: Path | pd.DataFrame, tolerance: float = 1e-6, show: int = 10) -> tuple[list[str], int]:
+    """Differences between two classification.csv files (paths, or the files read as text), rows
+    matched by uscc: the list of problems (empty when equal: the same rows and columns, numbers
+    within `tolerance`, everything else as text) and the number of numeric cells that are equal
+    within the tolerance but not as text."""
+
+    def text(source: Path | pd.DataFrame) -> pd.DataFrame:
+        if isinstance(source, pd.DataFrame):
+            return source.astype(str).fillna("")
+        return pd.read_csv(source, dtype=str, keep_default_na=False)
+
+    a, b = text(ours), text(theirs)
+    ours, theirs = ("first" if isinstance(ours, pd.DataFrame) else ours), ("second" if isinstance(theirs, pd.DataFrame) else theirs)
     problems = []
     if list(a.columns) != list(b.columns):
         return [f"columns differ: {list(a.columns)} vs {list(b.columns)}"], 0
