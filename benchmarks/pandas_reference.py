@@ -74,7 +74,7 @@ NUMBER_MAGNITUDE_LIMIT = 1e20
 WHITESPACE = " \t\n\r\u00a0\u3000"
 NUMBER_PATTERN = r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 DATE_PATTERN = r"^(?:([0-9]{1,4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,4})/([0-9]{1,2})/([0-9]{1,2}))$"
-INDUSTRY_PATTERN = r"^([A-Z]?)(([0-9]{2})[0-9]{0,2})$"
+INDUSTRY_PATTERN = r"^[A-Z]?[0-9]{2,4}$"
 FULL_WIDTH = str.maketrans(
     "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ",
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
@@ -226,7 +226,6 @@ def read_delivery(folder: Path, extract: str, rules: Rules) -> pd.DataFrame | No
     for name, header in zip(contract["column_name"], contract["header_zh"]):
         lookup[normalize_header(name)] = name
         lookup[normalize_header(header)] = name
-    # pandas numbers repeated headers (`a`, `a.1`); read the header line itself to map it
     header = list(frame.columns)
     renamed, mapped = {}, set()
     for column in header:
@@ -241,7 +240,10 @@ def read_delivery(folder: Path, extract: str, rules: Rules) -> pd.DataFrame | No
         raise InputError(f"{path} is missing required column(s) {', '.join(missing)}")
     if len(frame):
         # a line of empty cells (",,,," below a table in Excel) is a blank line, not a record
-        blank = np.logical_and.reduce([frame[c].str.strip(" ").eq("").to_numpy() for c in header])
+        blank = frame[header[0]].str.strip(" ").eq("").to_numpy(bool).copy()
+        for column in header[1:]:
+            if blank.any():
+                blank[blank] = frame.loc[blank, column].str.strip(" ").eq("").to_numpy(bool)
         frame = frame[~blank]
     rows = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for name in contract["column_name"]:
@@ -264,7 +266,7 @@ def uscc_valid(codes: pd.Series) -> np.ndarray:
         lookup = np.zeros(256, dtype=np.int64)
         for value, character in enumerate(USCC_ALPHABET):
             lookup[ord(character)] = value
-        chars = np.frombuffer("".join(codes[shaped]).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        chars = np.frombuffer("".join(codes[shaped].tolist()).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
         values = lookup[chars]
         check = (31 - (values[:, :17] @ USCC_WEIGHTS) % 31) % 31
         valid[shaped] = values[:, 17] == check
@@ -290,7 +292,10 @@ def parse_decimal(cell: pd.Series) -> np.ndarray:
         text = cell[shaped]
         values = text.str.replace(",", "", regex=False).astype("float64").to_numpy()
         # a value that underflows to zero ('1e-400') is an overflow, not zero
-        underflow = (values == 0) & text.str.replace(r"[eE].*$", "", regex=True).str.contains("[1-9]", regex=True).to_numpy(bool)
+        zero = values == 0
+        underflow = np.zeros(len(values), dtype=bool)
+        if zero.any():
+            underflow[zero] = text[zero].str.replace(r"[eE].*$", "", regex=True).str.contains("[1-9]", regex=True).to_numpy(bool)
         good = np.isfinite(values) & (np.abs(values) < NUMBER_MAGNITUDE_LIMIT) & ~underflow
         number[np.flatnonzero(shaped)[good]] = values[good]
     return number
@@ -304,95 +309,99 @@ def parse_int(cell: pd.Series) -> np.ndarray:
 
 def parse_date(cell: pd.Series) -> np.ndarray:
     """YYYY-MM-DD or YYYY/M/D as the integer yyyymmdd (NaN when not a date of the calendar)."""
-    parts = cell.str.extract(DATE_PATTERN)
-    if parts.empty:
-        return np.full(len(cell), np.nan)
-    parts = parts.apply(pd.to_numeric).to_numpy(float)
-    y = np.where(np.isnan(parts[:, 0]), parts[:, 3], parts[:, 0])
-    m = np.where(np.isnan(parts[:, 1]), parts[:, 4], parts[:, 1])
-    d = np.where(np.isnan(parts[:, 2]), parts[:, 5], parts[:, 2])
+    y, m, d = (np.full(len(cell), np.nan) for _ in range(3))
+    # the usual form by slicing (vectorised in Arrow); the others by a regular expression
+    iso = cell.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", regex=True).fillna(False).to_numpy(bool)
+    if iso.any():
+        text = cell[iso]
+        for target, start, stop in ((y, 0, 4), (m, 5, 7), (d, 8, 10)):
+            target[iso] = text.str.slice(start, stop).astype("float64").to_numpy()
+    other = ~iso & cell.ne("").to_numpy(bool)
+    if other.any():
+        parts = cell[other].str.extract(DATE_PATTERN).apply(pd.to_numeric).to_numpy(float)
+        y[other] = np.where(np.isnan(parts[:, 0]), parts[:, 3], parts[:, 0])
+        m[other] = np.where(np.isnan(parts[:, 1]), parts[:, 4], parts[:, 1])
+        d[other] = np.where(np.isnan(parts[:, 2]), parts[:, 5], parts[:, 2])
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     month_days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
-    ok = (m >= 1) & (m <= 12) & (d >= 1)
-    days = np.where(ok, month_days[np.clip(np.nan_to_num(m, nan=1).astype(int), 1, 12) - 1] + ((m == 2) & leap), 0)
-    ok &= d <= days
+    with np.errstate(invalid="ignore"):
+        ok = (m >= 1) & (m <= 12) & (d >= 1)
+        days = month_days[np.clip(np.nan_to_num(m, nan=1).astype(int), 1, 12) - 1] + ((m == 2) & leap)
+        ok &= d <= days
     return np.where(ok, y * 10000 + m * 100 + d, np.nan)
 
 
-def parse_industry_code(cell: pd.Series, rules: Rules) -> tuple[pd.Series, np.ndarray]:
-    """(code digits or NaN, malformed-or-unknown mask) for GB/T 4754 codes as statistics systems write
-    them: with or without the section letter, any case, spaces inside, full-width characters."""
+def parse_industry_code(cell: pd.Series, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
+    """(code digits or None, malformed-or-unknown mask) for GB/T 4754 codes as statistics systems
+    write them: with or without the section letter, any case, spaces inside, full-width characters."""
     text = cell.copy()
     wide = text.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).to_numpy(bool)
     if wide.any():
         text[wide] = text[wide].map(lambda v: v.translate(FULL_WIDTH))
     text = text.str.upper().str.replace(r"[\t\n\f\r \u3000\u00a0]", "", regex=True)
-    parts = text.str.extract(INDUSTRY_PATTERN)
-    section = rules.divisions["section"].reindex(parts[2]).to_numpy(dtype=object)
-    letter = parts[0].fillna("").to_numpy(dtype=object)
-    known = pd.notna(section)
-    ok = known & ((letter == "") | (letter == section))
-    return pd.Series(np.where(ok, parts[1].to_numpy(dtype=object), None), index=cell.index, dtype="str"), ~ok
+    shaped = text.str.contains(INDUSTRY_PATTERN, regex=True).fillna(False).to_numpy(bool)
+    lettered = text.str.contains(r"^[A-Z]", regex=True).fillna(False).to_numpy(bool)
+    code = np.where(lettered, text.str.slice(1).to_numpy(dtype=object), text.to_numpy(dtype=object))
+    letter = np.where(lettered, text.str.slice(0, 1).to_numpy(dtype=object), "")
+    division, uniques = pd.factorize(pd.Series(code, dtype="str").str.slice(0, 2))
+    section = rules.divisions["section"].reindex(uniques).to_numpy(dtype=object)[division]
+    ok = shaped & pd.notna(section) & ((letter == "") | (letter == section))
+    return np.where(ok, code, None), ~ok
 
 
-def lookup(cell: pd.Series, labels: dict) -> pd.Series:
-    """Labels (any case) to their values; NaN for an unknown label."""
-    return cell.str.lower().map(labels)
+def lookup(cell: pd.Series, labels: dict) -> np.ndarray:
+    """Labels (any case) to their values, None for an unknown one: each distinct label looked up once."""
+    codes, uniques = pd.factorize(cell.str.lower())
+    values = np.array([labels.get(label) for label in uniques] + [None], dtype=object)
+    return values[codes]
 
 
 def validate(extract: str, rows: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """The delivery with each contract column parsed to its type, and per line: `_key` (the USCC
-    the line is about, as checked), `_bad` (quarantined) and `_bad_value` (a cell error other than
-    a required value missing)."""
+    the line is about, as checked) and whether it is a valid one, `_bad` (quarantined) and
+    `_bad_value` (a cell error other than a required value missing)."""
     out = pd.DataFrame({"_line": rows["_line"]})
+    key_column = "lessee_uscc" if extract == "land_leases" else "uscc"
+    out["_key"] = rows[key_column].str.upper()
+    out["_key_valid"] = uscc_valid(out["_key"])
     missing = np.zeros(len(rows), dtype=bool)
     invalid = np.zeros(len(rows), dtype=bool)
     for column in rules.columns[extract].itertuples():
-        cell = rows[column.column_name]
+        name, kind = column.column_name, column.value_type
+        cell = rows[name]
         empty = cell.eq("").to_numpy(bool)
         if column.value_required:
             missing |= empty
-        kind = column.value_type
         if kind == "text":
-            out[column.column_name] = cell.where(~empty)
+            out[name] = cell.where(~empty)
             continue
         if kind == "uscc":
-            value = cell.str.upper()
-            bad = ~uscc_valid(value)
-            out[column.column_name] = value.where(~empty)
-        elif kind == "decimal":
-            value = parse_decimal(cell)
+            value = out["_key"] if name == key_column else cell.str.upper()
+            bad = ~(out["_key_valid"].to_numpy() if name == key_column else uscc_valid(value))
+            out[name] = value.where(~empty)
+        elif kind in ("decimal", "int", "date"):
+            value = {"decimal": parse_decimal, "int": parse_int, "date": parse_date}[kind](cell)
             bad = np.isnan(value)
-            out[column.column_name] = value
-        elif kind == "int":
-            value = parse_int(cell)
-            bad = np.isnan(value)
-            out[column.column_name] = value
-        elif kind == "date":
-            value = parse_date(cell)
-            bad = np.isnan(value)
-            out[column.column_name] = value
+            out[name] = value
         elif kind == "bool":
             value = lookup(cell, rules.booleans)
-            bad = value.isna().to_numpy(bool)
-            out[column.column_name] = np.where(empty | bad, False, value.to_numpy(dtype=object)).astype(bool)
+            bad = pd.isna(value)
+            out[name] = np.where(empty | bad, False, value).astype(bool)
         elif kind == "enum":
             value = lookup(cell, rules.enums[column.enum_name])
-            bad = value.isna().to_numpy(bool)
-            out[column.column_name] = value
+            bad = pd.isna(value)
+            out[name] = value
         elif kind == "industry_code":
             value, bad = parse_industry_code(cell, rules)
-            out[column.column_name] = value
+            out[name] = value
         else:
             raise InputError(f"extract_columns: unknown value_type {kind}")
         invalid |= bad & ~empty
-    key_column = "lessee_uscc" if extract == "land_leases" else "uscc"
-    out["_key"] = rows[key_column].str.upper()
     bad = missing | invalid
     if extract in rules.one_row:
         # a USCC delivered twice: all its lines are quarantined, none is picked silently
-        repeated = out["_key"].duplicated(keep=False).to_numpy(bool)
-        bad |= repeated & uscc_valid(out["_key"])
+        out["_repeated"] = out["_key"].duplicated(keep=False).to_numpy(bool) & out["_key_valid"].to_numpy()
+        bad |= out["_repeated"].to_numpy()
     bad |= row_rule_errors(extract, out)
     out["_bad"] = bad
     out["_bad_value"] = invalid
@@ -402,15 +411,16 @@ def validate(extract: str, rows: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 def row_rule_errors(extract: str, rows: pd.DataFrame) -> np.ndarray:
     """Lines whose cells parse but which break a rule of their own file."""
     bad = np.zeros(len(rows), dtype=bool)
-    if extract == "land_parcels":
-        bad |= (rows["area_m2"] <= 0).to_numpy()
-        bad |= rows["parcel_id"].notna().to_numpy() & rows["parcel_id"].duplicated(keep=False).to_numpy()
-    elif extract == "land_leases":
-        bad |= (rows["area_mu"] <= 0).to_numpy()
-        bad |= (rows["lessor_uscc"].str.upper() == rows["lessee_uscc"].str.upper()).fillna(False).to_numpy(bool)
-        bad |= rows["lease_id"].notna().to_numpy() & rows["lease_id"].duplicated(keep=False).to_numpy()
-    elif extract == "environment":
-        bad |= (rows["kind"].eq("pollution_penalty") & rows["level"].isna()).to_numpy(bool)
+    with np.errstate(invalid="ignore"):
+        if extract == "land_parcels":
+            bad |= rows["area_m2"].to_numpy() <= 0
+            bad |= rows["parcel_id"].notna().to_numpy() & rows["parcel_id"].duplicated(keep=False).to_numpy()
+        elif extract == "land_leases":
+            bad |= rows["area_mu"].to_numpy() <= 0
+            bad |= (rows["lessor_uscc"].str.upper() == rows["lessee_uscc"].str.upper()).fillna(False).to_numpy(bool)
+            bad |= rows["lease_id"].notna().to_numpy() & rows["lease_id"].duplicated(keep=False).to_numpy()
+        elif extract == "environment":
+            bad |= (rows["kind"].eq("pollution_penalty") & rows["level"].isna()).to_numpy(bool)
     return bad
 
 
@@ -428,77 +438,91 @@ def evaluate(raw_dir: Path, year: int, previous: Path | None = None, cutoff: dat
         if rows is None:
             rows = pd.DataFrame({c: pd.Series(dtype="str") for c in rules.columns[extract]["column_name"]} | {"_line": []})
         data[extract] = validate(extract, rows, rules)
-    accepted = {name: frame[~frame["_bad"]] for name, frame in data.items()}
+    data["land_leases"]["_lessor"] = data["land_leases"]["lessor_uscc"].fillna("")
+
+    # Enterprises are joined by integer codes: every USCC of every extract factorised once.
+    keyed = [(name, "_key") for name in data] + [("land_leases", "_lessor")]
+    codes, uniques = pd.factorize(pd.concat([data[name][column] for name, column in keyed], ignore_index=True))
+    start = 0
+    for name, column in keyed:
+        data[name][column + "_code"] = codes[start : start + len(data[name])]
+        start += len(data[name])
 
     # Population: accepted statistics lines, and once each enterprise whose lines are all
     # quarantined while its USCC is valid (blocked, with the fields of its first line).
     statistics = data["statistics"]
-    quarantined = statistics[statistics["_bad"] & uscc_valid(statistics["_key"])].copy()
-    quarantined["uscc"] = quarantined["_key"]
-    lines = quarantined.groupby("uscc")["_line"].transform("size")
-    quarantined["statistics_issue"] = np.where(lines > 1, "statistics_duplicate", "statistics_row_invalid")
-    quarantined = quarantined.drop_duplicates("uscc", keep="first")
-    keep = ["uscc", "name", "township", "industry_code", "scale", "statistics_issue", "_line"]
-    people = pd.concat(
-        [accepted["statistics"].assign(statistics_issue=None), quarantined[keep]],
-        ignore_index=True,
-    ).sort_values("_line", kind="stable", ignore_index=True)
-    division = people["industry_code"].str.slice(0, 2)
-    people["in_scope"] = rules.divisions["in_scope"].reindex(division).fillna(False).astype(bool).to_numpy()
-    index = pd.Index(people["uscc"])
+    quarantined = statistics[statistics["_bad"] & statistics["_key_valid"]]
+    lines = quarantined.groupby("_key_code")["_line"].transform("size").to_numpy()
+    quarantined = quarantined.assign(
+        uscc=quarantined["_key"], statistics_issue=np.where(lines > 1, "statistics_duplicate", "statistics_row_invalid")
+    )
+    quarantined = quarantined.drop_duplicates("_key_code", keep="first")
+    keep = ["uscc", "name", "township", "industry_code", "scale", "statistics_issue", "_line", "_key_code"]
+    people = pd.concat([statistics[~statistics["_bad"]].assign(statistics_issue=None), quarantined[keep]], ignore_index=True)
+    people = people.sort_values("_line", kind="stable", ignore_index=True)
+    n = len(people)
+    person_of_code = np.full(len(uniques) + 1, -1)  # code -1 (none) lands on the last slot
+    person_of_code[people["_key_code"].to_numpy()] = np.arange(n)
+    accepted = {}
+    for name, frame in data.items():
+        frame = frame[~frame["_bad"].to_numpy()]
+        frame = frame.assign(_person=person_of_code[frame["_key_code"].to_numpy()])
+        accepted[name] = frame[frame["_person"].to_numpy() >= 0]  # rows about enterprises of the population
+    division, divisions = pd.factorize(pd.Series(people["industry_code"], dtype="str").str.slice(0, 2))
+    in_scope = np.append(rules.divisions["in_scope"].reindex(divisions).fillna(False).to_numpy(bool), False)[division]
 
-    def ids(frame: pd.DataFrame, column: str = "uscc") -> np.ndarray:
-        return index.get_indexer(frame[column])
-
-    def per_enterprise(frame: pd.DataFrame, column: str, fill=np.nan) -> np.ndarray:
-        """A column of a one-row-per-enterprise extract, aligned to the population."""
-        values = np.full(len(people), fill, dtype=object if frame[column].dtype != float else float)
-        where = ids(frame)
+    def spread(frame: pd.DataFrame, column: str, fill, target: np.ndarray | None = None, size: int = n) -> np.ndarray:
+        """A column of a one-row-per-enterprise extract, aligned to the population (or to `target`
+        positions, e.g. the evaluated enterprises)."""
+        values = frame[column].to_numpy()
+        where = frame["_person"].to_numpy() if target is None else target[frame["_person"].to_numpy()]
         found = where >= 0
-        values[where[found]] = frame[column].to_numpy()[found]
-        return values
+        out = np.full(size, fill, dtype=values.dtype if values.dtype != bool else object)
+        out[where[found]] = values[found]
+        return out
 
     # Land (亩): registered parcels (m²) + verified leases in − verified leases out.
     parcels = accepted["land_parcels"]
-    registered = parcels.groupby("uscc")["area_m2"].sum() * rules.param("mu_per_hectare") / M2_PER_HECTARE
-    leases = accepted["land_leases"]
-    leases = leases[leases["verified"]]
-    leased_in = leases.groupby(leases["lessee_uscc"].str.upper())["area_mu"].sum()
-    leased_out = leases.groupby(leases["lessor_uscc"].str.upper())["area_mu"].sum()
-    land_mu = (
-        registered.reindex(index).fillna(0).to_numpy()
-        + leased_in.reindex(index).fillna(0).to_numpy()
-        - leased_out.reindex(index).fillna(0).to_numpy()
-    )
+    registered = np.bincount(parcels["_person"], weights=parcels["area_m2"], minlength=n) * rules.param("mu_per_hectare") / M2_PER_HECTARE
+    leases = data["land_leases"]
+    leases = leases[~leases["_bad"].to_numpy() & leases["verified"].to_numpy()]
+    leased_in, leased_out = np.zeros(n), np.zeros(n)
+    for target, column in ((leased_in, "_key_code"), (leased_out, "_lessor_code")):
+        person = person_of_code[leases[column].to_numpy()]
+        target += np.bincount(person[person >= 0], weights=leases["area_mu"].to_numpy()[person >= 0], minlength=n)
+    land_mu = registered + leased_in - leased_out
 
     # Status (RULES §4): blocked reasons in mujun's order, out of scope, evaluated.
     tax = accepted["tax"]
     tax_rows = data["tax"]
-    tax_paid = per_enterprise(tax, "tax_paid").astype(float)
-    has_tax = np.zeros(len(people), dtype=bool)
-    has_tax[ids(tax)[ids(tax) >= 0]] = True
-    repeated = tax_rows["_key"].duplicated(keep=False).to_numpy(bool) & uscc_valid(tax_rows["_key"])
-    tax_duplicate = index.isin(tax_rows["_key"][repeated])
-    tax_invalid = index.isin(tax_rows["_key"][tax_rows["_bad_value"].to_numpy()])
+    tax_paid = spread(tax, "tax_paid", np.nan).astype(float)
+    has_tax = np.zeros(n, dtype=bool)
+    has_tax[tax["_person"].to_numpy()] = True
+
+    def flagged(mask) -> np.ndarray:
+        person = person_of_code[tax_rows["_key_code"].to_numpy()[np.asarray(mask, dtype=bool)]]
+        result = np.zeros(n, dtype=bool)
+        result[person[person >= 0]] = True
+        return result
+
+    tax_duplicate, tax_invalid = flagged(tax_rows["_repeated"]), flagged(tax_rows["_bad_value"])
     scale = people["scale"].to_numpy(dtype=object)
     above = scale == "above"
     gross_output = people["gross_output"].to_numpy(float)
     energy = people["energy_tce"].to_numpy(float)
-    tax_reason = np.select(
-        [tax_duplicate, ~has_tax & tax_invalid, ~has_tax],
-        ["tax_duplicate", "tax_row_invalid", "tax_missing"],
-        "",
-    )
     with np.errstate(invalid="ignore"):
         reasons = [
-            pd.Series(tax_reason),
-            pd.Series(np.where(land_mu <= 0, "land_not_positive", "")),
-            pd.Series(np.where(above & ~(np.nan_to_num(energy, nan=0.0) > 0), "energy_missing", "")),
-            pd.Series(np.where(np.isnan(gross_output), "output_missing", "")),
+            np.select([tax_duplicate, ~has_tax & tax_invalid, ~has_tax], ["tax_duplicate", "tax_row_invalid", "tax_missing"], ""),
+            np.where(land_mu <= 0, "land_not_positive", ""),
+            np.where(above & ~(np.nan_to_num(energy, nan=0.0) > 0), "energy_missing", ""),
+            np.where(np.isnan(gross_output), "output_missing", ""),
         ]
-    reason = reasons[0].str.cat(reasons[1:], sep=";").str.replace(r";+", ";", regex=True).str.strip(";").to_numpy(dtype=object)
+    reason = np.full(n, "", dtype=object)
+    some = np.logical_or.reduce([r != "" for r in reasons])
+    if some.any():  # joined with ';' in this order, only where there is a reason
+        joined = pd.Series(reasons[0][some]).str.cat([pd.Series(r[some]) for r in reasons[1:]], sep=";")
+        reason[some] = joined.str.replace(r";+", ";", regex=True).str.strip(";").to_numpy(dtype=object)
     issue = people["statistics_issue"].to_numpy(dtype=object)
-    in_scope = people["in_scope"].to_numpy(bool)
     with np.errstate(divide="ignore", invalid="ignore"):
         tax_used = np.maximum(tax_paid, 0)
         finite = (
@@ -514,20 +538,16 @@ def evaluate(raw_dir: Path, year: int, previous: Path | None = None, cutoff: dat
 
     # Indicators and benchmarks of the evaluated enterprises (mean of the enterprises' ratios).
     ev = np.flatnonzero(status == "evaluated")
+    to_e = np.full(n + 1, -1)
+    to_e[ev] = np.arange(len(ev))
     e = pd.DataFrame(
-        {
-            "uscc": people["uscc"].to_numpy()[ev],
-            "scale": scale[ev],
-            "land_mu": land_mu[ev],
-            "tax_paid": tax_paid[ev],
-            "gross_output": gross_output[ev],
-            "energy_tce": energy[ev],
-        }
+        {"scale": scale[ev], "land_mu": land_mu[ev], "tax_paid": tax_paid[ev], "gross_output": gross_output[ev], "energy_tce": energy[ev]}
     )
+    e_above = (e["scale"] == "above").to_numpy()
     e["tax_per_mu"] = np.maximum(e["tax_paid"], 0) / e["land_mu"]
     e["output_per_mu"] = e["gross_output"] / e["land_mu"]
-    e["output_per_energy"] = np.where(e["scale"] == "above", e["gross_output"] / e["energy_tce"], np.nan)
-    population = (e["scale"] == "above") & (e["gross_output"] >= rules.param("benchmark_min_gross_output"))
+    e["output_per_energy"] = np.where(e_above, e["gross_output"] / e["energy_tce"], np.nan)
+    population = e_above & (e["gross_output"] >= rules.param("benchmark_min_gross_output")).to_numpy()
     benchmarks = {}
     for indicator in rules.indicator_points["indicator"].unique():
         value = e.loc[population, indicator].mean()
@@ -547,23 +567,25 @@ def evaluate(raw_dir: Path, year: int, previous: Path | None = None, cutoff: dat
         basic = basic + np.nan_to_num(score, nan=0.0)
     e["basic_score"] = basic
 
-    eid = pd.Index(e["uscc"])
-    attributes = {}
-    for extract, columns in {
-        "statistics": ["gross_output_prev", "revenue", "revenue_prev", "total_profit", "above_scale_since", "halted_since"],
-        "tax": ["credit_rating_d"],
-        "science_tech": ["rd_expense", "new_invention_patents", "hitech", "rd_platform"],
-        "industry_it": ["specialized", "smart_manufacturing", "single_champion", "green_factory", "equipment_investment"]
-        + ["elimination_listed", "energy_target_missed", "prev_class"],
-        "finance": ["listing", "blacklisted"],
-        "market_supervision": ["abnormal_operation"],
-    }.items():
-        frame = accepted[extract].set_index("uscc")
+    # What the departments report once per enterprise, aligned to the evaluated enterprises.
+    a = {}
+    for extract, columns, fill in [
+        ("statistics", ["gross_output_prev", "revenue", "revenue_prev", "total_profit", "above_scale_since", "halted_since"], np.nan),
+        ("tax", ["credit_rating_d"], False),
+        ("science_tech", ["rd_expense", "new_invention_patents"], np.nan),
+        ("science_tech", ["hitech"], False),
+        ("science_tech", ["rd_platform"], None),
+        ("industry_it", ["specialized", "smart_manufacturing", "single_champion", "green_factory", "prev_class"], None),
+        ("industry_it", ["equipment_investment"], np.nan),
+        ("industry_it", ["elimination_listed", "energy_target_missed"], False),
+        ("finance", ["listing"], None),
+        ("finance", ["blacklisted"], False),
+        ("market_supervision", ["abnormal_operation"], False),
+    ]:
         for column in columns:
-            attributes[column] = frame[column].reindex(eid)
-    a = pd.DataFrame(attributes).reset_index(drop=True)
-    for flag in ["credit_rating_d", "hitech", "elimination_listed", "energy_target_missed", "blacklisted", "abnormal_operation"]:
-        a[flag] = a[flag].fillna(False).astype(bool)
+            a[column] = spread(accepted[extract], column, fill, to_e, len(e))
+            if fill is False:
+                a[column] = a[column].astype(bool)
     digits = int(rules.param("rate_digits"))
     recent_from = year - rules.param("recent_years") + 1
 
@@ -571,64 +593,58 @@ def evaluate(raw_dir: Path, year: int, previous: Path | None = None, cutoff: dat
         with np.errstate(divide="ignore", invalid="ignore"):
             return duck_round(np.asarray(numerator, float) / np.asarray(denominator, float), digits)
 
+    def rows_of(extract: str) -> pd.DataFrame:
+        """Accepted rows of a many-rows extract about evaluated enterprises, with their position `eid`."""
+        rows = accepted[extract]
+        rows = rows.assign(eid=to_e[rows["_person"].to_numpy()])
+        return rows[rows["eid"].to_numpy() >= 0]
+
     # Bonus criteria met (加分项): (enterprise, item, criterion), points from the rule table.
     criteria = []
 
     def met(mask, item: str, criterion) -> None:
-        mask = np.asarray(mask, dtype=bool)
-        where = np.flatnonzero(mask)
-        values = np.asarray(criterion, dtype=object)[where] if not isinstance(criterion, str) else criterion
-        criteria.append(pd.DataFrame({"eid": where, "item": item, "criterion": values}))
+        where = np.flatnonzero(np.asarray(mask, dtype=bool))
+        criteria.append(
+            pd.DataFrame({"eid": where, "item": item, "criterion": criterion if isinstance(criterion, str) else criterion[where]})
+        )
 
     with np.errstate(invalid="ignore"):
-        met(a["listing"].notna(), "listing", a["listing"])
-        met((a["revenue"] > 0) & (rate(a["rd_expense"], a["revenue"]) >= rules.param("rd_ratio_min")), "rd_input", "rd_ratio")
+        revenue = a["revenue"]
+        met(pd.notna(a["listing"]), "listing", a["listing"])
+        met((revenue > 0) & (rate(a["rd_expense"], revenue) >= rules.param("rd_ratio_min")), "rd_input", "rd_ratio")
         met(a["new_invention_patents"] >= rules.param("invention_patents_min"), "rd_input", "invention_patent")
         met(a["hitech"], "hitech", "yes")
         for item in ["rd_platform", "specialized", "smart_manufacturing", "single_champion", "green_factory"]:
-            met(a[item].notna(), item, a[item])
-        for extract, item, column, when in [("honors", "honor", "level", "year"), ("quality_awards", "quality_award", "award", "year")]:
-            rows = accepted[extract]
-            where = eid.get_indexer(rows["uscc"])
-            rows = rows[(where >= 0) & (rows[when] >= recent_from).to_numpy() & (rows[when] <= year).to_numpy()]
-            criteria.append(pd.DataFrame({"eid": eid.get_indexer(rows["uscc"]), "item": item, "criterion": rows[column].to_numpy()}))
-        growth = [
-            ("growth_output_total", e["gross_output"] > rules.param("growth_output_total_over")),
-            (
-                "growth_output_rate",
-                (a["gross_output_prev"] > 0)
-                & (rate(e["gross_output"] - a["gross_output_prev"], a["gross_output_prev"]) > rules.param("growth_output_rate_over")),
-            ),
-            ("growth_tax_total", e["tax_paid"] > rules.param("growth_tax_total_over")),
-            (
-                "growth_revenue_rate",
-                (a["revenue_prev"] > 0)
-                & (rate(a["revenue"] - a["revenue_prev"], a["revenue_prev"]) > rules.param("growth_revenue_rate_over")),
-            ),
-            (
-                "growth_profit_margin",
-                (a["revenue"] > 0) & (rate(a["total_profit"], a["revenue"]) > rules.param("growth_profit_margin_over")),
-            ),
-        ]
-        for item, mask in growth:
+            met(pd.notna(a[item]), item, a[item])
+        for extract, item, column in [("honors", "honor", "level"), ("quality_awards", "quality_award", "award")]:
+            rows = rows_of(extract)
+            rows = rows[(rows["year"] >= recent_from) & (rows["year"] <= year)]
+            criteria.append(pd.DataFrame({"eid": rows["eid"], "item": item, "criterion": rows[column]}))
+        output, output_prev, revenue_prev = e["gross_output"].to_numpy(), a["gross_output_prev"], a["revenue_prev"]
+        growth = {
+            "growth_output_total": output > rules.param("growth_output_total_over"),
+            "growth_output_rate": (output_prev > 0) & (rate(output - output_prev, output_prev) > rules.param("growth_output_rate_over")),
+            "growth_tax_total": e["tax_paid"].to_numpy() > rules.param("growth_tax_total_over"),
+            "growth_revenue_rate": (revenue_prev > 0)
+            & (rate(revenue - revenue_prev, revenue_prev) > rules.param("growth_revenue_rate_over")),
+            "growth_profit_margin": (revenue > 0) & (rate(a["total_profit"], revenue) > rules.param("growth_profit_margin_over")),
+        }
+        for item, mask in growth.items():
             met(mask, item, "yes")
     criteria = pd.concat(criteria, ignore_index=True)
     criteria["scale"] = e["scale"].to_numpy()[criteria["eid"].to_numpy()]
     items = criteria.merge(rules.bonus_points, on=["item", "scale", "criterion"])[["eid", "item", "points"]]
-    standards = accepted["standards"]
-    standards = standards.assign(eid=eid.get_indexer(standards["uscc"]))
-    standards = standards[(standards["eid"] >= 0) & (standards["year"] >= recent_from) & (standards["year"] <= year)]
-    standards = standards.merge(rules.standard_points, on=["level", "role"])
-    items = pd.concat([items, standards.assign(item="standard")[["eid", "item", "points"]]], ignore_index=True)
-    e["bonus_score"] = capped_points(
-        items, rules.aggregation("bonus"), rules.param("bonus_item_cap"), rules.param("bonus_total_cap"), len(e)
-    )
+    standards = rows_of("standards")
+    standards = standards[(standards["year"] >= recent_from) & (standards["year"] <= year)]
+    standards = standards.merge(rules.standard_points, on=["level", "role"]).assign(item="standard")
+    items = pd.concat([items, standards[["eid", "item", "points"]]], ignore_index=True)
+    bonus_caps = rules.param("bonus_item_cap"), rules.param("bonus_total_cap")
+    e["bonus_score"] = capped_points(items, rules.aggregation("bonus"), *bonus_caps, len(e))
 
     # Events of the data year: safety accidents, environment cases, illegal land use.
     def in_year(extract: str, column: str) -> pd.DataFrame:
-        rows = accepted[extract]
-        rows = rows.assign(eid=eid.get_indexer(rows["uscc"]))
-        return rows[(rows["eid"] >= 0) & (rows[column] // 10000 == year)]
+        rows = rows_of(extract)
+        return rows[rows[column].to_numpy() // 10000 == year]
 
     accidents = in_year("safety_accidents", "occurred_on")
     environment = in_year("environment", "occurred_on")
@@ -640,27 +656,26 @@ def evaluate(raw_dir: Path, year: int, previous: Path | None = None, cutoff: dat
             pd.DataFrame({"eid": environment["eid"], "item": environment["kind"], "criterion": environment["level"]}),
             pd.DataFrame({"eid": violations["eid"], "item": "land_violation", "criterion": "yes"}),
         ]
-        + [pd.DataFrame({"eid": np.flatnonzero(mask.to_numpy()), "item": item, "criterion": "yes"}) for item, mask in flags.items()],
+        + [pd.DataFrame({"eid": np.flatnonzero(mask), "item": item, "criterion": "yes"}) for item, mask in flags.items()],
         ignore_index=True,
     ).merge(rules.penalty_points, on=["item", "criterion"])[["eid", "item", "points"]]
-    e["penalty_score"] = capped_points(
-        penalties, rules.aggregation("penalty"), rules.param("penalty_item_cap"), rules.param("penalty_total_cap"), len(e)
-    )
+    penalty_caps = rules.param("penalty_item_cap"), rules.param("penalty_total_cap")
+    e["penalty_score"] = capped_points(penalties, rules.aggregation("penalty"), *penalty_caps, len(e))
     e["total_score"] = duck_round((e["basic_score"] + e["bonus_score"]) - e["penalty_score"], int(rules.param("total_score_digits")))
 
     # Ranks within each scale group, ties sharing the best rank; percentile classes.
     groups = e.groupby("scale")
     e["rank"] = groups["total_score"].rank(method="min", ascending=False).astype(int)
     tax_rank = groups["tax_per_mu"].rank(method="min", ascending=False).to_numpy()
-    e["group_size"] = groups["uscc"].transform("size").astype(int)
-    n = e["group_size"].to_numpy()
+    e["group_size"] = groups["scale"].transform("size").astype(int)
+    size = e["group_size"].to_numpy()
     klass = np.full(len(e), None, dtype=object)
     for name, max_percent in zip(rules.class_cutoffs["class"][::-1], rules.class_cutoffs["max_percent"][::-1]):
-        klass = np.where(e["rank"].to_numpy() * 100 <= max_percent * n, name, klass)
+        klass = np.where(e["rank"].to_numpy() * 100 <= max_percent * size, name, klass)
     e["percentile_class"] = klass
 
     # Adjustment rules (调档), their conditions as mujun's int_adjustment_conditions holds them.
-    cutoff_minus = {months: shift_months(cutoff, -int(rules.param(months))) for months in ["new_above_scale_months", "halted_months"]}
+    since = {months: shift_months(cutoff, -int(rules.param(months))) for months in ["new_above_scale_months", "halted_months"]}
     conduct_accident = np.zeros(len(e), dtype=bool)
     conduct_accident[accidents.loc[accidents["level"].isin(rules.conduct_levels), "eid"].to_numpy()] = True
     emission = np.zeros(len(e), dtype=bool)
@@ -669,18 +684,16 @@ def evaluate(raw_dir: Path, year: int, previous: Path | None = None, cutoff: dat
     if previous is not None:
         stored = pd.read_csv(previous, dtype=str, keep_default_na=False)
         stored = stored[stored["final_class"] != ""].set_index("uscc")["final_class"]
-        prev_class = stored.reindex(eid).reset_index(drop=True).fillna(prev_class)
+        prev_class = stored.reindex(people["uscc"].to_numpy()[ev]).fillna(pd.Series(prev_class)).to_numpy(dtype=object)
     equipment_over = e["scale"].map({s: rules.param("equipment_investment_over", s) for s in e["scale"].unique()}).to_numpy(float)
     with np.errstate(invalid="ignore"):
         held = {
-            "not_a_low_tax": tax_rank * 100 > (100 - rules.param("low_tax_bottom_percent")) * n,
-            "not_a_conduct": conduct_accident | a["energy_target_missed"].to_numpy() | emission | a["abnormal_operation"].to_numpy(),
-            "protect_cd": (prev_class == "A").to_numpy(bool)
-            | (a["equipment_investment"].to_numpy(float) > equipment_over)
-            | ((e["scale"] == "above").to_numpy() & (a["above_scale_since"].to_numpy(float) > cutoff_minus["new_above_scale_months"])),
-            "force_d": a["elimination_listed"].to_numpy()
-            | (a["halted_since"].to_numpy(float) <= cutoff_minus["halted_months"])
-            | (e["tax_paid"].to_numpy() <= 0),
+            "not_a_low_tax": tax_rank * 100 > (100 - rules.param("low_tax_bottom_percent")) * size,
+            "not_a_conduct": conduct_accident | a["energy_target_missed"] | emission | a["abnormal_operation"],
+            "protect_cd": (prev_class == "A")
+            | (a["equipment_investment"] > equipment_over)
+            | (e_above & (a["above_scale_since"] > since["new_above_scale_months"])),
+            "force_d": a["elimination_listed"] | (a["halted_since"] <= since["halted_months"]) | (e["tax_paid"].to_numpy() <= 0),
         }
     klass = e["percentile_class"].to_numpy(dtype=object)
     adjustments = pd.Series("", index=e.index, dtype="str")
@@ -688,29 +701,24 @@ def evaluate(raw_dir: Path, year: int, previous: Path | None = None, cutoff: dat
         holds = held[rule.rule]
         klass = np.where(holds & np.isin(klass, rule.from_classes.split(";")), rule.to_class, klass)
         adjustments = adjustments.where(~holds, adjustments + ";" + rule.rule)
-    overrides = accepted["overrides"].set_index("uscc")["final_class"].reindex(eid).to_numpy(dtype=object)
+    overrides = spread(accepted["overrides"], "final_class", None, to_e, len(e))
     overridden = pd.notna(overrides)
     e["final_class"] = np.where(overridden, overrides, klass)
     adjustments = adjustments.where(~overridden, adjustments + ";manual_override").str.lstrip(";")
     e["adjustments"] = adjustments.where(adjustments != "")
 
     # classification.csv: every enterprise, evaluated ones with their scores.
-    out = pd.DataFrame(
-        {
-            "uscc": people["uscc"],
-            "name": people["name"],
-            "township": people["township"],
-            "scale": people["scale"],
-            "status": status,
-            "_line": people["_line"],
-        }
-    )
-    scored = e.set_index("uscc")
+    out = people[["uscc", "name", "township", "scale", "_line"]].assign(status=status)
     for column in COLUMNS[5:20]:
-        out[column] = scored[column].reindex(index).to_numpy()
-    out["adjustments"] = np.where(status == "evaluated", scored["adjustments"].reindex(index).to_numpy(dtype=object), status_reason)
+        values = e[column].to_numpy()
+        full = np.full(n, np.nan if values.dtype.kind in "fi" else None, dtype=float if values.dtype.kind in "fi" else object)
+        full[ev] = values
+        out[column] = full
+    adjustments = np.full(n, None, dtype=object)
+    adjustments[ev] = e["adjustments"].to_numpy(dtype=object)
+    out["adjustments"] = np.where(status == "evaluated", adjustments, status_reason)
     for column in DECIMAL_COLUMNS:
-        out[column] = duck_round(out[column].astype(float), OUTPUT_DIGITS)
+        out[column] = duck_round(out[column], OUTPUT_DIGITS)
     for column in INTEGER_COLUMNS:
         out[column] = out[column].astype("Int64")
     out = out.assign(_rest=out["status"] != "evaluated").sort_values(["_rest", "scale", "_line"], na_position="last", kind="stable")
