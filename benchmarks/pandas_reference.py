@@ -8,8 +8,10 @@ CSV files (`<raw-dir>/<year>/<extract>.csv`, English or Chinese headers as the c
 `data/seeds/extract_columns.csv` names them, UTF-8 with or without BOM or GB18030) and the rule
 tables `data/seeds/*.csv` (the rows in force for the year by `from_year`/`to_year`; every policy
 number comes from them), and writes `classification.csv` with the columns and values of mujun's
-`exports/<year>/classification.csv`. Vectorised pandas throughout (strings in Arrow, regular
-expressions and lookups over whole columns, merges and group-bys); no DuckDB, no row loops.
+`exports/<year>/classification.csv`. Vectorised pandas throughout: the pyarrow CSV reader, strings
+in Arrow, regular expressions and label lookups over whole columns, enterprises joined by integer
+codes (one factorize of every USCC), group-bys and merges for the score items. No DuckDB, and no
+loop over rows (but for translating the rare full-width industry code).
 
 What it implements, as mujun's dbt models do (they decide where RULES.md is unclear):
 - validation as far as it changes the classification: every contract column of the extracts the
@@ -30,14 +32,15 @@ What it implements, as mujun's dbt models do (they decide where RULES.md is uncl
   (per-item aggregation and caps from `score_items.csv` and `rule_parameters.csv`), total score
   rounded as DuckDB rounds, ranks within each scale group (ties share the best rank), percentile
   classes, the adjustment rules in their order and the government's override;
-- the previous year's class from `--previous` (mujun's stored result for year − 1) where it has a
-  final class, else from industry_it.csv.
+- the previous year's class from `--previous` (the classification.csv of year − 1, standing for
+  mujun's stored result of that year) where it has a final class, else from industry_it.csv.
 
 Only mujun's default run decisions are supported: benchmark_method = mean_of_ratios and
 ranking_groups = scale (`--cutoff` defaults to <year>-12-31 as in mujun).
 
-It does not write workbooks, reports, data-quality files or the 附件2 rewards, and does not check
-whole files (Great Expectations) or report findings: only classification.csv.
+It does not write workbooks, reports, data-quality files or the 附件2 rewards, does not check whole
+files (Great Expectations) or report findings, and does not diagnose every unusable file as mujun
+does (exit status 2: wrong delimiter, UTF-16, oversized cells, ...): only classification.csv.
 
 Columns compared with mujun: all 21 columns of classification.csv; none is excluded (`adjustments`
 holds rule and reason codes, not label text, and no run id is part of the file). Numbers are
