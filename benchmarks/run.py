@@ -92,6 +92,10 @@ def machine() -> str:
     )
 
 
+def load_text(load: tuple[float, float, float]) -> str:
+    return "/".join(f"{value:.1f}" for value in load)
+
+
 def floor_seconds(folder: Path) -> float:
     """DuckDB alone reading every CSV of the year (all columns as text), in a fresh process."""
     script = (
@@ -195,6 +199,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     year, rows = 2023, []
+    load_before = os.getloadavg()
     for size in args.sizes:
         work = args.workdir / str(size)
         overrides = work / "raw" / str(year) / "overrides.csv"
@@ -272,6 +277,8 @@ def main() -> int:
         "# mujun benchmark",
         "",
         f"Machine: {machine()}.",
+        # the machine may be shared: times measured while others run are longer than on an idle machine
+        f"Load average (1, 5, 15 min) at the start {load_text(load_before)}, at the end {load_text(os.getloadavg())}.",
         f"Measured {date.today()} with `.venv/bin/python benchmarks/run.py --sizes {' '.join(map(str, args.sizes))}`.",
         "Each size is a generated district (one quarter above scale) for one data year. *Floor*: DuckDB alone reading",
         "the same CSV files. *Evaluate*: the full `mujun evaluate` (ingest, Great Expectations, dbt build and tests,",
