@@ -2,8 +2,10 @@
 
 For each size it generates a district in the contract format with the project's generator, times
 DuckDB alone reading the same CSV files (the floor), the full `mujun evaluate` (ingest, checks,
-dbt build, exports) with its peak memory, and a re-run after adding one override; then it checks
-invariants on the result of the largest size and writes benchmarks/results.md.
+dbt build, exports) with its peak memory, a re-run after adding one override, and the reference
+pandas script of the same rules (benchmarks/pandas_reference.py) on the same files, whose
+classification.csv must equal mujun's; then it checks invariants on the result of the largest size
+and writes benchmarks/results.md.
 
     .venv/bin/python benchmarks/run.py                  # 10^3, 10^5, 10^6
     .venv/bin/python benchmarks/run.py --sizes 1000     # just a district
@@ -24,12 +26,14 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+from pandas_reference import compare
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TARGETS = {1_000: 20.0, 1_000_000: 120.0}  # seconds, end to end (issue: performance at province scale)
 RERUN_TARGET_SECONDS = 10.0
 MEMORY_TARGET_GIB = 4.0
+PANDAS_REPEAT_UNDER_SECONDS = 60.0  # a pandas run shorter than this is repeated (median of --repeat)
 
 # Runs a command and reports its wall time and peak memory: the largest sum of the resident memory
 # of the command and all its descendants at one moment (sampled every 0.1 s from /proc, Linux).
@@ -86,6 +90,10 @@ def machine() -> str:
         f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}, DuckDB {duckdb.__version__}"
     )
+
+
+def load_text(load: tuple[float, float, float]) -> str:
+    return "/".join(f"{value:.1f}" for value in load)
 
 
 def floor_seconds(folder: Path) -> float:
@@ -153,6 +161,33 @@ def check_invariants(warehouse: Path, year: int) -> list[str]:
     return problems
 
 
+def measure_pandas(work: Path, year: int, repeat: int) -> dict:
+    """Time the reference pandas script on the district's files (the median of `repeat` runs when a
+    run takes under a minute), with its peak memory, and compare its classification.csv with the
+    one mujun wrote for the same files."""
+    out = work / "pandas" / "classification.csv"
+    command = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "pandas_reference.py"),
+        "--raw-dir",
+        str(work / "raw"),
+        "--year",
+        str(year),
+        "--out",
+        str(out),
+    ]
+    runs = []
+    while not runs or (len(runs) < repeat and runs[0]["seconds"] < PANDAS_REPEAT_UNDER_SECONDS):
+        subprocess.run(["rm", "-rf", str(out.parent)], check=True)
+        runs.append(measure(command, work / "pandas.log"))
+        if runs[-1]["code"] != 0:
+            raise SystemExit(f"pandas script failed (exit {runs[-1]['code']}):\n" + (work / "pandas.log").read_text(encoding="utf-8"))
+    result = sorted(runs, key=lambda m: m["seconds"])[len(runs) // 2]
+    result["runs"] = [round(m["seconds"], 1) for m in runs]
+    result["differences"], result["text_only"] = compare(out, work / "classification.mujun.csv")
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000, 1_000_000])
@@ -164,6 +199,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     year, rows = 2023, []
+    load_before = os.getloadavg()
     for size in args.sizes:
         work = args.workdir / str(size)
         overrides = work / "raw" / str(year) / "overrides.csv"
@@ -215,6 +251,8 @@ def main() -> int:
             shutil.copyfile(pristine, overrides)
             fulls.append(measure(evaluate, work / "evaluate.log"))
             fulls[-1]["slowest"] = slowest_steps(work / "evaluate.log")
+            # mujun's result for the delivered files, before the override below changes them
+            shutil.copyfile(work / "exports" / str(year) / "classification.csv", work / "classification.mujun.csv")
             with open(overrides, "a", encoding="utf-8") as f:
                 with duckdb.connect(str(work / "warehouse" / "mujun.duckdb"), read_only=True) as conn:
                     uscc = conn.execute("select uscc from marts.classification where status = 'evaluated' limit 1").fetchone()[0]
@@ -225,13 +263,22 @@ def main() -> int:
         full["runs"] = [round(m["seconds"], 1) for m in fulls]
         rerun["runs"] = [round(m["seconds"], 1) for m in reruns]
         problems = check_invariants(work / "warehouse" / "mujun.duckdb", year) if size == max(args.sizes) else None
-        rows.append({"size": size, "generate": generated, "floor": floor, "full": full, "rerun": rerun, "problems": problems})
+        shutil.copyfile(pristine, overrides)
+        pandas = measure_pandas(work, year, args.repeat)
+        rows.append(
+            {"size": size, "generate": generated, "floor": floor, "full": full, "rerun": rerun, "problems": problems, "pandas": pandas}
+        )
+        if pandas["differences"]:
+            print(f"\nFAILED: the pandas script's classification.csv differs from mujun's at {size:,} enterprises:", file=sys.stderr)
+            print("\n".join(pandas["differences"]), file=sys.stderr, flush=True)
         print(json.dumps(rows[-1]), flush=True)
 
     lines = [
         "# mujun benchmark",
         "",
         f"Machine: {machine()}.",
+        # the machine may be shared: times measured while others run are longer than on an idle machine
+        f"Load average (1, 5, 15 min) at the start {load_text(load_before)}, at the end {load_text(os.getloadavg())}.",
         f"Measured {date.today()} with `.venv/bin/python benchmarks/run.py --sizes {' '.join(map(str, args.sizes))}`.",
         "Each size is a generated district (one quarter above scale) for one data year. *Floor*: DuckDB alone reading",
         "the same CSV files. *Evaluate*: the full `mujun evaluate` (ingest, Great Expectations, dbt build and tests,",
@@ -255,6 +302,34 @@ def main() -> int:
     if repeated:
         lines += ["", "Every run of the repeated sizes (s):", ""]
         lines += [f"- {r['size']:,}: evaluate {r['full']['runs']}, re-run {r['rerun']['runs']}" for r in repeated]
+    lines += [
+        "",
+        "## mujun and a pandas script of the same rules",
+        "",
+        "*Pandas script*: `benchmarks/pandas_reference.py`, the evaluation as a bureau's analyst would write it in plain,",
+        "vectorised pandas (pyarrow CSV reader, Arrow strings): the same delivered files and rule tables in, the same",
+        "`classification.csv` out (with the validation that changes a class: number formats, labels, USCC check,",
+        "duplicates, missing tax, ...), and nothing else: no workbooks, reports, data-quality findings, rewards, warehouse",
+        "or tests. Its output is compared with mujun's (rows by uscc, all 21 columns, numbers to 1e-6, text exactly).",
+        f"*Ratio*: mujun evaluate ÷ pandas script. Pandas times under a minute are the median of {args.repeat} runs.",
+        "",
+        "| enterprises | mujun evaluate (s) | pandas script (s) | ratio | mujun peak memory (GiB) | pandas peak memory (GiB) "
+        "| classification.csv |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        p = r["pandas"]
+        equal = "equal" + (f" ({p['text_only']} numbers differ in their last digits only)" if p["text_only"] else "")
+        lines.append(
+            f"| {r['size']:,} | {r['full']['seconds']:.1f} | {p['seconds']:.1f} | {r['full']['seconds'] / max(p['seconds'], 1e-9):.1f} | "
+            f"{r['full']['peak_kib'] / 1024 / 1024:.2f} | {p['peak_kib'] / 1024 / 1024:.2f} | "
+            f"{'DIFFERS (below)' if p['differences'] else equal} |"
+        )
+    lines += ["", "Every run of the pandas script (s):", ""]
+    lines += [f"- {r['size']:,}: {r['pandas']['runs']}" for r in rows]
+    for r in rows:
+        if r["pandas"]["differences"]:
+            lines += ["", f"Differences at {r['size']:,} enterprises:", "", "```", *r["pandas"]["differences"], "```"]
     lines += ["", "Targets (2 cores, 24 GiB):", ""]
     for size, target in TARGETS.items():
         r = next((r for r in rows if r["size"] == size), None)
@@ -280,7 +355,10 @@ def main() -> int:
     ]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(args.out.read_text(encoding="utf-8"))
-    return 0 if not largest["problems"] else 1
+    different = [r["size"] for r in rows if r["pandas"]["differences"]]
+    if different:
+        print(f"FAILED: the pandas script's classification.csv differs from mujun's at {different} enterprises", file=sys.stderr)
+    return 0 if not largest["problems"] and not different else 1
 
 
 if __name__ == "__main__":
