@@ -205,8 +205,34 @@ class Rules:
 
 
 def normalize_header(text: str) -> str:
-    """Headers compare loosely: full-width forms folded (NFKC), white space dropped, case ignored."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).strip().lower())
+    """Headers compare loosely: full-width forms folded (NFKC), white space dropped, case ignored,
+    a template's required mark (＊, * once folded) ignored."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).strip().lower()).strip("*")
+
+
+def _excel_text(value) -> str:
+    """A workbook cell as the text Excel's "Save as CSV" writes: whole numbers without ".0", 15
+    significant digits, dates as YYYY-MM-DD."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".15g")
+    if isinstance(value, pd.Timestamp) or hasattr(value, "isoformat"):
+        return value.date().isoformat() if hasattr(value, "date") else value.isoformat()
+    return str(value)
+
+
+def _read_workbook(path: Path) -> pd.DataFrame:
+    """A delivered workbook (the department's filled template): the sheet named like the extract,
+    else the first one; the first row is the header."""
+    sheets = pd.read_excel(path, sheet_name=None, header=None, engine="calamine", dtype=object)
+    raw = sheets.get(path.stem, next(iter(sheets.values())))
+    raw = raw.map(_excel_text)
+    raw = raw[(raw != "").any(axis=1)]
+    header = [str(c) for c in raw.iloc[0]] if len(raw) else []
+    return pd.DataFrame(raw.iloc[1:].values, columns=header) if header else pd.DataFrame()
 
 
 def read_delivery(folder: Path, extract: str, rules: Rules) -> pd.DataFrame | None:
@@ -214,15 +240,19 @@ def read_delivery(folder: Path, extract: str, rules: Rules) -> pd.DataFrame | No
     optional column is empty), in file order; None when the file was not delivered."""
     path = folder / f"{extract}.csv"
     contract = rules.columns[extract]
-    if not path.is_file():
+    workbook = folder / f"{extract}.xlsx"
+    if not path.is_file() and not workbook.is_file():
         if extract in rules.required:
             raise InputError(f"required file missing: {path}")
         return None
     try:
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="pyarrow")
-        except UnicodeDecodeError:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030", engine="pyarrow")
+        if workbook.is_file():
+            frame = _read_workbook(workbook)
+        else:
+            try:
+                frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="pyarrow")
+            except UnicodeDecodeError:
+                frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030", engine="pyarrow")
     except pd.errors.EmptyDataError:
         frame = pd.DataFrame()
     lookup = {}
