@@ -5,6 +5,7 @@ previous partition of marts/classification."""
 from __future__ import annotations
 
 import json
+import re
 
 import yaml
 from dagster import AssetKey, TimeWindowPartitionMapping
@@ -95,3 +96,18 @@ def test_last_year_is_the_previous_partition_of_the_classification_mart():
     _, models = _models()
     [reader] = [n for n in models.values() if n["name"] == "int_previous_year_results"]
     assert reader["depends_on"]["nodes"] == ["source.mujun.results.classification"]
+
+
+def test_no_model_config_depends_on_a_var():
+    """dbt is parsed once with the project's own vars and the run's vars are read when the nodes
+    compile (dagster_project/dbt_build.py): a var in a config would keep its parse-time value."""
+    configs = []
+    for path in sorted((DBT_DIR / "models").rglob("*")):
+        text = path.read_text(encoding="utf-8") if path.suffix in (".sql", ".yml") else ""
+        configs += [(path.name, block) for block in re.findall(r"config\((.*?)\)\s*}}", text, flags=re.S)]
+        if path.suffix == ".yml":
+            configs += [(path.name, block) for block in re.findall(r"config:\n((?:\s{4,}.*\n)+)", text)]
+    assert configs, "the scan found no config"
+    assert [name for name, block in configs if "var(" in block] == []
+    project = (DBT_DIR / "dbt_project.yml").read_text(encoding="utf-8")
+    assert "var(" not in project.split("models:", 1)[1]

@@ -351,7 +351,7 @@ def test_the_sensor_notices_a_workbook_delivered_changed_or_doubled(tmp_path):
     from dagster import build_sensor_context
 
     from dagster_project.definitions import defs
-    from dagster_project.defs.resources import Locations
+    from dagster_project.defs.resources import Locations, Warehouse
 
     raw = tmp_path / "raw"
     shutil.copytree(WORKED_RAW / "2023", raw / "2023")
@@ -359,7 +359,10 @@ def test_the_sensor_notices_a_workbook_delivered_changed_or_doubled(tmp_path):
 
     def tick(cursor):
         context = build_sensor_context(
-            cursor=cursor, repository_def=defs.get_repository_def(), resources={"locations": Locations(raw_dir=str(raw))}
+            cursor=cursor,
+            repository_def=defs.get_repository_def(),
+            # a warehouse not evaluated yet: every change asks for the whole year
+            resources={"locations": Locations(raw_dir=str(raw)), "warehouse": Warehouse(path=str(tmp_path / "w.duckdb"))},
         )
         result = sensor.evaluate_tick(context)
         return [sorted(r.tags["mujun/extracts"].split(",")) for r in result.run_requests], result.cursor
