@@ -75,6 +75,17 @@ class Invocation:
         shutil.rmtree(self.target, ignore_errors=True)
 
 
+def copy_project(home: Path) -> Path:
+    """A copy of the dbt project under `home/dbt` (a project of its own, MUJUN_HOME) that starts
+    from this project's parse cache: dbt then parses only the files the copy changes."""
+    target = Path(home) / "dbt"
+    shutil.copytree(DBT_DIR, target, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
+    if (TARGET / PARTIAL_PARSE_FILE).is_file():
+        (target / "target").mkdir()
+        shutil.copyfile(TARGET / PARTIAL_PARSE_FILE, target / "target" / PARTIAL_PARSE_FILE)
+    return target
+
+
 class DbtError(RuntimeError):
     """dbt could not run the command at all (a project, profile or compilation error)."""
 

@@ -23,9 +23,10 @@ from pathlib import Path
 
 import duckdb
 
+from . import dbt_build
 from .ingest import LINEAGE_COLUMNS
 from .outputs.csv_files import CLASSIFICATION_COLUMNS, DECIMAL_COLUMNS
-from .paths import DBT_DIR, SEEDS_DIR
+from .paths import SEEDS_DIR
 from .publish import current_state, dated_rule_tables, evaluated
 
 # evaluate's exit statuses that mean "done" (publishable or not)
@@ -148,7 +149,7 @@ def _current_differences(conn: duckdb.DuckDBPyConnection, year: int, publication
 
 def _scratch_project(conn: duckdb.DuckDBPyConnection, publication: dict, home: Path) -> list[str]:
     """A project copy whose policy tables are the frozen ones; returns notes on what was not frozen."""
-    shutil.copytree(DBT_DIR, home / "dbt", ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
+    dbt_build.copy_project(home)
     seeds = home / "data" / "seeds"
     shutil.copytree(SEEDS_DIR, seeds)
     frozen = dict(

@@ -14,13 +14,14 @@ from pathlib import Path
 from dagster import AssetCheckSeverity, AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from conftest import copy_run
+from dagster_project.dbt_build import copy_project
 
 ROOT = Path(__file__).parents[1]
 
 
 def test_a_cli_run_is_in_the_project_instance_with_its_partition_and_publishability(tmp_path, worked):
     home = tmp_path / "project"  # a project copy: its dagster_home/ is the one written
-    shutil.copytree(ROOT / "dbt", home / "dbt", ignore=shutil.ignore_patterns("target", "logs"))
+    copy_project(home)  # with the parse cache of this checkout
     (home / "dbt" / "target").mkdir()
     shutil.copy(ROOT / "dbt" / "target" / "manifest.json", home / "dbt" / "target")
     shutil.copytree(ROOT / "data" / "seeds", home / "data" / "seeds")
