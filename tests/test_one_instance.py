@@ -22,7 +22,7 @@ ROOT = Path(__file__).parents[1]
 def test_a_cli_run_is_in_the_project_instance_with_its_partition_and_publishability(tmp_path, worked):
     home = tmp_path / "project"  # a project copy: its dagster_home/ is the one written
     copy_project(home)  # with the parse cache of this checkout
-    (home / "dbt" / "target").mkdir()
+    (home / "dbt" / "target").mkdir(exist_ok=True)
     shutil.copy(ROOT / "dbt" / "target" / "manifest.json", home / "dbt" / "target")
     shutil.copytree(ROOT / "data" / "seeds", home / "data" / "seeds")
     run = copy_run(worked, tmp_path / "run")
