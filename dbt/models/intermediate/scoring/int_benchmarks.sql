@@ -18,18 +18,21 @@ population as (
 -- referenced whichever the method, so that the dependency graph does not depend on a run option
 indicator_values as (select * from {{ ref('int_indicator_values') }}),  -- noqa: ST03
 
+-- Sums of doubles are added in sorted order (exact_sum), not in the order the threads happen to
+-- meet the rows: the same deliveries give the same benchmark to the last digit, every run.
 benchmarks as (
 {% if method == 'mean_of_ratios' %}
-    select v.indicator, avg(v.value) as value, count(*) as population
+    select v.indicator, {{ exact_sum('v.value') }} / count(*) as value, count(*) as population
     from indicator_values v
     join population p on p.uscc = v.uscc
     group by v.indicator
 {% else %}
-    select 'tax_per_mu' as indicator, sum(tax_used) / sum(land_mu) as value, count(*) as population from population
+    select 'tax_per_mu' as indicator, {{ exact_sum('tax_used') }} / {{ exact_sum('land_mu') }} as value, count(*) as population
+    from population
     union all
-    select 'output_per_mu', sum(gross_output) / sum(land_mu), count(*) from population
+    select 'output_per_mu', {{ exact_sum('gross_output') }} / {{ exact_sum('land_mu') }}, count(*) from population
     union all
-    select 'output_per_energy', sum(gross_output) / sum(energy_tce), count(*) from population
+    select 'output_per_energy', {{ exact_sum('gross_output') }} / {{ exact_sum('energy_tce') }}, count(*) from population
 {% endif %}
 )
 
