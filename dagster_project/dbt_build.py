@@ -11,19 +11,24 @@ model depends on a var, tests/test_dbt_layout.py keeps it so).
 
 Each invocation has its own target folder (compiled SQL, run results, dbt's log), copied the
 project's parse cache first, so that runs in parallel processes never write one file together.
+
+A process that evaluates more than once (the tests, a long-lived Python session) parses once:
+the parsed project is kept while no file dbt reads has changed (dbt's documented reuse of a
+manifest between invocations; checking the files costs a few milliseconds, a parse seconds).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .paths import DBT_DIR
+from .paths import DBT_DIR, SEEDS_DIR
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 TARGET = DBT_DIR / "target"
@@ -97,10 +102,37 @@ def parse(warehouse: Path | None = None, write_manifest_to: Path | None = None):
     dbt-duckdb names the database of every relation after the warehouse file (`mujun` for
     mujun.duckdb), and that name is fixed when the project is parsed: a warehouse named
     otherwise is parsed for itself, in full and without touching the project's parse cache."""
-    project = _parse({}, write_manifest_to)
+    project = _parsed({}, write_manifest_to)
     if warehouse is None or _database(project) == Path(warehouse).stem:
         return project
-    return _parse({"warehouse": str(warehouse)}, None)
+    return _parsed({"warehouse": str(warehouse)}, None)
+
+
+# vars -> (the files as they were, the Manifest parsed from them), for the life of the process
+_PARSED: dict[str, tuple[tuple, Any]] = {}
+
+
+def _project_files() -> tuple:
+    """Path, size and modification time of every file dbt reads: the project and the seeds."""
+    found = []
+    for root in (DBT_DIR, SEEDS_DIR):
+        for folder, subfolders, files in os.walk(root):
+            subfolders[:] = [name for name in subfolders if name not in ("target", "logs")]
+            for name in files:
+                stat = os.stat(os.path.join(folder, name))
+                found.append((folder, name, stat.st_size, stat.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+def _parsed(dbt_vars: dict[str, Any], write_manifest_to: Path | None):
+    key, files = json.dumps(dbt_vars, sort_keys=True), _project_files()
+    kept = _PARSED.get(key)
+    if kept is None or kept[0] != files or write_manifest_to is not None:
+        if dbt_vars:  # a warehouse parsed for itself: only the latest one is kept
+            for other in [k for k in _PARSED if k != json.dumps({})]:
+                del _PARSED[other]
+        _PARSED[key] = (files, _parse(dbt_vars, write_manifest_to))
+    return _PARSED[key][1]
 
 
 def _database(project) -> str | None:
@@ -131,7 +163,6 @@ def build(
     dbt_vars: dict[str, Any],
     select: Sequence[str] = (),
     exclude_resource_types: Sequence[str] = ("unit_test",),
-    on_event: Callable | None = None,
 ):
     """`dbt build` of the parsed project with these vars; returns (dbtRunnerResult, Invocation).
     The caller removes the invocation's folder once it has read what it needs."""
@@ -145,7 +176,24 @@ def build(
         # exactly the selected nodes: a test runs when it is selected itself, not because one of
         # its models is
         args += ["--select", *select, "--indirect-selection", "empty"]
-    result = dbtRunner(manifest=manifest, callbacks=[on_event] if on_event else []).invoke(args)
+    try:
+        result = dbtRunner(manifest=manifest).invoke(args)
+    finally:
+        release_warehouse()
     if result.exception is not None and result.result is None:
         raise DbtError(f"dbt build: {result.exception}") from result.exception
     return result, invocation
+
+
+def release_warehouse() -> None:
+    """Close the warehouse dbt-duckdb opened for the build.
+
+    dbt-duckdb keeps the database open for the whole life of the process (profiles.yml
+    `keep_open: true`, its default): opened once per build rather than again for every node
+    whenever no other node held it (`keep_open: false`), which cost a DuckDB open and a
+    checkpoint per node. In a process that goes on after the build (the Dagster step) it must be
+    closed, or the next step and every other process find it locked: the adapter's documented
+    way, duckdb/dbt-duckdb#616."""
+    from dbt.adapters.duckdb import DuckDBConnectionManager
+
+    DuckDBConnectionManager.close_all_connections()

@@ -32,8 +32,6 @@ from .resources import Locations, Warehouse
 BENCHMARK_TEST = "benchmark_usable"
 # where dagster-dbt keeps the dbt unique id of each asset and check spec
 UNIQUE_ID = "dagster_dbt/unique_id"
-# dbt's node results that are printed as a line of the build (model, seed, test)
-_RESULT_EVENTS = {"LogModelResult", "LogSeedResult", "LogTestResult", "LogNodeNoOpResult"}
 
 
 def dbt_vars(partition_key: str, config: EvaluationConfig, warehouse: Warehouse) -> dict[str, Any]:
@@ -72,20 +70,33 @@ def mujun_dbt_models(context: AssetExecutionContext, warehouse: Warehouse, locat
         # inputs let the next run recompute only what changed (run_plan.py)
         run_log.started(conn, year, context.run_id, run_plan.inputs(conn, year, locations.raw_dir, decisions))
     project = dbt_build.parse(warehouse.file)
-    # unit tests check the SQL logic on fixed inputs, not this year's data: tests/test_dbt_unit_tests.py runs them
+    # unit tests check the SQL logic on fixed inputs, not this year's data: tests/test_dbt_unit_tests.py runs them.
+    # dbt prints its line per node on standard output (the run's log file under `mujun evaluate`,
+    # the step's captured output in the Dagster UI); they are not Dagster log events as well:
+    # each node is already a materialization or a check result of the run.
     result, invocation = dbt_build.build(
         project,
         dbt_vars(context.partition_key, config, warehouse),
         select=() if everything else _selectors(project, [*assets, *checks]),
-        on_event=lambda event: context.log.info(event.info.msg) if event.info.name in _RESULT_EVENTS else None,
     )
     results = result.result.results if result.result is not None else []
+    context.log.info(_summary(results))
     yield from _events(results, assets, checks)
     if not result.success:
         raise _benchmark_failure(results, warehouse) or _build_failure(results, result.exception)
     # a successful build's folder (compiled SQL, run results, dbt's log) is not read again; a
     # failed build's folder stays for whoever looks into the failure
     invocation.remove()
+
+
+def _summary(results) -> str:
+    """dbt's closing line: how many nodes succeeded, passed, warned, failed or were skipped."""
+    counts: dict[str, int] = {}
+    for node_result in results:
+        counts[str(node_result.status)] = counts.get(str(node_result.status), 0) + 1
+    return f"dbt 构建 {len(results)} 个节点 / dbt build of {len(results)} nodes: " + ", ".join(
+        f"{status} {n}" for status, n in sorted(counts.items())
+    )
 
 
 def _refuse_unsafe_subset(conn: duckdb.DuckDBPyConnection, year: int, decisions: dict) -> None:
