@@ -7,7 +7,7 @@ import warnings
 from dagster import Definitions, in_process_executor
 
 from .defs.dbt_assets import mujun_dbt_models
-from .defs.export_assets import EXPORT_ASSETS, published_outputs
+from .defs.export_assets import exports, published_outputs
 from .defs.jobs import evaluate_data_year
 from .defs.publishability import publishable
 from .defs.raw_assets import delivery_expectations, raw_deliveries
@@ -28,7 +28,7 @@ warnings.filterwarnings(
 
 def build_definitions(warehouse: Warehouse | None = None, locations: Locations | None = None) -> Definitions:
     return Definitions(
-        assets=[raw_deliveries, mujun_dbt_models, *EXPORT_ASSETS, published_outputs],
+        assets=[raw_deliveries, mujun_dbt_models, exports, published_outputs],
         asset_checks=[delivery_expectations, publishable],
         jobs=[evaluate_data_year],
         schedules=[annual_evaluation],

@@ -157,7 +157,7 @@ def _run(
     (outputs/staging.py)."""
     from .definitions import build_definitions
     from .defs.dbt_assets import evaluation_run_config
-    from .defs.export_assets import EXPORT_ASSETS, published_outputs
+    from .defs.export_assets import EXPORT_KEYS, published_outputs
     from .defs.resources import Locations, Warehouse
     from .defs.run_selection import changed_and_downstream
     from .outputs.published_copy import discard_copy
@@ -177,7 +177,7 @@ def _run(
         ops=evaluation_run_config(**decisions).ops if decisions is not None else {}, loggers={"log_file": {}}
     )  # a job's loggers start only when named here
     run_id = str(uuid.uuid4())  # names the run's staging folder and analysts' copy
-    exports = [a.key for a in EXPORT_ASSETS] + [published_outputs.key]
+    exports = [*EXPORT_KEYS, published_outputs.key]
     if decisions is None:
         selection = exports
     elif plan is None or plan.everything:

@@ -6,9 +6,12 @@ them succeeded: it swaps the staged folder in place of <export-dir>/<year>/ and 
 copy in place of the old one. A failed run, from the CLI, the schedule or the sensor, publishes
 nothing."""
 
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, asset, multi_asset
 
 from .. import run_log
 from ..outputs import staging
@@ -54,30 +57,29 @@ def _is_running(context: AssetExecutionContext):
     return running
 
 
-def _export_asset(name: str, deps: list[AssetKey], kinds: set[str], description: str, write):
-    @asset(
-        key=["exports", name],
-        group_name="exports",
-        deps=[*deps, *REFERENCE],
-        partitions_def=data_year_partitions,
-        kinds=kinds,
-        description=description,
-    )
-    def _export(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> MaterializeResult:
-        year = int(context.partition_key)
-        export_dir = Path(locations.export_dir)
-        root = staging.begin(export_dir, year, context.run_id, _is_running(context))
-        before = staging.files_of(root, year)
-        with warehouse.connect() as conn:
-            written = write(conn, year, root)
-        staging.mark_done(root, name, sorted(staging.files_of(root, year) - before))
-        paths = [
-            staging.published_location(export_dir, root, p).resolve()
-            for p in (written if isinstance(written, (list, tuple)) else [written])
-        ]
-        return MaterializeResult(metadata={"paths": [str(p) for p in paths] if len(paths) < 30 else len(paths)})
+@dataclass(frozen=True)
+class Export:
+    """One output of the year: its asset `exports/<name>`, the marts it reads and its writer."""
 
-    return _export
+    name: str
+    marts: tuple[str, ...]
+    kinds: frozenset[str]
+    description: str
+    write: Callable
+
+    @property
+    def key(self) -> AssetKey:
+        return AssetKey(["exports", self.name])
+
+    def spec(self) -> AssetSpec:
+        return AssetSpec(
+            key=self.key,
+            group_name="exports",
+            deps=[*_marts(*self.marts), *REFERENCE],
+            kinds=set(self.kinds),
+            description=self.description,
+            skippable=True,
+        )
 
 
 def _csv(conn, year, export_dir):
@@ -85,105 +87,127 @@ def _csv(conn, year, export_dir):
     return [export_dir / str(year) / name for name in written]
 
 
-csv_exports = _export_asset(
-    "csv",
-    _marts("classification", "benchmarks", "dq_issues"),
-    {"csv"},
-    "classification.csv、benchmarks.csv、dq_issues.csv（供系统对接）写入 <export-dir>/<year>/。",
-    _csv,
-)
-dq_reports = _export_asset(
-    "dq_reports",
-    _marts("dq_issues", "delivery_reconciliation"),
-    {"html", "excel"},
-    "各部门数据质量报告（HTML 离线可用、Excel），写入 <export-dir>/<year>/data_quality/。",
-    write_department_reports,
-)
-workbook = _export_asset(
-    "workbook",
-    _marts("classification", "benchmarks", "enterprise_score_items", "evaluation_status"),
-    {"excel"},
-    "评价结果工作簿：附表二、附表四得分表，基准值及其样本，调档，暂不参评与不纳入，乡镇街道与产业链汇总，评价说明。",
-    write_workbook,
-)
-public_notice = _export_asset(
-    "public_notice",
-    _marts("classification"),
-    {"csv", "excel"},
-    "公示名单：企业名称、乡镇街道、评价类别（不含税收、产值、用地等数据）。",
-    write_public_notice,
-)
-diagnoses = _export_asset(
-    "diagnoses",
-    _marts("classification", "enterprise_diagnosis", "enterprise_score_items", "benchmarks"),
-    {"html"},
-    "企业体检报告：每家参评企业一页（可打印），指标与基准值、得分构成、调档、提升方向。",
-    write_diagnoses,
-)
-year_report = _export_asset(
-    "year_report",
-    _marts(
-        "classification",
-        "benchmarks",
-        "evaluation_status",
-        "delivery_reconciliation",
-        "dq_issues",
-        "enterprise_rewards",
-        "township_rewards",
+EXPORTS = [
+    Export(
+        "csv",
+        ("classification", "benchmarks", "dq_issues"),
+        frozenset({"csv"}),
+        "classification.csv、benchmarks.csv、dq_issues.csv（供系统对接）写入 <export-dir>/<year>/。",
+        _csv,
     ),
-    {"html"},
-    "年度评价报告（离线 HTML，含图表）：类别分布、得分分布、基准值、类别变化、各部门数据质量。",
-    write_year_report,
-)
-
-changes = _export_asset(
-    "changes",
-    _marts("classification_changes"),
-    {"excel"},
-    "变更对比：本次运行与该年度上一次运行相比的类别与得分变化（异议处理、更正后）。",
-    write_changes,
-)
-
-reward_csv = _export_asset(
-    "reward_csv",
-    _marts("enterprise_rewards", "township_rewards"),
-    {"csv"},
-    "附件2奖励测算：rewards.csv、township_rewards.csv（供系统对接）写入 <export-dir>/<year>/。",
-    write_reward_csvs,
-)
-reward_workbook = _export_asset(
-    "reward_workbook",
-    _marts("enterprise_rewards", "township_rewards"),
-    {"excel"},
-    "奖励测算工作簿（奖励测算_<year>.xlsx）：按项目分表的测算数据，按项目、乡镇街道汇总及预算合计，供工信局与财政局使用。",
-    write_reward_workbook,
-)
-reward_public_list = _export_asset(
-    "reward_public_list",
-    _marts("enterprise_rewards", "township_rewards"),
-    {"csv", "excel"},
-    "奖励公示名单（奖励公示_<year>.csv/.xlsx）：企业或乡镇街道名称、奖励项目、金额（不含税收、产值等数据）。",
-    write_reward_public_list,
-)
-
-EXPORT_ASSETS = [
-    csv_exports,
-    dq_reports,
-    workbook,
-    public_notice,
-    diagnoses,
-    year_report,
-    changes,
-    reward_csv,
-    reward_workbook,
-    reward_public_list,
+    Export(
+        "dq_reports",
+        ("dq_issues", "delivery_reconciliation"),
+        frozenset({"html", "excel"}),
+        "各部门数据质量报告（HTML 离线可用、Excel），写入 <export-dir>/<year>/data_quality/。",
+        write_department_reports,
+    ),
+    Export(
+        "workbook",
+        ("classification", "benchmarks", "enterprise_score_items", "evaluation_status"),
+        frozenset({"excel"}),
+        "评价结果工作簿：附表二、附表四得分表，基准值及其样本，调档，暂不参评与不纳入，乡镇街道与产业链汇总，评价说明。",
+        write_workbook,
+    ),
+    Export(
+        "public_notice",
+        ("classification",),
+        frozenset({"csv", "excel"}),
+        "公示名单：企业名称、乡镇街道、评价类别（不含税收、产值、用地等数据）。",
+        write_public_notice,
+    ),
+    Export(
+        "diagnoses",
+        ("classification", "enterprise_diagnosis", "enterprise_score_items", "benchmarks"),
+        frozenset({"html"}),
+        "企业体检报告：每家参评企业一页（可打印），指标与基准值、得分构成、调档、提升方向。",
+        write_diagnoses,
+    ),
+    Export(
+        "year_report",
+        (
+            "classification",
+            "benchmarks",
+            "evaluation_status",
+            "delivery_reconciliation",
+            "dq_issues",
+            "enterprise_rewards",
+            "township_rewards",
+        ),
+        frozenset({"html"}),
+        "年度评价报告（离线 HTML，含图表）：类别分布、得分分布、基准值、类别变化、各部门数据质量。",
+        write_year_report,
+    ),
+    Export(
+        "changes",
+        ("classification_changes",),
+        frozenset({"excel"}),
+        "变更对比：本次运行与该年度上一次运行相比的类别与得分变化（异议处理、更正后）。",
+        write_changes,
+    ),
+    Export(
+        "reward_csv",
+        ("enterprise_rewards", "township_rewards"),
+        frozenset({"csv"}),
+        "附件2奖励测算：rewards.csv、township_rewards.csv（供系统对接）写入 <export-dir>/<year>/。",
+        write_reward_csvs,
+    ),
+    Export(
+        "reward_workbook",
+        ("enterprise_rewards", "township_rewards"),
+        frozenset({"excel"}),
+        "奖励测算工作簿（奖励测算_<year>.xlsx）：按项目分表的测算数据，按项目、乡镇街道汇总及预算合计，供工信局与财政局使用。",
+        write_reward_workbook,
+    ),
+    Export(
+        "reward_public_list",
+        ("enterprise_rewards", "township_rewards"),
+        frozenset({"csv", "excel"}),
+        "奖励公示名单（奖励公示_<year>.csv/.xlsx）：企业或乡镇街道名称、奖励项目、金额（不含税收、产值等数据）。",
+        write_reward_public_list,
+    ),
 ]
+EXPORT_KEYS = [export.key for export in EXPORTS]
+
+
+@multi_asset(
+    name="exports",
+    specs=[export.spec() for export in EXPORTS],
+    partitions_def=data_year_partitions,
+    can_subset=True,
+    description="本年度的全部输出，写入本次运行的暂存目录。",
+)
+def exports(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> Iterator[MaterializeResult]:
+    """Every selected output, one after another in one step: most are a few milliseconds of
+    work, and a Dagster step of its own per output cost more than the work (its events, its
+    hooks). Each is still an asset of its own, materialized when its writer has finished."""
+    year = int(context.partition_key)
+    export_dir = Path(locations.export_dir)
+    root = staging.begin(export_dir, year, context.run_id, _is_running(context))
+    with warehouse.connect() as conn:
+        for export in EXPORTS:
+            if export.key not in context.selected_asset_keys:
+                continue
+            before, started = staging.files_of(root, year), time.perf_counter()
+            written = export.write(conn, year, root)
+            staging.mark_done(root, export.name, sorted(staging.files_of(root, year) - before))
+            paths = [
+                staging.published_location(export_dir, root, p).resolve()
+                for p in (written if isinstance(written, (list, tuple)) else [written])
+            ]
+            yield MaterializeResult(
+                asset_key=export.key,
+                metadata={
+                    "paths": [str(p) for p in paths] if len(paths) < 30 else len(paths),
+                    "seconds": round(time.perf_counter() - started, 3),
+                },
+            )
 
 
 @asset(
     key=["published", "outputs"],
     group_name="exports",
-    deps=[a.key for a in EXPORT_ASSETS],
+    deps=EXPORT_KEYS,
     partitions_def=data_year_partitions,
     kinds={"duckdb"},
     description="发布本次运行的结果：全部导出成功后，以暂存目录替换 <export-dir>/<year>/，"
@@ -196,14 +220,14 @@ def published_outputs(context: AssetExecutionContext, warehouse: Warehouse, loca
     root = staging.begin(export_dir, year, context.run_id, _is_running(context))
     # a run that recomputed only what changed (run_plan.py) keeps the exports it did not write
     written = staging.done_files(root)
-    kept = [a.key.path[-1] for a in EXPORT_ASSETS if a.key.path[-1] not in written]
+    kept = [export.name for export in EXPORTS if export.name not in written]
     with warehouse.connect() as conn:
         published = run_log.published_exports(conn, year)
     staging.carry_over(export_dir, year, root, {name: published[name] for name in kept if name in published})
     files = staging.done_files(root)
     # the slow part first (copying the warehouse), aside; then the two swaps, back to back
     copy = stage_copy(warehouse.file, context.run_id, _is_running(context))
-    folder = staging.swap_in(export_dir, year, context.run_id, [a.key.path[-1] for a in EXPORT_ASSETS])
+    folder = staging.swap_in(export_dir, year, context.run_id, [export.name for export in EXPORTS])
     target = commit_copy(copy, warehouse.file)
     with warehouse.connect() as conn:
         run_log.record_exports(conn, year, files)

@@ -11,7 +11,7 @@ from dagster import AssetKey, AssetSelection
 
 from .. import run_log
 from ..run_plan import Plan
-from .export_assets import EXPORT_ASSETS, published_outputs
+from .export_assets import EXPORT_KEYS, EXPORTS, published_outputs
 from .raw_assets import BOOKKEEPING
 
 
@@ -27,6 +27,6 @@ def changed_and_downstream(plan: Plan, asset_graph, warehouse: Path, export_dir:
     keys = set(AssetSelection.assets(*roots).downstream().resolve(asset_graph))
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         published = run_log.published_exports(conn, year)
-    if not (Path(export_dir) / str(year)).is_dir() or any(a.key.path[-1] not in published for a in EXPORT_ASSETS):
-        keys |= {a.key for a in EXPORT_ASSETS} | {published_outputs.key}
+    if not (Path(export_dir) / str(year)).is_dir() or any(export.name not in published for export in EXPORTS):
+        keys |= {*EXPORT_KEYS, published_outputs.key}
     return sorted(keys)
