@@ -39,22 +39,24 @@
 {%- endmacro %}
 
 {# The check a delivered cell fails, or NULL: the same parsers the staging models use. `cell` is
-   the cell as projected by cell_as_checked. #}
+   the cell as projected by cell_as_checked (trimmed, never NULL): it is parsed as it is, without
+   being cleaned again by every term. #}
 {% macro cell_check(cell, column) -%}
+    {%- set text = "nullif(" ~ cell ~ ", '')" -%}
     case
         when {{ cell }} = '' then {{ "'value_missing'" if column['value_required'] else 'null' }}
         {%- if column['value_type'] == 'uscc' %}
         when not {{ uscc_is_valid(cell) }} then 'uscc_invalid'
         {%- elif column['value_type'] == 'decimal' %}
-        when {{ parse_decimal(cell) }} is null then 'decimal_invalid'
+        when {{ decimal_of(text) }} is null then 'decimal_invalid'
         {%- elif column['value_type'] == 'int' %}
-        when {{ parse_int(cell) }} is null then 'int_invalid'
+        when {{ int_of(text) }} is null then 'int_invalid'
         {%- elif column['value_type'] == 'date' %}
-        when {{ parse_date(cell) }} is null then 'date_invalid'
+        when {{ date_of(text) }} is null then 'date_invalid'
         {%- elif column['value_type'] == 'bool' %}
-        when {{ parse_bool(cell) }} is null then 'bool_invalid'
+        when {{ bool_of(text) }} is null then 'bool_invalid'
         {%- elif column['value_type'] == 'enum' %}
-        when {{ parse_enum(cell, column['enum_name']) }} is null then 'enum_unknown'
+        when {{ enum_code_of(cell, "'" ~ column['enum_name'] ~ "'") }} is null then 'enum_unknown'
         {%- elif column['value_type'] == 'industry_code' %}
         when {{ parse_industry_code(cell) }} is null then
             case when {{ industry_section_of(cell) }} is null then 'industry_code_invalid' else 'industry_section_mismatch' end

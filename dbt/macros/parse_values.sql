@@ -24,7 +24,13 @@
    NaN > 0 is true in DuckDB. A value that underflows to zero ('1e-400') or is beyond what the
    warehouse computes exactly (number_magnitude_limit) is an overflow: not a number either. #}
 {% macro parse_decimal(col) -%}
-    {%- set text = clean_text(col) -%}
+    {{ decimal_of(clean_text(col)) }}
+{%- endmacro %}
+
+{# The same on a cell already cleaned (trimmed, empty as NULL): the checks of the validation
+   models clean each cell once and parse it then, since DuckDB evaluates the repeated cleaning
+   inside a CASE once per use. #}
+{% macro decimal_of(text) -%}
     {%- set number = "try_cast(replace(" ~ text ~ ", ',', '') as double)" -%}
     (case when regexp_full_match({{ text }}, '{{ number_pattern() }}')
                and isfinite({{ number }}) and abs({{ number }}) < {{ number_magnitude_limit() }}
@@ -51,7 +57,11 @@
    to 2 (DuckDB's cast from text rounds) and '0x10' is not read as hexadecimal; out of the
    integer range is NULL too. #}
 {% macro parse_int(col) -%}
-    {%- set number = parse_decimal(col) -%}
+    {{ int_of(clean_text(col)) }}
+{%- endmacro %}
+
+{% macro int_of(text) -%}
+    {%- set number = decimal_of(text) -%}
     try_cast(case when {{ number }} = floor({{ number }}) then {{ number }} end as integer)
 {%- endmacro %}
 
@@ -93,13 +103,21 @@
 {%- endmacro %}
 
 {% macro parse_date(col) -%}
-    cast(try_strptime({{ clean_text(col) }}, ['%Y-%m-%d', '%Y/%m/%d']) as date)
+    {{ date_of(clean_text(col)) }}
+{%- endmacro %}
+
+{% macro date_of(text) -%}
+    cast(try_strptime({{ text }}, ['%Y-%m-%d', '%Y/%m/%d']) as date)
 {%- endmacro %}
 
 {# Booleans: empty is false; an unknown label is NULL (and reported). #}
 {% macro parse_bool(col) -%}
-    case when {{ clean_text(col) }} is null then false
-         else (select b.value from {{ ref('boolean_labels') }} b where lower(b.label) = lower({{ trim_cell(col) }})) end
+    {{ bool_of(clean_text(col)) }}
+{%- endmacro %}
+
+{% macro bool_of(text) -%}
+    case when {{ text }} is null then false
+         else (select b.value from {{ ref('boolean_labels') }} b where lower(b.label) = lower({{ text }})) end
 {%- endmacro %}
 
 {% macro parse_enum(col, enum_name) -%}
@@ -107,8 +125,12 @@
 {%- endmacro %}
 
 {% macro enum_code(col, enum_name_expr) -%}
+    {{ enum_code_of(trim_cell(col), enum_name_expr) }}
+{%- endmacro %}
+
+{% macro enum_code_of(text, enum_name_expr) -%}
     (select e.code from {{ ref('enum_labels') }} e
-      where e.enum_name = {{ enum_name_expr }} and lower(e.label) = lower({{ trim_cell(col) }}))
+      where e.enum_name = {{ enum_name_expr }} and lower(e.label) = lower({{ text }}))
 {%- endmacro %}
 
 {# Fill a message template of the dq_checks rule table. #}

@@ -13,17 +13,18 @@
 {%- endfor %}
 
 {%- for extract, column in branches %}
-select extract, source_file, load_id, line_number, row_uscc, column_name, value, check_name
+select '{{ extract }}' as extract, source_file, load_id, line_number,
+       upper({{ trim_cell('about') }}) as row_uscc, '{{ column['column_name'] }}' as column_name,
+       coalesce(delivered, '') as value, check_name
 from (
     select *, {{ cell_check('cell', column) }} as check_name
     from (
-        select '{{ extract }}' as extract, source_file, load_id, line_number,
-               upper({{ trim_cell(about_column(extract, contract[extract])) }}) as row_uscc, '{{ column['column_name'] }}' as column_name,
-               coalesce({{ column['column_name'] }}, '') as value,
-               {{ cell_as_checked(column['column_name'], column) }} as cell
+        select source_file, load_id, line_number, {{ about_column(extract, contract[extract]) }} as about,
+               {{ column['column_name'] }} as delivered, {{ cell_as_checked(column['column_name'], column) }} as cell
         from {{ current_rows(extract) }}
     )
 )
+-- only the failing cells are given their enterprise and value
 where check_name is not null
 {% if not loop.last %}union all{% endif %}
 {%- else %}

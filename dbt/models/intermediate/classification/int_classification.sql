@@ -6,14 +6,17 @@ with recursive rules as (
     from {{ rules_in_force('adjustment_rules') }}
 ),
 
-walk (uscc, step, class) as (
-    select uscc, 0, percentile_class from {{ ref('int_ranks') }}
+-- each step carries the class before it (previous), so that the steps that changed the class
+-- are read off the walk itself
+walk (uscc, step, class, previous) as (
+    select uscc, 0, percentile_class, percentile_class from {{ ref('int_ranks') }}
     union all
     select
         walk.uscc,
         rules.step,
         case when held.uscc is not null and list_contains(rules.from_classes, walk.class)
-             then rules.to_class else walk.class end
+             then rules.to_class else walk.class end,
+        walk.class
     from walk
     join rules on rules.step = walk.step + 1
     left join {{ ref('int_adjustment_conditions') }} held
@@ -27,11 +30,10 @@ adjusted as (
 -- the steps that changed the class, which is what people are told; a rule whose condition held
 -- without changing the class (protection of a B, say) is reported apart
 changes as (
-    select walk.uscc, walk.step, rules.rule, previous.class as from_class, walk.class as to_class
+    select walk.uscc, walk.step, rules.rule, walk.previous as from_class, walk.class as to_class
     from walk
-    join walk previous on previous.uscc = walk.uscc and previous.step = walk.step - 1
     join rules on rules.step = walk.step
-    where walk.class <> previous.class
+    where walk.class <> walk.previous
 ),
 
 rule_labels as (
