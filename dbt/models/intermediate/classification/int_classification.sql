@@ -9,7 +9,7 @@ with recursive rules as (
 -- each step carries the class before it (previous), so that the steps that changed the class
 -- are read off the walk itself
 walk (uscc, step, class, previous) as (
-    select uscc, 0, percentile_class, percentile_class from {{ ref('int_ranks') }}
+    select uscc, 0 as step, percentile_class as class, percentile_class as previous from {{ ref('int_ranks') }}
     union all
     select
         walk.uscc,
