@@ -26,9 +26,15 @@ def failed(run, extract: str) -> set[tuple[str, str]]:
     return set(run.query("select expectation, column_name from quality.expectation_results where extract = ? and not success", [extract]))
 
 
-def test_every_delivery_passes_its_expectations_in_the_worked_example(worked):
+def test_every_delivery_of_the_worked_example_is_judged_and_only_the_tax_file_falls_short(worked):
     rows = worked.query("select extract, bool_and(success) from quality.expectation_results group by extract")
-    assert len(rows) == 12 and all(ok for _, ok in rows)
+    assert len(rows) == 12
+    # tax.csv: one USCC of 17 fails its check digit (quarantined as uscc_invalid), so 94% of its
+    # USCCs are readable, short of ge_mostly (95%): the whole-file verdict the rule asks for
+    assert {extract for extract, ok in rows if not ok} == {"tax"}
+    assert failed(worked, "tax") == {("expect_column_max_to_be_between", "uscc__unreadable")}
+    share = worked.one("select observed_value from quality.expectation_results where extract = 'tax' and not success")
+    assert float(share) == 1 / 17
 
 
 def test_whole_files_in_the_wrong_unit_fail_their_expectations(tmp_path):
@@ -36,8 +42,12 @@ def test_whole_files_in_the_wrong_unit_fail_their_expectations(tmp_path):
     _scale_column(raw / "2023" / "tax.csv", "tax_paid", 10000)  # delivered in 元
     _scale_column(raw / "2023" / "land_parcels.csv", "area_m2", 15 / 10000)  # delivered in 亩
     run = run_pipeline(tmp_path, raw)
-    assert failed(run, "tax") == {("expect_column_median_to_be_between", "tax_paid__number")}
-    assert failed(run, "land_parcels") == {("expect_column_median_to_be_between", "area_m2__number")}
+    # (besides its one unreadable USCC of 17, as in the worked example)
+    assert failed(run, "tax") == {
+        ("expect_column_median_to_be_between", "tax_paid__median"),
+        ("expect_column_max_to_be_between", "uscc__unreadable"),
+    }
+    assert failed(run, "land_parcels") == {("expect_column_median_to_be_between", "area_m2__median")}
     assert failed(run, "statistics") == set()
 
 

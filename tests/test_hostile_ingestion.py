@@ -232,36 +232,33 @@ def test_load_ids_never_repeat_and_sort_like_their_load_time(tmp_path):
 
 def _expectation_rules():
     """The suite's rules as the reference layer would hold them (no dbt run in this test): the
-    rule parameters still in force and every accepted label, straight from the seeds."""
+    rule parameters still in force, straight from the seed."""
     import csv
 
     from dagster_project.expectations import ExpectationRules
     from dagster_project.paths import SEEDS_DIR
 
-    def rows(name):
-        with open(SEEDS_DIR / f"{name}.csv", encoding="utf-8") as f:
-            return list(csv.DictReader(f))
-
-    labels = {}
-    for r in rows("enum_labels"):
-        labels.setdefault(r["enum_name"], []).append(r["label"])
-    labels["bool"] = [r["label"] for r in rows("boolean_labels")]
-    parameters = {r["parameter"]: float(r["value"]) for r in rows("rule_parameters") if r["scale"] == "all" and not r["to_year"]}
-    return ExpectationRules(parameters, labels)
+    with open(SEEDS_DIR / "rule_parameters.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return ExpectationRules({r["parameter"]: float(r["value"]) for r in rows if r["scale"] == "all" and not r["to_year"]})
 
 
 def test_expectation_results_are_replaced_whole_or_not_at_all(tmp_path):
-    from dagster_project.expectations import validate_delivery
+    from dagster_project.expectations import judge
 
     conn = duckdb.connect(str(tmp_path / "w.duckdb"))
     load_id = ingest_extract(conn, TAX, 2023, WORKED_RAW).load_id
     rules = _expectation_rules()
-    validate_delivery(conn, TAX, 2023, load_id, rules)
+    # the profile dbt's validation would give a clean tax file of 20 rows (no dbt run here)
+    profile = {"rows": 20, "uscc__missing": 0.0, "uscc__unreadable": 0.0, "tax_paid__missing": 0.0, "tax_paid__median": 120.0}
+    judge(conn, TAX, 2023, load_id, profile, rules)
     before = _state(conn)
     assert len(before["quality.expectation_results"]) > 3
-    for fail_at in (2, 3, 4):  # the delete, the insert, the commit
-        with pytest.raises(RuntimeError, match="injected"):
-            validate_delivery(_FailAt(conn, fail_at), TAX, 2023, load_id, rules)
+    # a changed profile is judged again: the results are replaced in one transaction, after the
+    # results table is ensured (3 statements) and looked up (1), twice (3 more), and begun (1)
+    for fail_at, statement in ((9, "delete"), (10, "insert"), (11, "commit")):
+        with pytest.raises(RuntimeError, match=f"injected failure before statement {fail_at}: {statement}"):
+            judge(_FailAt(conn, fail_at), TAX, 2023, load_id, {**profile, "rows": 21}, rules)
         assert _state(conn) == before
 
 

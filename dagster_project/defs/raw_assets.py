@@ -1,6 +1,6 @@
 """The departmental extracts: an asset `raw/<extract>` per extract of the contract for a data
-year, and a Great Expectations check of each delivery as a whole, run once the year's reference
-layer (the rule parameters in force, the accepted labels) has been built by dbt.
+year, and a Great Expectations check of each delivery as a whole, run once dbt has built the
+year's rule parameters in force and validated every delivered cell (expectations.py).
 
 All extracts are ingested by one step and all deliveries judged by another: each delivery is a
 few milliseconds of DuckDB, and a Dagster step of its own per extract cost more than the work
@@ -39,8 +39,9 @@ BOOKKEEPING = {
     AssetKey(["raw", "loads"]): "每次入库一条：部门文件、年度、sha256、行数、是否当前有效。",
     AssetKey(["raw", "load_issues"]): "入库时发现的文件级问题（未报送、只有表头、列缺失、未知列、约定之外的文件）。",
 }
-# what the check reads: the rule parameters in force and the accepted labels of the year
-REFERENCE_MODELS = ("in_force_rule_parameters", "accepted_labels")
+# what the check reads besides the delivery: the rule parameters in force and the cells dbt's
+# parsers could not read
+CHECK_READS = ("in_force_rule_parameters", "validation_cell_errors")
 
 
 def _key(extract: Extract) -> AssetKey:
@@ -98,7 +99,7 @@ def raw_deliveries(context: AssetExecutionContext, warehouse: Warehouse, locatio
         AssetCheckSpec(
             CHECK_NAME,
             asset=_key(e),
-            additional_deps=[get_asset_key_for_model([mujun_dbt_models], model) for model in REFERENCE_MODELS],
+            additional_deps=[get_asset_key_for_model([mujun_dbt_models], model) for model in CHECK_READS],
             description="Great Expectations：整份文件是否填写完整、格式与单位是否合理（文件级）。",
         )
         for e in extracts().values()
