@@ -176,24 +176,8 @@ def build(
         # exactly the selected nodes: a test runs when it is selected itself, not because one of
         # its models is
         args += ["--select", *select, "--indirect-selection", "empty"]
-    try:
-        result = dbtRunner(manifest=manifest).invoke(args)
-    finally:
-        release_warehouse()
+    result = dbtRunner(manifest=manifest).invoke(args)
     if result.exception is not None and result.result is None:
         raise DbtError(f"dbt build: {result.exception}") from result.exception
     return result, invocation
 
-
-def release_warehouse() -> None:
-    """Close the warehouse dbt-duckdb opened for the build.
-
-    dbt-duckdb keeps the database open for the whole life of the process (profiles.yml
-    `keep_open: true`, its default): opened once per build rather than again for every node
-    whenever no other node held it (`keep_open: false`), which cost a DuckDB open and a
-    checkpoint per node. In a process that goes on after the build (the Dagster step) it must be
-    closed, or the next step and every other process find it locked: the adapter's documented
-    way, duckdb/dbt-duckdb#616."""
-    from dbt.adapters.duckdb import DuckDBConnectionManager
-
-    DuckDBConnectionManager.close_all_connections()
