@@ -6,6 +6,7 @@ has blocked enterprises), the same verdict as the exit status."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,10 @@ def test_a_cli_run_is_in_the_project_instance_with_its_partition_and_publishabil
         timeout=600,
     )
     assert done.returncode == 3, done.stdout + done.stderr
+    # the progress lines say what each step does, in Chinese, not the steps' keys
+    assert "✓ 评价结果工作簿" in done.stdout and "✓ 可否发布" in done.stdout and "✓ dbt 计算" in done.stdout
+    words = [w for w in done.stdout.split() if "/" not in w and "." not in w]  # file paths and names aside
+    assert [w for w in words if re.search(r"[a-z]_[a-z]", w)] == []  # raw_deliveries, exports__workbook, …
 
     assert "enabled: false" in (home / "dagster_home" / "dagster.yaml").read_text(encoding="utf-8")  # no telemetry
     instance = DagsterInstance.from_config(str(home / "dagster_home"))

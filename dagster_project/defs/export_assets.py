@@ -89,7 +89,7 @@ csv_exports = _export_asset(
     "csv",
     _marts("classification", "benchmarks", "dq_issues"),
     {"csv"},
-    "classification.csv、benchmarks.csv、dq_issues.csv（供系统对接）写入 <export-dir>/<year>/。",
+    "供系统对接的 CSV：classification.csv、benchmarks.csv、dq_issues.csv，写入 <export-dir>/<year>/。",
     _csv,
 )
 dq_reports = _export_asset(
@@ -148,7 +148,7 @@ reward_csv = _export_asset(
     "reward_csv",
     _marts("enterprise_rewards", "township_rewards"),
     {"csv"},
-    "附件2奖励测算：rewards.csv、township_rewards.csv（供系统对接）写入 <export-dir>/<year>/。",
+    "供系统对接的奖励测算 CSV（附件2）：rewards.csv、township_rewards.csv，写入 <export-dir>/<year>/。",
     write_reward_csvs,
 )
 reward_workbook = _export_asset(

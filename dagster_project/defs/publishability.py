@@ -16,6 +16,7 @@ NOT_PUBLISHABLE = "存在暂不参评企业或错误级数据问题，本次结�
 @asset_check(
     asset=get_asset_key_for_model([mujun_dbt_models], "evaluation_status"),
     name=PUBLISHABLE_CHECK,
+    op_tags={"mujun/title": "可否发布"},
     description="可否发布：存在暂不参评企业或错误级数据问题时不可发布（须更正后重新评价，或经审定后强制发布）。",
 )
 def publishable(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
