@@ -11,7 +11,7 @@ from jinja2 import Environment
 
 from . import reference
 from .safe_files import safe_file_name
-from .sheets import Book
+from .sheets import USCC_WIDTH, Book
 
 ISSUE_COLUMNS = [
     ("file", "文件"),
@@ -83,7 +83,7 @@ CELL_CLASSES = {
 SHEET_WIDTHS = {
     "file": 14,
     "line": 6,
-    "uscc": 20,
+    "uscc": USCC_WIDTH,
     "enterprise_name": 20,
     "header_zh": 14,
     "value": 12,

@@ -12,7 +12,7 @@ import duckdb
 
 from . import reference
 from .safe_files import write_csv
-from .sheets import Book, Column, fits_in_excel
+from .sheets import NAME_WIDTH, USCC_WIDTH, Book, Column, fits_in_excel
 from .workbook import notice_preamble
 
 REWARDS_COLUMNS = ["uscc", "name", "township", "item", "amount", "status", "reason", "basis"]
@@ -200,7 +200,7 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
                 "测算依据",
             ]
             body = [[r[0], r[1], r[2], _number(r[3]), r[4], _number(r[5]), _number(r[6]), r[7] or "", r[8] or ""] for r in rows]
-            widths = [28, 20, 10, 10, 12, 10, 10, 24, 40]
+            widths = [NAME_WIDTH, USCC_WIDTH, 10, 10, 12, 10, 10, 24, 40]
         # a sheet name is at most 31 characters and may not contain some punctuation
         book.table(label[:31], headers, body, widths)
     return [book.close()]
@@ -234,5 +234,7 @@ def write_reward_public_list(conn: duckdb.DuckDBPyConnection, year: int, export_
         return [csv_path]
     title = f"{reference.setting(conn, year, 'district_name')}{year}年度规模工业企业发展奖励公示"
     book = Book(out / f"奖励公示_{year}.xlsx", heading=title)
-    book.table("奖励公示", PUBLIC_COLUMNS, conn.execute(query).fetchall(), [8, 36, 32, 14], preamble=notice_preamble(conn, year, title))
+    book.table(
+        "奖励公示", PUBLIC_COLUMNS, conn.execute(query).fetchall(), [8, NAME_WIDTH, 32, 14], preamble=notice_preamble(conn, year, title)
+    )
     return [csv_path, book.close()]

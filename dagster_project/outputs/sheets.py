@@ -29,6 +29,10 @@ MAX_DECIMALS = 4
 # The height of one line of text in the default font (points): a row of wrapped text is given
 # as many lines as its longest cell needs, since neither LibreOffice nor WPS fit rows on opening.
 LINE_HEIGHT = 15
+# An enterprise's name: 14 Chinese characters on one line (most names), longer ones wrap
+NAME_WIDTH = 32
+# A 统一社会信用代码 (18 digits and capitals, a capital wider than a digit) on one line
+USCC_WIDTH = 22
 # A column given no width is as wide as its header, up to this; a longer header wraps.
 MAX_HEADER_WIDTH = 20
 
@@ -214,11 +218,25 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
+# How many characters of the default font (Calibri's digits, the unit of a column's width) a CJK
+# character takes on paper: a little over two (DengXian or Noto Sans CJK at 11 points beside
+# Calibri or Carlito); wrapping is reckoned with this, so that a row is never too short.
+CJK_WIDTH = 2.2
+
+
 def text_lines(text, width: float) -> int:
     """Lines a text takes when it wraps in a column `width` characters wide (a CJK character
-    takes two; a line break starts a line)."""
+    takes CJK_WIDTH; a line break starts a line)."""
     usable = max(int(width) - 1, 1)
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in str(text).split("\n"))
+    return sum(max(1, math.ceil(_print_width(part) / usable)) for part in str(text).split("\n"))
+
+
+# A capital letter is wider than a digit in Calibri and Carlito (a USCC is mostly capitals).
+CAPITAL_WIDTH = 1.2
+
+
+def _print_width(text: str) -> float:
+    return sum(CJK_WIDTH if ord(ch) > 0x2E80 else CAPITAL_WIDTH if ch.isupper() else 1 for ch in text)
 
 
 def _decimals(value) -> int:

@@ -10,7 +10,7 @@ import duckdb
 
 from . import reference
 from .safe_files import write_csv
-from .sheets import LINE_HEIGHT, Book, fits_in_excel, row_limit, text_lines
+from .sheets import LINE_HEIGHT, NAME_WIDTH, USCC_WIDTH, Book, fits_in_excel, row_limit, text_lines
 
 PUBLIC_NOTICE_COLUMNS = ["序号", "企业名称", "乡镇街道", "评价类别"]
 # the 调档情况 column of the 附表: an adjustment ("A→B：…（…）") in two or three lines
@@ -108,7 +108,9 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
     # widths and formats: numbers in a fixed format, names and adjustments wrapping within their
     # columns (the item headers wrap in their own tall row, so they do not widen their columns)
     layout = book.columns(
-        fixed + [""] * (len(basic) + len(item_columns)) + tail, rows, [6, 28, 21, 12] + [10] * (width - 5) + [ADJUSTMENT_COLUMN_WIDTH]
+        fixed + [""] * (len(basic) + len(item_columns)) + tail,
+        rows,
+        [6, NAME_WIDTH, USCC_WIDTH, 12] + [10] * (width - 5) + [ADJUSTMENT_COLUMN_WIDTH],
     )
     book.set_columns(sheet, layout)
 
@@ -178,7 +180,7 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
         "基准值样本企业",
         ["企业名称", "统一社会信用代码", "乡镇街道", "工业总产值(万元)"] + [i["label_zh"] for i in indicators],
         [(r[0], r[1], r[2], *(_number(v) for v in r[3:])) for r in population],
-        [28, 20, 10, 12, 9, 9, 10],
+        [NAME_WIDTH, USCC_WIDTH, 10, 12, 9, 9, 10],
     )
     # only the enterprises whose class an adjustment changed, and those the approval decided; the conditions that
     # held without changing anything are shown beside them and on each diagnosis page
@@ -207,7 +209,7 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
             "审定理由（审定单位，日期）",
         ],
         adjustments,
-        [28, 20, 6, 8, 8, 34, 16, 28, 22],
+        [NAME_WIDTH, USCC_WIDTH, 6, 8, 8, 34, 16, 28, 22],
     )
     others = _all(
         conn,
@@ -218,7 +220,10 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
         [year],
     )
     book.table(
-        "暂不参评与不纳入", ["企业名称", "统一社会信用代码", "乡镇街道", "行业代码", "状态", "原因"], others, [28, 20, 10, 8, 18, 30]
+        "暂不参评与不纳入",
+        ["企业名称", "统一社会信用代码", "乡镇街道", "行业代码", "状态", "原因"],
+        others,
+        [NAME_WIDTH, USCC_WIDTH, 10, 8, 18, 30],
     )
     for title, column in (("乡镇街道汇总", "township"), ("产业链汇总", "industry_chain")):
         rows = _all(
@@ -384,7 +389,7 @@ def write_changes(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) 
             "调档情况",
         ],
         [(*r[:8], _number(r[8]), _number(r[9]), _number(r[10]), r[11], r[12]) for r in rows],
-        [28, 20, 10, 8, 10, 10, 6, 6, 9, 9, 9, 22, 28],
+        [NAME_WIDTH, USCC_WIDTH, 10, 8, 10, 10, 6, 6, 9, 9, 9, 22, 28],
         empty=_no_changes(conn, year),
     )
     return book.close()
