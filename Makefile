@@ -56,10 +56,20 @@ test: install
 dev: install
 	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
-# dbt docs (Chinese column descriptions) as one static page: dbt/target/static_index.html
+# dbt docs (Chinese column descriptions) as one static page, dbt/target/docs/static_index.html,
+# read from the analysts' copy, never from the working warehouse a run may hold. dbt opens its
+# database for writing, so it reads a scratch copy of the analysts' copy (named mujun.duckdb, as
+# the relations' database is), removed after; its own target folder leaves the manifest and parse
+# cache that the runs use alone. The front page is dbt/models/overview.md.
+DOCS_DIR := dbt/target/docs
 docs: install
-	MUJUN_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) $(BIN)/dbt docs generate --static --project-dir dbt --profiles-dir dbt --vars '{"year": 2023}'
-	@echo "文档 / docs: $(CURDIR)/dbt/target/static_index.html"
+	@test -f $(PUBLISHED) || { echo "没有分析副本，请先运行 make run / no analysts' copy yet: run make run first ($(PUBLISHED))"; exit 2; }
+	mkdir -p $(DOCS_DIR) && cp $(PUBLISHED) $(DOCS_DIR)/mujun.duckdb
+	MUJUN_WAREHOUSE=$(CURDIR)/$(DOCS_DIR)/mujun.duckdb $(BIN)/dbt docs generate --static --project-dir dbt --profiles-dir dbt \
+	  --target-path target/docs \
+	  --vars "{year: $$($(BIN)/python -c "import duckdb; print(duckdb.connect('$(PUBLISHED)', read_only=True).execute('select max(data_year) from marts.evaluation_status').fetchone()[0])")}"; \
+	  status=$$?; rm -f $(DOCS_DIR)/mujun.duckdb $(DOCS_DIR)/mujun.duckdb.wal; exit $$status
+	@echo "文档 / docs: $(CURDIR)/$(DOCS_DIR)/static_index.html"
 
 # SQL shell for analysts (harlequin) on the read-only copy, in a virtualenv of its own: harlequin
 # pins click==8.5.0, which must not change the pipeline's environment. DuckDB is the project's pin,

@@ -180,4 +180,3 @@ def build(
     if result.exception is not None and result.result is None:
         raise DbtError(f"dbt build: {result.exception}") from result.exception
     return result, invocation
-

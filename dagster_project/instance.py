@@ -9,21 +9,27 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import yaml
 from dagster import DagsterInstance
 
 from .paths import DAGSTER_HOME_DIR
 
 # Dagster's configuration of the instance: storage defaults to SQLite files under the folder;
-# nothing leaves the machine.
-INSTANCE_CONFIG = "telemetry:\n  enabled: false\n"
+# nothing leaves the machine (telemetry off), and the UI does not open on Dagster's sign-up
+# dialog (an English form asking staff for an e-mail address: "nux", the new-user experience).
+SETTINGS = {"telemetry": {"enabled": False}, "nux": {"enabled": False}}
 
 
 def ensure_home(home: Path = DAGSTER_HOME_DIR) -> Path:
-    """Create the instance folder and its dagster.yaml if missing (`make install` calls this)."""
+    """Create the instance folder and its dagster.yaml (`make install` calls this); a dagster.yaml
+    that lacks one of SETTINGS (made by an older mujun) gets it, whatever else it says is kept."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.is_file():
-        config.write_text(INSTANCE_CONFIG, encoding="utf-8")
+    text = config.read_text(encoding="utf-8") if config.is_file() else ""
+    missing = {name: value for name, value in SETTINGS.items() if name not in (yaml.safe_load(text) or {})}
+    if missing:
+        with open(config, "a", encoding="utf-8") as f:
+            f.write(("\n" if text and not text.endswith("\n") else "") + yaml.safe_dump(missing, sort_keys=False))
     return home
 
 

@@ -50,3 +50,22 @@ def test_the_readme_queries_run_as_written_on_the_published_copy(worked):
     with duckdb.connect(str(published), read_only=True) as conn:
         for statement in statements:
             conn.execute(statement).fetchall()
+
+
+def test_make_docs_reads_the_published_copy_never_the_working_warehouse():
+    """`make docs` (dry run: the commands it would run) copies the analysts' copy aside and points
+    dbt at that copy, in a target folder of its own (the runs' manifest and parse cache stay)."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    commands = subprocess.run(
+        ["make", "-n", "docs", "PUBLISHED=/tmp/analysts/mujun.duckdb", "WAREHOUSE=/tmp/working/mujun.duckdb"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    docs = commands[commands.index("cp /tmp/analysts/mujun.duckdb dbt/target/docs/mujun.duckdb") :]
+    assert "MUJUN_WAREHOUSE=" + str(root / "dbt/target/docs/mujun.duckdb") in docs and "--target-path target/docs" in docs
+    assert "/tmp/working" not in docs

@@ -68,7 +68,12 @@ def test_index_lists_every_enterprise_once_linked_to_its_page(worked):
     folder = worked.export_dir / "2023"
     rows = _rows(folder / INDEX_PAGE.format(year=2023))
     expected = worked.query(
-        """select c.name, c.uscc, c.township, c.final_class || ' ' || k.label_zh, s.label_zh, c.status
+        """select c.name, c.uscc, c.township, c.final_class || ' ' || k.label_zh, s.label_zh, c.status,
+                  -- why a blocked or out-of-scope enterprise has no page: the labels of its reasons
+                  case when c.status <> 'evaluated' then
+                      (select string_agg(r.label_zh, '；' order by r.position) from reference.labels r
+                       where r.data_year = c.data_year and r.domain = 'status_reason'
+                         and list_contains(string_split(c.adjustments, ';'), r.code)) else '' end
            from marts.classification c
            join reference.labels s on s.data_year = c.data_year and s.domain = 'status' and s.code = c.status
            left join reference.labels k on k.data_year = c.data_year and k.domain = 'class' and k.code = c.final_class
@@ -78,16 +83,17 @@ def test_index_lists_every_enterprise_once_linked_to_its_page(worked):
     usccs = [r["cells"][1] for r in rows]
     assert sorted(usccs) == sorted(e[1] for e in expected)  # every enterprise, exactly once
     by_uscc = {r["cells"][1]: r for r in rows}
-    for name, uscc, township, class_label, status_label, status in expected:
+    for name, uscc, township, class_label, status_label, status, reasons in expected:
         row = by_uscc[uscc]
-        # name, code, township, class, status: nothing else (no tax, output or land figures)
-        assert [c.strip() for c in row["cells"]] == [name, uscc, township, class_label or "", status_label]
+        # name, code, township, class, status and why not evaluated: nothing else (no tax, output or land figures)
+        assert [c.strip() for c in row["cells"]] == [name, uscc, township, class_label or "", status_label, reasons]
         assert row["key"] == f"{name} {uscc}".lower()
         if status == "evaluated":
             assert row["links"] == [f"diagnosis/{uscc}.html"] and (folder / row["links"][0]).is_file()
         else:
             assert row["links"] == []  # no diagnosis page for blocked or out-of-scope enterprises
     assert sum(bool(r["links"]) for r in rows) == len(list((folder / "diagnosis").glob("*.html"))) == 14
+    assert by_uscc[U["癸"]]["cells"][5] == "不属于制造业"  # out of scope, and the page says why
     戊 = by_uscc[U["戊"]]["cells"]
     assert 戊[0] == "示例戊电气有限公司" and 戊[3].startswith("B ")
 

@@ -6,6 +6,7 @@ has blocked enterprises), the same verdict as the exit status."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,6 +47,10 @@ def test_a_cli_run_is_in_the_project_instance_with_its_partition_and_publishabil
         timeout=600,
     )
     assert done.returncode == 3, done.stdout + done.stderr
+    # the progress lines say what each step does, in Chinese, not the steps' keys
+    assert "✓ 评价结果工作簿" in done.stdout and "✓ 可否发布" in done.stdout and "✓ dbt 计算" in done.stdout
+    words = [w for w in done.stdout.split() if "/" not in w and "." not in w]  # file paths and names aside
+    assert [w for w in words if re.search(r"[a-z]_[a-z]", w)] == []  # raw_deliveries, exports__workbook, …
 
     assert "enabled: false" in (home / "dagster_home" / "dagster.yaml").read_text(encoding="utf-8")  # no telemetry
     instance = DagsterInstance.from_config(str(home / "dagster_home"))
@@ -63,5 +68,29 @@ def test_a_cli_run_is_in_the_project_instance_with_its_partition_and_publishabil
     assert (verdict.passed, verdict.severity) == (False, AssetCheckSeverity.ERROR)
     counts = run.query("select evaluated, blocked, out_of_scope, error_issues, warning_issues from marts.evaluation_status")[0]
     assert counts[:3] == (14, 2, 1)
+    # the counts under the names staff read everywhere else (labels of statuses and severities)
     shown = {name: value.value for name, value in verdict.metadata.items()}
-    assert shown == dict(zip(["evaluated", "blocked", "out_of_scope", "error_issues", "warning_issues"], counts))
+    statuses = dict(run.query("select code, short_label_zh from reference.labels where data_year = 2023 and domain = 'status'"))
+    severities = dict(run.query("select code, label_zh from reference.labels where data_year = 2023 and domain = 'severity'"))
+    names = [f"{statuses[s]}（家）" for s in ("evaluated", "blocked", "out_of_scope")]
+    names += [f"{severities[s]}级数据问题（条）" for s in ("error", "warning")]
+    assert shown == dict(zip(names, counts))
+    assert shown["暂不参评（家）"] == 2 and verdict.description == "存在暂不参评企业或错误级数据问题，本次结果不可发布。"
+
+
+def test_the_instance_turns_off_telemetry_and_the_sign_up_dialog_keeping_what_else_it_says(tmp_path):
+    from dagster_project.instance import ensure_home
+
+    ensure_home(tmp_path / "new")
+    instance = DagsterInstance.from_config(str(tmp_path / "new"))
+    assert (instance.telemetry_enabled, instance.nux_enabled) == (False, False)
+    # a dagster_home made by an older mujun (telemetry only, no final newline) gets the rest
+    older = tmp_path / "older"
+    older.mkdir()
+    (older / "dagster.yaml").write_text("telemetry:\n  enabled: false\nrun_monitoring:\n  enabled: true", encoding="utf-8")
+    ensure_home(older)
+    ensure_home(older)  # once
+    text = (older / "dagster.yaml").read_text(encoding="utf-8")
+    assert text.count("nux:") == 1 and "run_monitoring" in text
+    instance = DagsterInstance.from_config(str(older))
+    assert (instance.telemetry_enabled, instance.nux_enabled) == (False, False)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import html
+import re
 import shutil
 import subprocess
 import sys
@@ -108,8 +110,34 @@ def test_enterprise_diagnosis_page(worked):
     assert len(list(folder.glob("*.html"))) == 14
     page = (folder / f"{U['戊']}.html").read_text(encoding="utf-8")
     assert "示例戊电气有限公司" in page and "上一年度A类" in page
-    # to reach B: the lowest B score today is 58.9286; 亩均税收 needed (18.1818 + 2.064) × 6.6 / 40 ≈ 3.34
-    assert "58.9286" in page and "3.34" in page
+
+
+def _improvement(worked, name: str) -> str:
+    """The visible text of the 提升方向 section of an enterprise's diagnosis page."""
+    text = (worked.export_dir / "2023" / "diagnosis" / f"{U[name]}.html").read_text(encoding="utf-8")
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return text[text.index("提升方向") : text.index("本报告由")]
+
+
+def test_improvement_aims_at_the_class_above_the_final_one_and_names_the_rules_in_the_way(worked):
+    # 庚: B by rank and finally; the lowest A score of the 规上 group is 丑's 94.1212, 3.5931 more
+    # than 90.5281; 亩均税收 alone: (24.2424 + 3.5931) / 40 × 6.6 ≈ 4.59 (under the cap of 48)
+    geng = _improvement(worked, "庚")
+    assert "进入 A 类需要综合得分约 94.1212，还差 3.5931 分" in geng and "需达到约 4.59 万元/亩" in geng
+    assert "注意" not in geng  # protect_cd held, but it moves C and D only
+    # 戊: C by rank, B by last year's A: what A needs (not B, which it has), 37.2566 more; its low
+    # 亩均税收 would keep it out of A whatever its score
+    wu = _improvement(worked, "戊")
+    assert "进入 A 类需要综合得分约 94.1212，还差 37.2566 分" in wu and "进入 B 类" not in wu
+    assert "注意：本企业“亩均税收排名靠后，不划入A类”的条件成立" in wu
+    # 己: B by rank, D by zero tax: both rules that hold stand in the way of A
+    ji = _improvement(worked, "己")
+    assert "还差 35.1926 分" in ji and ji.count("注意：") == 2 and "“直接列入D类”" in ji
+    # 丑: A by rank, B by its low 亩均税收: not "already in the top class"; the rule is named
+    chou = _improvement(worked, "丑")
+    assert "已处于最高一档" not in chou
+    assert "按综合得分名次已是 A 类；最终为 B 类，由“亩均税收排名靠后，不划入A类”决定" in chou
+    assert "已处于最高一档" in _improvement(worked, "甲")
 
 
 def test_html_outputs_render_offline(worked):

@@ -22,8 +22,9 @@ def _codes(run) -> set[str]:
 
 
 def _person_texts(run):
-    """(file, text) of every workbook cell and every page's visible text. The English half of a
-    bilingual message ("中文 / English") is meant to be English and is left out."""
+    """(file, text) of every workbook cell, every page's visible text and every CSV file meant for
+    people (the public lists). Nothing of it is bilingual: the departments' reports carry the
+    Chinese wording of each problem, dq_issues.csv (a contract file) the bilingual one."""
     folder = run.export_dir / "2023"
     for path in sorted(folder.rglob("*.xlsx")):
         book = openpyxl.load_workbook(path, read_only=True)
@@ -31,11 +32,12 @@ def _person_texts(run):
             for row in sheet.iter_rows(values_only=True):
                 for value in row:
                     if isinstance(value, str):
-                        yield f"{path.name}:{sheet.title}", value.split(" / ")[0]
+                        yield f"{path.name}:{sheet.title}", value
     for path in sorted(folder.rglob("*.html")):
         text = re.sub(r"<(script|style)\b[^>]*>.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.S)
-        text = html.unescape(re.sub(r"<[^>]+>", " ", text))
-        yield path.name, "\n".join(line.split(" / ")[0] for line in text.splitlines())
+        yield path.name, html.unescape(re.sub(r"<[^>]+>", " ", text))
+    for path in sorted(folder.glob("*公示*.csv")):
+        yield path.name, path.read_text(encoding="utf-8-sig")
 
 
 def test_no_workbook_or_page_shows_an_internal_code(worked):
@@ -50,6 +52,19 @@ def test_no_workbook_or_page_shows_an_internal_code(worked):
         }
     )
     assert found == []
+
+
+def test_department_reports_word_each_problem_in_chinese_only(worked):
+    folder = worked.export_dir / "2023" / "data_quality"
+    messages = dict(worked.query("""select message, message_zh from marts.dq_issues where data_year = 2023 and department = 'tax'"""))
+    assert messages and all(bilingual.startswith(zh + " / ") for bilingual, zh in messages.items())
+    page = html.unescape((folder / "tax_税务局.html").read_text(encoding="utf-8"))
+    book = openpyxl.load_workbook(folder / "tax_税务局.xlsx", read_only=True)["问题清单"]
+    cells = {v for row in book.iter_rows(values_only=True) for v in row if isinstance(v, str)}
+    for bilingual, zh in messages.items():
+        assert zh in page and zh in cells
+        assert bilingual not in page and bilingual not in cells
+    assert "@page{size:A4 landscape" in page and page.count("<thead>") == page.count("<table") == 2  # headers repeat on paper
 
 
 def _sheet(run, book_name: str, sheet_name: str) -> list[dict]:

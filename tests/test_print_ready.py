@@ -61,3 +61,91 @@ def test_public_notice_has_title_term_and_contact_from_the_settings(worked):
     assert settings["objection_contact"] in lines[2]
     assert sheet.print_title_rows == "$4:$4"  # the list's header on every page
     assert sheet.page_setup.orientation in (None, "portrait")  # four columns fit upright
+
+
+def _width(sheet, column: int) -> float:
+    """The width of a 1-based column (xlsxwriter writes neighbours alike as one range)."""
+    return next((d.width for d in sheet.column_dimensions.values() if d.min and d.min <= column <= d.max), 8.43)
+
+
+def _header_row(sheet) -> int:
+    """The last repeated row: the table's header."""
+    return int(sheet.print_title_rows.split(":")[-1].strip("$"))
+
+
+def test_text_wraps_within_its_column_and_rows_are_as_tall_as_their_text(worked):
+    """Nothing printed is cut off or runs over its neighbours: a text longer than its column wraps,
+    and its row is given the lines it needs (LibreOffice and WPS do not fit rows on opening)."""
+    from dagster_project.outputs.sheets import LINE_HEIGHT, text_lines
+
+    wrapped = 0
+    for path in _books(worked):
+        for sheet in load_workbook(path).worksheets:
+            if not sheet.print_title_rows or sheet.title == "选项":
+                continue
+            top = _header_row(sheet)
+            for row in sheet.iter_rows(min_row=top):
+                for cell in row:
+                    if not isinstance(cell.value, str) or cell.coordinate in sheet.merged_cells:
+                        continue
+                    width = _width(sheet, cell.column)
+                    lines = text_lines(cell.value, width)
+                    if lines == 1:
+                        continue
+                    where = f"{path.name}:{sheet.title}!{cell.coordinate}"
+                    assert cell.alignment.wrap_text, where
+                    height = sheet.row_dimensions[cell.row].height
+                    assert height is not None and height >= LINE_HEIGHT * lines, where
+                    wrapped += 1
+    assert wrapped > 20  # the worked example has long names, adjustments and messages
+
+
+def test_every_number_of_every_workbook_has_a_fixed_format(worked):
+    for path in _books(worked):
+        for sheet in load_workbook(path).worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                        assert cell.number_format != "General", f"{path.name}:{sheet.title}!{cell.coordinate}"
+
+
+def test_sheets_print_upright_when_they_fit_the_page(worked):
+    from dagster_project.outputs.sheets import PORTRAIT_WIDTH
+
+    for path in _books(worked):
+        for sheet in load_workbook(path).worksheets:
+            if sheet.page_setup.paperSize in ("8", 8) or not sheet.print_title_rows:
+                continue  # the 附表 on A3; notes
+            width = sum(d.width * (d.max - d.min + 1) for d in sheet.column_dimensions.values())
+            expected = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+            assert (sheet.page_setup.orientation or "portrait") == expected, f"{path.name}:{sheet.title}"
+
+
+def test_the_method_note_fits_an_upright_page_and_names_no_rule_table(worked):
+    from dagster_project.outputs.sheets import LINE_HEIGHT, PORTRAIT_WIDTH, text_lines
+
+    sheet = load_workbook(worked.export_dir / "2023" / "亩均效益评价结果_2023.xlsx")["评价说明"]
+    width = _width(sheet, 1)
+    assert width <= PORTRAIT_WIDTH and (sheet.page_setup.orientation or "portrait") == "portrait"
+    lines = [c.value for c in sheet["A"] if c.value]
+    for cell in sheet["A"][1:]:
+        if cell.value:
+            height = sheet.row_dimensions[cell.row].height or LINE_HEIGHT  # the default height is left out
+            assert cell.alignment.wrap_text and height >= LINE_HEIGHT * text_lines(cell.value, width)
+    # the caps themselves rather than the name of the rule table that holds them
+    assert not any("indicator_points" in line for line in lines)
+    assert any("规上：亩均税收48分、亩均产值48分、单位能耗总产值24分" in line for line in lines)
+
+
+def test_reward_public_list_has_title_term_and_contact_and_changes_say_why_empty(worked):
+    with open(SETTINGS, encoding="utf-8") as f:
+        settings = {r["setting"]: r["value"] for r in csv.DictReader(f)}
+    folder = worked.export_dir / "2023"
+    sheet = load_workbook(folder / "奖励公示_2023.xlsx")["奖励公示"]
+    lines = [sheet.cell(row=n, column=1).value for n in (1, 2, 3)]
+    assert lines[0] == f"{settings['district_name']}2023年度规模工业企业发展奖励公示"
+    assert settings["notice_period"] in lines[1] and settings["objection_contact"] in lines[2]
+    assert sheet.print_title_rows == "$4:$4" and "2023" in sheet.oddHeader.left.text
+    # the worked example is evaluated once: its changes sheet says so rather than being blank
+    changes = load_workbook(folder / "变更对比_2023.xlsx")["变更对比"]
+    assert changes.max_row == 2 and changes["A2"].value == "这是本年度的第一次运行，没有可对比的上一次运行。"

@@ -124,3 +124,21 @@ def test_pages_print_on_a4_keeping_headings_with_their_charts_and_tables(worked,
     for page in (report, diagnosis):
         # every heading opens a block that holds it and its chart or table
         assert page.count("<h2>") == len(re.findall(r'class="block"[^>]*><h2>', page)) > 3
+
+
+def test_count_axes_step_in_round_numbers():
+    from dagster_project.outputs.charts import nice_step
+
+    # at most six steps from 0, each 1, 2 or 5 times a power of ten (not 26 for a largest bar of 130)
+    assert [nice_step(n) for n in (1, 4, 6, 13, 40, 130, 600, 7000)] == [1, 1, 1, 5, 10, 50, 100, 2000]
+
+
+def test_township_bars_say_how_many_enterprises_each_stands_for(worked, report):
+    totals = dict(
+        worked.query(
+            "select township, count(*) from marts.classification where data_year = 2023 and status = 'evaluated' group by township"
+        )
+    )
+    texts = _texts(_figure(report, "by-township"))
+    assert _labels(worked, "chart")["count"] in texts
+    assert sorted(int(t) for t in texts if t.isdigit()) == sorted(totals.values())

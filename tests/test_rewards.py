@@ -158,8 +158,9 @@ def test_calculation_workbook_has_a_sheet_per_item_a_summary_and_the_budget(exam
     growth = list(book["产值增长奖"].iter_rows(values_only=True))
     assert growth[0][:5] == ("企业名称", "统一社会信用代码", "乡镇街道", "金额（万元）", "状态")
     assert len(growth) == 1 + 7
-    for sheet in book.worksheets:  # print-ready: landscape, one page wide, header repeated, page numbers
-        assert sheet.page_setup.orientation == "landscape"
+    for sheet in book.worksheets:  # print-ready: upright where it fits, one page wide, header repeated, page numbers
+        width = sum(d.width * (d.max - d.min + 1) for d in sheet.column_dimensions.values())
+        assert sheet.page_setup.orientation == ("landscape" if width > 100 else "portrait"), sheet.title
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.print_title_rows
         assert "&P" in sheet.oddFooter.center.text

@@ -54,6 +54,7 @@ def dbt_vars(partition_key: str, config: EvaluationConfig, warehouse: Warehouse)
     # one data year per build: the dbt vars hold one year (dagster-dbt would default to all the
     # years of a backfill in one build)
     backfill_policy=BackfillPolicy.multi_run(max_partitions_per_run=1),
+    op_tags={"mujun/title": "dbt 计算：校验、整理、用地、指标、基准值、得分、分类、奖励与结果表"},
 )
 def mujun_dbt_models(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations, config: EvaluationConfig):
     year = int(context.partition_key)

@@ -92,7 +92,7 @@ EXPORTS = [
         "csv",
         ("classification", "benchmarks", "dq_issues"),
         frozenset({"csv"}),
-        "classification.csv、benchmarks.csv、dq_issues.csv（供系统对接）写入 <export-dir>/<year>/。",
+        "供系统对接的 CSV：classification.csv、benchmarks.csv、dq_issues.csv，写入 <export-dir>/<year>/。",
         _csv,
     ),
     Export(
@@ -149,7 +149,7 @@ EXPORTS = [
         "reward_csv",
         ("enterprise_rewards", "township_rewards"),
         frozenset({"csv"}),
-        "附件2奖励测算：rewards.csv、township_rewards.csv（供系统对接）写入 <export-dir>/<year>/。",
+        "供系统对接的奖励测算 CSV（附件2）：rewards.csv、township_rewards.csv，写入 <export-dir>/<year>/。",
         write_reward_csvs,
     ),
     Export(

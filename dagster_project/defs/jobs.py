@@ -1,6 +1,7 @@
 """The evaluation of one data year: every asset, ingestion to exports, for one partition."""
 
 import logging
+import re
 
 from dagster import AssetSelection, HookContext, define_asset_job, failure_hook, success_hook
 
@@ -9,14 +10,27 @@ from dagster import AssetSelection, HookContext, define_asset_job, failure_hook,
 progress = logging.getLogger("mujun.progress")
 
 
+# the op tag naming a step for people, where its description does not (dbt, the checks)
+TITLE_TAG = "mujun/title"
+_CLAUSE_END = re.compile(r"[：（，。]")
+
+
+def step_title(context: HookContext) -> str:
+    """What a step does, in the words of its definition: its TITLE_TAG, else the first clause of
+    its description (评价结果工作簿：… → 评价结果工作簿), else its key."""
+    definition = context.op.definition
+    title = definition.tags.get(TITLE_TAG) or _CLAUSE_END.split(definition.description or "", maxsplit=1)[0].strip()
+    return title or context.step_key
+
+
 @success_hook(name="step_succeeded")
 def step_succeeded(context: HookContext) -> None:
-    progress.info("✓ %s", context.step_key)
+    progress.info("✓ %s", step_title(context))
 
 
 @failure_hook(name="step_failed")
 def step_failed(context: HookContext) -> None:
-    progress.info("✗ %s", context.step_key)
+    progress.info("✗ %s", step_title(context))
 
 
 # partitioned by data year like every asset it selects

@@ -6,13 +6,17 @@ from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeve
 from dagster_dbt import get_asset_key_for_model
 
 from ..exit_status import PUBLISHABLE_CHECK
+from ..outputs import reference
 from .dbt_assets import mujun_dbt_models
 from .resources import Warehouse
+
+NOT_PUBLISHABLE = "存在暂不参评企业或错误级数据问题，本次结果不可发布。"
 
 
 @asset_check(
     asset=get_asset_key_for_model([mujun_dbt_models], "evaluation_status"),
     name=PUBLISHABLE_CHECK,
+    op_tags={"mujun/title": "可否发布"},
     description="可否发布：存在暂不参评企业或错误级数据问题时不可发布（须更正后重新评价，或经审定后强制发布）。",
 )
 def publishable(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
@@ -24,8 +28,16 @@ def publishable(context: AssetCheckExecutionContext, warehouse: Warehouse) -> As
             [year],
         )
         counts = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
+        # the counts under the names staff read elsewhere: labels of the statuses and severities
+        statuses = reference.labels(conn, year, "status", short=True)
+        severities = reference.labels(conn, year, "severity")
+    names = {status: f"{label}（家）" for status, label in statuses.items()} | {
+        f"{severity}_issues": f"{label}级数据问题（条）" for severity, label in severities.items()
+    }
+    passed = bool(counts.pop("publishable"))
     return AssetCheckResult(
-        passed=bool(counts.pop("publishable")),
+        passed=passed,
         severity=AssetCheckSeverity.ERROR,
-        metadata={name: int(value) for name, value in counts.items()},
+        description=None if passed else NOT_PUBLISHABLE,
+        metadata={names.get(name, name): int(value) for name, value in counts.items()},
     )

@@ -95,6 +95,7 @@ def raw_deliveries(context: AssetExecutionContext, warehouse: Warehouse, locatio
 
 @multi_asset_check(
     name="delivery_expectations",
+    op_tags={"mujun/title": "整份文件检查（Great Expectations）"},
     specs=[
         AssetCheckSpec(
             CHECK_NAME,

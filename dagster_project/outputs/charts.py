@@ -20,6 +20,7 @@ import vl_convert
 CLASS_COLOURS = ["#2e7d32", "#1565c0", "#ef6c00", "#c62828"]
 BAR_COLOUR = "#1565c0"
 WIDTH = 600  # px: with the labels beside it, an A4 page in portrait holds the chart
+LABELLED_SHARE = 0.12  # a class segment at least this wide carries its count and share
 
 _CONFIG = {
     # the browser draws the <text> elements, so name fonts it has; vl-convert only measures with them
@@ -51,7 +52,8 @@ def class_shares(data: pd.DataFrame, classes: list[str], titles: dict[str, str])
     """100% stacked horizontal bars, one per group (township, chain), in the order of `data`.
 
     data: group, class_label, n, share, label, mid (share of the classes before + half its own),
-    position (of the class). classes: the legend labels of the classes in order, coloured by CLASS_COLOURS."""
+    position (of the class), total (enterprises of the group, written beside its bar).
+    classes: the legend labels of the classes in order, coloured by CLASS_COLOURS."""
     if data.empty:
         return ""
     order = list(dict.fromkeys(data["group"]))
@@ -67,19 +69,27 @@ def class_shares(data: pd.DataFrame, classes: list[str], titles: dict[str, str])
     )
     # counts and shares written on the segments wide enough to hold them
     text = (
-        base.transform_filter("datum.share >= 0.1")
+        base.transform_filter(f"datum.share >= {LABELLED_SHARE}")
         .mark_text(color="white", fontSize=10)
         .encode(y=y, x=alt.X("mid:Q"), text=alt.Text("label:N"))
     )
-    return render(alt.layer(bars, text).properties(width=WIDTH - 180, height=alt.Step(22)))
+    # how many enterprises each bar stands for, in a column of its own to the right
+    totals = (
+        alt.Chart(data.drop_duplicates("group")[["group", "total"]])
+        .mark_text(align="right", fontSize=11)
+        .encode(y=alt.Y("group:N", sort=order, axis=None), text=alt.Text("total:Q", format="d"))
+        .properties(width=44, height=alt.Step(22), title=alt.TitleParams(titles["count"], fontSize=11, anchor="end"))
+    )
+    shares = alt.layer(bars, text).properties(width=WIDTH - 230, height=alt.Step(22))
+    return render(alt.hconcat(shares, totals, spacing=8))
 
 
 def score_histograms(data: pd.DataFrame, groups: list[str], titles: dict[str, str]) -> str:
     """One histogram panel per scale group. data: group, bin_start, bin_end, n (bins from DuckDB)."""
     if data.empty:
         return ""
-    # whole-number ticks on one shared count axis (Vega's tickMinStep is lost in a facet)
-    step = max(1, math.ceil(int(data["n"].max()) / 5))
+    # round whole-number ticks on one shared count axis (Vega's tickMinStep is lost in a facet)
+    step = nice_step(int(data["n"].max()))
     top = step * math.ceil(int(data["n"].max()) / step)
     ticks = list(range(0, top + 1, step))
     chart = (
@@ -96,6 +106,18 @@ def score_histograms(data: pd.DataFrame, groups: list[str], titles: dict[str, st
     return render(chart)
 
 
+def nice_step(largest: int, most_ticks: int = 6) -> int:
+    """A round step (1, 2 or 5 times a power of ten) that counts from 0 to `largest` in at most
+    `most_ticks` steps: 0, 20, 40 … rather than 0, 26, 52 …"""
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            if math.ceil(largest / step) <= most_ticks:
+                return step
+        magnitude *= 10
+
+
 def benchmark_lines(data: pd.DataFrame, indicators: list[str], titles: dict[str, str]) -> str:
     """Benchmarks across the data years in the warehouse: one panel and line per indicator (each
     its own unit and y axis; the benchmark is one for all scale groups). data: data_year,
@@ -108,10 +130,14 @@ def benchmark_lines(data: pd.DataFrame, indicators: list[str], titles: dict[str,
     )
     line = base.mark_line(color=BAR_COLOUR, point=alt.OverlayMarkDef(color=BAR_COLOUR))
     values = base.mark_text(dy=-9, fontSize=10).encode(text=alt.Text("value:Q", format=",.2f"))
+    # the indicators side by side in one row: each panel with its own x axis, no empty panel
     chart = (
         alt.layer(line, values, data=data)
-        .properties(width=(WIDTH - 160) // 2, height=150)
-        .facet(facet=alt.Facet("indicator_label:N", sort=indicators, title=None, header=alt.Header(labelFontSize=12)), columns=2)
+        .properties(width=(WIDTH - 60 * len(indicators)) // max(len(indicators), 1), height=150)
+        .facet(
+            facet=alt.Facet("indicator_label:N", sort=indicators, title=None, header=alt.Header(labelFontSize=12)),
+            columns=max(len(indicators), 1),
+        )
         .resolve_scale(y="independent")
     )
     return render(chart)

@@ -11,7 +11,7 @@ from jinja2 import Environment
 
 from . import reference
 from .safe_files import safe_file_name
-from .sheets import Book
+from .sheets import USCC_WIDTH, Book
 
 ISSUE_COLUMNS = [
     ("file", "文件"),
@@ -21,7 +21,7 @@ ISSUE_COLUMNS = [
     ("header_zh", "列"),
     ("value", "值"),
     ("severity_zh", "严重程度"),
-    ("message", "问题说明"),
+    ("message_zh", "问题说明"),
     ("action_zh", "处理建议"),
 ]
 DELIVERY_COLUMNS = [
@@ -43,25 +43,56 @@ body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;m
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}
-th{background:#eef2f7}tr.error td{background:#fdecea}tr.warning td{background:#fff8e1}
+th{background:#eef2f7;white-space:nowrap}td.num{text-align:right;white-space:nowrap}td.code{white-space:nowrap}
+td.hash{word-break:break-all;font-family:monospace;font-size:.85em}
+tr.error td{background:#fdecea}tr.warning td{background:#fff8e1}
 .summary span{display:inline-block;margin-right:2em}.ok{color:#2e7d32}
-@media print{body{margin:0}}
+@page{size:A4 landscape;margin:12mm}
+h1,h2{break-after:avoid;page-break-after:avoid}thead{display:table-header-group}
+tr{break-inside:avoid;page-break-inside:avoid}
+@media print{body{margin:0;font-size:10pt}}
 </style></head><body>
 <h1>{{ department_zh }} · {{ year }}年度数据质量报告</h1>
 <p class="summary"><span>错误 <b>{{ errors }}</b> 条</span><span>提示 <b>{{ warnings }}</b> 条</span>
 <span>{% if errors %}存在错误：相关企业暂不参评或数据未被采用，请更正后重新报送。{% else %}<span class="ok">没有错误。</span>{% endif %}</span></p>
 <h2>报送核对（读入行数 = 采用行数 + 隔离行数）</h2>
-<table><tr>{% for _, title in delivery_columns %}<th>{{ title }}</th>{% endfor %}</tr>
-{% for row in deliveries %}<tr>{% for key, _ in delivery_columns %}<td>{{ row[key] if row[key] is not none else "" }}</td>{% endfor %}</tr>{% endfor %}
-</table>
+<table><thead><tr>{% for _, title in delivery_columns %}<th>{{ title }}</th>{% endfor %}</tr></thead><tbody>
+{% for row in deliveries %}<tr>{% for key, _ in delivery_columns %}<td{% if key in css %} class="{{ css[key] }}"{% endif %}>{{ row[key] if row[key] is not none else "" }}</td>{% endfor %}</tr>{% endfor %}
+</tbody></table>
 <h2>问题清单</h2>
-{% if issues %}<table><tr>{% for _, title in issue_columns %}<th>{{ title }}</th>{% endfor %}</tr>
-{% for row in issues %}<tr class="{{ row.severity }}">{% for key, _ in issue_columns %}<td>{{ row[key] if row[key] is not none else "" }}</td>{% endfor %}</tr>{% endfor %}
-</table>{% else %}<p class="ok">未发现问题。</p>{% endif %}
+{% if issues %}<table><thead><tr>{% for _, title in issue_columns %}<th>{{ title }}</th>{% endfor %}</tr></thead><tbody>
+{% for row in issues %}<tr class="{{ row.severity }}">{% for key, _ in issue_columns %}<td{% if key in css %} class="{{ css[key] }}"{% endif %}>{{ row[key] if row[key] is not none else "" }}</td>{% endfor %}</tr>{% endfor %}
+</tbody></table>{% else %}<p class="ok">未发现问题。</p>{% endif %}
 <p>行号为部门报送文件中的行号（表头为第1行）。同一文件重复报送（内容不变）不会重复入库；更正后的文件将替代上一次报送。</p>
 </body></html>
 """
 )
+# how a cell of a column is set on the page: numbers to the right, codes on one line, the fingerprint broken anywhere
+CELL_CLASSES = {
+    "line": "num",
+    "rows_read": "num",
+    "rows_accepted": "num",
+    "rows_quarantined": "num",
+    "rows_not_in_population": "num",
+    "uscc": "code",
+    "file": "code",
+    "severity_zh": "code",
+    "sha256": "hash",
+}
+# the width of each column of the workbooks: longer text and headers wrap
+SHEET_WIDTHS = {
+    "file": 14,
+    "line": 6,
+    "uscc": USCC_WIDTH,
+    "enterprise_name": 20,
+    "header_zh": 14,
+    "value": 12,
+    "severity_zh": 6,
+    "message_zh": 40,
+    "action_zh": 24,
+    "delivered_zh": 6,
+    "sha256": 66,
+}
 
 
 def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
@@ -70,10 +101,21 @@ def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]
     return [dict(zip(names, values)) for values in cursor.fetchall()]
 
 
-def _write_sheet(book: Book, title: str, columns: list[tuple[str, str]], rows: list[dict]) -> None:
-    """One sheet: bold header, wrapped cells, widths fitted to the content (at most 70)."""
-    widths = [max(8, min(70, max([len(str(t)) * 2] + [min(len(str(r.get(k) or "")), 60) * 1.2 for r in rows]))) for k, t in columns]
-    book.table(title, [t for _, t in columns], [[r.get(k) for k, _ in columns] for r in rows], widths, book.wrap)
+def _write_sheet(book: Book, title: str, columns: list[tuple[str, str]], rows: list[dict], empty: str | None = None) -> None:
+    """One sheet: the header repeated on every printed page, text wrapping within its column."""
+    widths = [SHEET_WIDTHS.get(key, 8) for key, _ in columns]  # numbers as wide as they need
+    book.table(title, [t for _, t in columns], [[r.get(k) for k, _ in columns] for r in rows], widths, empty=empty)
+
+
+def _issue_columns(conn: duckdb.DuckDBPyConnection) -> str:
+    """The columns of marts.dq_issues, with the Chinese wording of each problem as message_zh (a
+    warehouse built before marts.dq_issues had it, an old year exported again, has the bilingual
+    message only)."""
+    (has_zh,) = conn.execute(
+        """select count(*) from duckdb_columns()
+           where schema_name = 'marts' and table_name = 'dq_issues' and column_name = 'message_zh'"""
+    ).fetchone()
+    return "* exclude (message_zh), coalesce(message_zh, message) as message_zh" if has_zh else "*, message as message_zh"
 
 
 def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> list[Path]:
@@ -87,7 +129,8 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
     for department, department_zh in departments:
         issues = _rows(
             conn,
-            f"""select *, {reference.label_sql("severity", "severity", year)} as severity_zh
+            f"""select {_issue_columns(conn)},
+                      {reference.label_sql("severity", "severity", year)} as severity_zh
                from marts.dq_issues where data_year = ? and department = ?
                order by severity, file, line nulls first, uscc""",
             [year, department],
@@ -108,10 +151,11 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
             warnings=sum(r["severity"] == "warning" for r in issues),
             issue_columns=ISSUE_COLUMNS,
             delivery_columns=DELIVERY_COLUMNS,
+            css=CELL_CLASSES,
         )
         base.with_suffix(".html").write_text(page, encoding="utf-8")
         book = Book(base.with_suffix(".xlsx"), heading=f"{department_zh} {year}年度数据质量报告")
-        _write_sheet(book, "问题清单", ISSUE_COLUMNS, issues)
+        _write_sheet(book, "问题清单", ISSUE_COLUMNS, issues, empty="未发现问题。")
         _write_sheet(book, "报送核对", DELIVERY_COLUMNS, deliveries)
         book.close()
         written += [base.with_suffix(".html"), base.with_suffix(".xlsx")]

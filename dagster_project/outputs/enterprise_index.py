@@ -1,5 +1,5 @@
 """The index of the diagnosis pages (企业体检报告索引): every enterprise of the year with its code,
-township, class and status, linked to its page when it has one, and a search box that filters
+township, class and status (and why, when it is not evaluated), linked to its page when it has one, and a search box that filters
 the rows by name or code in the browser, offline.
 
 The page holds the one script of the outputs: SEARCH_SCRIPT, fixed text that reads the table and
@@ -32,10 +32,10 @@ _PAGE = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charse
 <h1>{{ year }}年度企业体检报告索引</h1>
 <p class="noprint"><label>查找企业：<input type="search" id="q" size="40" placeholder="输入企业名称或统一社会信用代码的一部分"></label>
 显示 <span id="shown">{{ rows|length }}</span> / {{ rows|length }} 家</p>
-<p class="note">参评企业的名称链接到其体检报告；暂不参评、不纳入评价的企业没有体检报告。</p>
-<table id="enterprises"><thead><tr><th>企业名称</th><th>统一社会信用代码</th><th>乡镇街道</th><th>评价类别</th><th>评价状态</th></tr></thead><tbody>
+<p class="note">参评企业的名称链接到其体检报告；暂不参评、不纳入评价的企业没有体检报告，原因见最后一列。</p>
+<table id="enterprises"><thead><tr><th>企业名称</th><th>统一社会信用代码</th><th>乡镇街道</th><th>评价类别</th><th>评价状态</th><th>原因</th></tr></thead><tbody>
 {% for r in rows %}<tr data-key="{{ (r.name ~ ' ' ~ r.uscc)|lower }}"><td>{% if r.has_page %}<a href="diagnosis/{{ r.uscc }}.html">{{ r.name }}</a>{% else %}{{ r.name }}{% endif %}</td>
-<td>{{ r.uscc }}</td><td>{{ r.township }}</td><td>{{ r.class_label }}</td><td>{{ r.status_label }}</td></tr>
+<td>{{ r.uscc }}</td><td>{{ r.township }}</td><td>{{ r.class_label }}</td><td>{{ r.status_label }}</td><td>{{ r.reasons }}</td></tr>
 {% endfor %}</tbody></table>
 <script>{{ script|safe }}</script>
 </body></html>""")
@@ -47,6 +47,9 @@ def write_enterprise_index(conn: duckdb.DuckDBPyConnection, year: int, year_dir:
         f"""select coalesce(name, '') as name, uscc, coalesce(township, '') as township,
                    coalesce(final_class || ' ' || {reference.label_sql("class", "final_class", year)}, '') as class_label,
                    {reference.label_sql("status", "status", year)} as status_label,
+                   -- why an enterprise is not evaluated (the reasons of its status); nothing for the evaluated
+                   case when status <> 'evaluated' then coalesce({reference.reasons_sql("adjustments", year)}, '') else '' end
+                       as reasons,
                    status = 'evaluated' as has_page
             from marts.classification where data_year = ? order by township, name, uscc""",
         [year],

@@ -47,9 +47,9 @@ _DIAGNOSIS = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta c
 <table><thead><tr><th>项目</th><th>分值</th></tr></thead>
 <tr><td>基本指标得分</td><td class="num">{{ e.basic_score|n(4) }}</td></tr>
 {% for b in bonus %}<tr><td>加分：{{ b.name }}</td><td class="num">+{{ b.points|n(2) }}</td></tr>{% endfor %}
-<tr><td>加分合计（封顶后）</td><td class="num">+{{ e.bonus_score|n(2) }}</td></tr>
+<tr><td>加分合计（封顶后）</td><td class="num">{{ "+" if e.bonus_score else "" }}{{ e.bonus_score|n(2) }}</td></tr>
 {% for p in penalty %}<tr><td>减分：{{ p.name }}</td><td class="num">−{{ p.points|n(2) }}</td></tr>{% endfor %}
-<tr><td>减分合计（封顶后）</td><td class="num">−{{ e.penalty_score|n(2) }}</td></tr>
+<tr><td>减分合计（封顶后）</td><td class="num">{{ "−" if e.penalty_score else "" }}{{ e.penalty_score|n(2) }}</td></tr>
 <tr><th>综合得分</th><th class="num">{{ e.total_score|n(4) }}</th></tr></table>
 </section>
 <section class="block"><h2>调档情况</h2>
@@ -59,10 +59,11 @@ _DIAGNOSIS = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta c
 {% if e.override_reason %}<p>审定理由：{{ e.override_reason }}（{{ e.override_approved_by }}）</p>{% endif %}
 </section>
 <section class="block"><h2>提升方向</h2>
-{% if d.next_class %}<p>按今年的基准值和各企业得分，进入 <b>{{ d.next_class }}</b> 类需要综合得分约 <b>{{ d.next_class_min_score|n(4) }}</b>，还差 <b>{{ d.score_gap|n(4) }}</b> 分。</p>
+{% if d.next_class %}<p>按今年的基准值和各企业得分，按名次进入 <b>{{ d.next_class }}</b> 类需要综合得分约 <b>{{ d.next_class_min_score|n(4) }}</b>，还差 <b>{{ d.score_gap|n(4) }}</b> 分。</p>
 <ul>{% for i in levers %}<li>仅靠{{ i.label_zh }}：{% if d[i.indicator ~ "_needed"] is not none %}需达到约 <b>{{ d[i.indicator ~ "_needed"]|n }}</b> {{ i.unit_zh }}（现为 {{ e[i.indicator]|n }}）{% else %}受封顶限制，单靠{{ i.label_zh }}无法弥补{% endif %}</li>{{ "\n" if not loop.last }}{% endfor %}</ul>
-{% if "not_a_low_tax" in (e.adjustments or "") %}<p class="note">注意：{{ rule_text["not_a_low_tax"] }}。</p>{% endif %}
-{% else %}<p>已处于最高一档。</p>{% endif %}
+{% for rule in blocking %}<p class="note">注意：本企业“{{ rule }}”的条件成立（见上文调档情况），该条件成立时，即使综合得分达到也不能进入 {{ d.next_class }} 类。</p>{% endfor %}
+{% elif e.final_class == top_class %}<p>已处于最高一档。</p>
+{% else %}<p>按综合得分名次已是 <b>{{ e.percentile_class }}</b> 类；最终为 <b>{{ e.final_class }}</b> 类，由“{{ e.decided_by_label }}”决定（见上文调档情况），与得分高低无关。</p>{% endif %}
 </section>
 <p class="note">本报告由 mujun 根据 {{ year }} 年度评价数据生成，仅供企业了解自身情况；最终类别以{{ approval }}为准。</p>
 </body></html>""")
@@ -148,10 +149,15 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
         [year],
     ):
         items.setdefault(r["uscc"], []).append(r)
-    # the wording of each adjustment rule comes from the rule rows in force, numbers included
-    rule_text = reference.labels(conn, year, "adjustment")
-    override = rule_text.pop("override")
+    override = reference.label(conn, year, "adjustment", "override")
     scales = reference.labels(conn, year, "scale")
+    classes = list(reference.labels(conn, year, "class"))  # best first
+    rule_names = reference.labels(conn, year, "decided_by")
+    # the adjustment rules in force: the classes each moves, and where to
+    rules = [
+        (rule, from_classes.split(";"), to_class)
+        for rule, from_classes, to_class in reference.rule_rows(conn, year, "adjustment_rules", "rule, from_classes, to_class", "step")
+    ]
     indicator_rows = reference.indicators(conn, year)
     # the indicators a page says how far to raise: those the diagnosis mart computes a target for
     diagnosis_columns = {d[0] for d in conn.execute("select * from marts.enterprise_diagnosis limit 0").description}
@@ -167,15 +173,24 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
             for i in indicator_rows
             if e[i["indicator"]] is not None
         ]
+        d = diagnosis.get(e["uscc"], {})
+        held = (e["adjustments"] or "").split(";")
+        # rules whose condition holds and which would keep the enterprise out of the next class
+        blocking = [
+            rule_names[rule]
+            for rule, from_classes, to_class in rules
+            if rule in held and d.get("next_class") in from_classes and classes.index(to_class) > classes.index(d["next_class"])
+        ]
         page = _DIAGNOSIS.render(
             style=STYLE,
             year=year,
             e=e,
-            d=diagnosis.get(e["uscc"], {}),
+            d=d,
+            blocking=blocking,
+            top_class=classes[0],
             indicators=indicators,
             bonus=[i for i in items.get(e["uscc"], []) if i["kind"] == "bonus"],
             penalty=[i for i in items.get(e["uscc"], []) if i["kind"] == "penalty"],
-            rule_text=rule_text,
             scales=scales,
             approval=override,
             levers=levers,

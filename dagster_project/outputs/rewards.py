@@ -12,7 +12,8 @@ import duckdb
 
 from . import reference
 from .safe_files import write_csv
-from .sheets import Book, fits_in_excel
+from .sheets import NAME_WIDTH, USCC_WIDTH, Book, Column, fits_in_excel
+from .workbook import notice_preamble
 
 REWARDS_COLUMNS = ["uscc", "name", "township", "item", "amount", "status", "reason", "basis"]
 TOWNSHIP_COLUMNS = ["township", "band", "output", "output_prev", "growth", "months_met", "amount", "status", "reason"]
@@ -86,15 +87,6 @@ def _write_row(sheet, row: int, values: list, cell_format=None) -> None:
             sheet.write_number(row, column, value, cell_format)
 
 
-def _print_ready(sheet, header_rows: int = 1) -> None:
-    """Printed like the other workbooks: landscape A4, one page wide, header on every page, page numbers."""
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0, header_rows - 1)
-    sheet.set_footer("&C第 &P 页，共 &N 页")
-
-
 def _number(value):
     """Amounts are rounded in the marts (reward_parameters.amount_digits); the sheets show them as numbers."""
     return None if value is None else float(value)
@@ -137,23 +129,31 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
     total = sum(float(r[3]) for r in by_item)
 
     summary = book.sheet("汇总")
-    summary.write_string(0, 0, f"{year}年度规模工业企业发展奖励测算（附件2）", book.title)
     statuses = reference.labels(conn, year, "reward_status")
-    _write_row(summary, 2, ["奖励项目", f"{statuses['granted']}（家/个）", statuses["excluded"], "金额（万元）"], book.header)
-    row = 3
-    for label, granted, excluded, amount in by_item:
-        _write_row(summary, row, [label, granted, excluded, _number(amount)])
-        row += 1
-    _write_row(summary, row, ["预算合计", None, None, _number(total)], book.header)
+    item_headers = ["奖励项目", f"{statuses['granted']}（家/个）", statuses["excluded"], "金额（万元）"]
+    township_headers = ["乡镇街道", "企业奖励（万元）", "乡镇产值贡献奖（万元）", "合计（万元）"]
+    item_rows = [[label, granted, excluded, _number(amount)] for label, granted, excluded, amount in by_item]
+    township_rows = [[t, _number(e), _number(s), _number(a)] for t, e, s, a in by_township]
+    # two tables on one sheet: each cell in the format of its own table's column, the widths of the wider
+    item_columns = book.columns(item_headers, item_rows + [["", None, None, _number(total)]], [34, 12, 12, 14])
+    township_columns = book.columns(township_headers, township_rows, [34, 12, 12, 14])
+    for a, b in zip(item_columns, township_columns):
+        a.width = b.width = max(a.width, b.width)
+    book.set_columns(summary, [Column(c.width, None, False) for c in item_columns])
+    book.orient(summary, item_columns)
+    summary.merge_range(0, 0, 0, len(item_headers) - 1, f"{year}年度规模工业企业发展奖励测算（附件2）", book.title)
+    summary.set_row(0, 30)
+    summary.set_row(2, book.header_height(item_headers, item_columns))
+    _write_row(summary, 2, item_headers, book.header)
+    book.write_rows(summary, 3, item_rows, item_columns)
+    row = 3 + len(item_rows)
+    _write_row(summary, row, ["预算合计", None, None], book.header)
+    summary.write_number(row, 3, _number(total), item_columns[3].format)
     row += 2
-    _write_row(summary, row, ["乡镇街道", "企业奖励（万元）", "乡镇产值贡献奖（万元）", "合计（万元）"], book.header)
-    row += 1
-    for township, enterprise_amount, township_amount, amount in by_township:
-        _write_row(summary, row, [township, _number(enterprise_amount), _number(township_amount), _number(amount)])
-        row += 1
-    for column, width in enumerate([34, 16, 26, 16]):
-        summary.set_column(column, column, width)
-    _print_ready(summary, header_rows=3)
+    summary.set_row(row, book.header_height(township_headers, township_columns))
+    _write_row(summary, row, township_headers, book.header)
+    book.write_rows(summary, row + 1, township_rows, township_columns)
+    summary.repeat_rows(0, 2)
 
     for item, label, recipient in items:
         if recipient == "township":
@@ -180,7 +180,7 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
                 [r[0], r[1], _number(r[2]), _number(r[3]), _number(r[4]), r[5], r[6], _number(r[7]), r[8], r[9] or "", r[10] or ""]
                 for r in rows
             ]
-            widths = [14, 6, 14, 14, 10, 10, 10, 12, 16, 50, 60]
+            widths = [14, 6, 12, 12, 8, 8, 8, 10, 12, 30, 40]
         else:
             rows = conn.execute(
                 f"""select name, uscc, township, amount, {reference.label_sql("reward_status", "status", year)},
@@ -200,10 +200,9 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
                 "测算依据",
             ]
             body = [[r[0], r[1], r[2], _number(r[3]), r[4], _number(r[5]), _number(r[6]), r[7] or "", r[8] or ""] for r in rows]
-            widths = [32, 21, 12, 12, 16, 14, 14, 40, 70]
+            widths = [NAME_WIDTH, USCC_WIDTH, 10, 10, 12, 10, 10, 24, 40]
         # a sheet name is at most 31 characters and may not contain some punctuation
-        sheet = book.table(label[:31], headers, body, widths, cell_format=book.wrap)
-        _print_ready(sheet)
+        book.table(label[:31], headers, body, widths)
     return [book.close()]
 
 
@@ -233,7 +232,9 @@ def write_reward_public_list(conn: duckdb.DuckDBPyConnection, year: int, export_
     count = _copy(conn, query, csv_path, bom=True)
     if not fits_in_excel(count):
         return [csv_path]
-    book = Book(out / f"奖励公示_{year}.xlsx")
-    sheet = book.table("奖励公示", PUBLIC_COLUMNS, conn.execute(query).fetchall(), [8, 36, 32, 14])
-    _print_ready(sheet)
+    title = f"{reference.setting(conn, year, 'district_name')}{year}年度规模工业企业发展奖励公示"
+    book = Book(out / f"奖励公示_{year}.xlsx", heading=title)
+    book.table(
+        "奖励公示", PUBLIC_COLUMNS, conn.execute(query).fetchall(), [8, NAME_WIDTH, 32, 14], preamble=notice_preamble(conn, year, title)
+    )
     return [csv_path, book.close()]

@@ -3,8 +3,10 @@ The workbook itself comes from safe_files, so that no text cell is ever a formul
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Sequence, Sized
+from numbers import Number
 from pathlib import Path
 
 from .safe_files import workbook
@@ -16,13 +18,31 @@ EXCEL_MAX_ROWS = 1_048_576
 DEFAULT_ROW_LIMIT = 200_000
 
 
-# A sheet wider than this prints in landscape.
-PORTRAIT_MAX_COLUMNS = 6
+# Column widths (in characters of the default font) that an A4 page holds upright, margins
+# aside: a sheet wider than this prints in landscape (and shrinks to one page wide beyond that).
+PORTRAIT_WIDTH = 95
 # xlsxwriter's paper code of A4.
 A4 = 9
-# How many rows of a column decide its number format (decimals shown).
+# How many rows of a column decide its number format (decimals shown) and whether it wraps.
 FORMAT_SAMPLE_ROWS = 1000
 MAX_DECIMALS = 4
+# The height of one line of text in the default font (points): a row of wrapped text is given
+# as many lines as its longest cell needs, since neither LibreOffice nor WPS fit rows on opening.
+LINE_HEIGHT = 15
+# An enterprise's name: 14 Chinese characters on one line (most names), longer ones wrap
+NAME_WIDTH = 32
+# A 统一社会信用代码 (18 digits and capitals, a capital wider than a digit) on one line
+USCC_WIDTH = 22
+# A column given no width is as wide as its header, up to this; a longer header wraps.
+MAX_HEADER_WIDTH = 20
+
+
+class Column:
+    """How one column of a table is shown: its width, and its format (a number format, or text
+    that wraps at the column's width, aligned to the top of the row)."""
+
+    def __init__(self, width: float, cell_format, wraps: bool):
+        self.width, self.format, self.wraps = width, cell_format, wraps
 
 
 class Book:
@@ -36,7 +56,7 @@ class Book:
         # what each printed page says at the top: the workbook's title (its file name carries the year)
         self.heading = heading or self.path.stem.replace("_", " ")
         self.workbook = workbook(self.path, **options)
-        self.number_formats: dict[int, object] = {}
+        self.formats: dict[tuple, object] = {}
         self.header = self.workbook.add_format(
             {
                 "bold": True,
@@ -48,7 +68,7 @@ class Book:
                 "border_color": "#BBBBBB",
             }
         )
-        self.title = self.workbook.add_format({"bold": True, "font_size": 14, "align": "center"})
+        self.title = self.workbook.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
         self.wrap = self.workbook.add_format({"text_wrap": True, "valign": "top"})
         self.bold = self.workbook.add_format({"bold": True, "font_size": 13})
         self.skipped: list[str] = []  # sheets left out for their length (see row_limit)
@@ -70,46 +90,103 @@ class Book:
         headers: Sequence[str],
         rows: Iterable[Sequence],
         widths: Sequence[float] | None = None,
-        cell_format=None,
         preamble: Sequence[str] = (),
+        empty: str | None = None,
     ):
         """A sheet with `preamble` lines (a title, a notice's terms), a one-row header repeated on
-        every printed page, the rows, frozen header, widths that show each header and a number
-        format per numeric column. A list of rows too long for a sheet (row_limit) leaves a sheet
-        with a note instead."""
+        every printed page (as tall as its longest header needs), the rows, frozen header, a
+        number format per numeric column and text that wraps within its column (the row as tall
+        as its text). `empty` is said under the header when there are no rows. A list of rows too long
+        for a sheet (row_limit) leaves a sheet with a note instead."""
         sheet = self.sheet(name)
         if isinstance(rows, Sized) and not fits_in_excel(len(rows) + len(preamble)):
             self.skip(sheet, name, len(rows))
             return sheet
         rows = list(rows) if not isinstance(rows, list) else rows
-        if len(headers) > PORTRAIT_MAX_COLUMNS:
-            sheet.set_landscape()
+        columns = self.columns(headers, rows, widths)
+        self.orient(sheet, columns)
+        last = max(len(headers) - 1, 1)
+        page_width = sum(c.width for c in columns)
         for index, line in enumerate(preamble):
-            sheet.merge_range(index, 0, index, max(len(headers) - 1, 1), line, self.title if index == 0 else self.wrap)
+            sheet.merge_range(index, 0, index, last, line, self.title if index == 0 else self.wrap)
+            sheet.set_row(index, 2 * LINE_HEIGHT if index == 0 else LINE_HEIGHT * text_lines(line, page_width))
         top = len(preamble)
+        self.set_columns(sheet, columns)
+        sheet.set_row(top, self.header_height(headers, columns))
         sheet.write_row(top, 0, list(headers), self.header)
-        for column, header in enumerate(headers):
-            given = widths[column] if widths and column < len(widths) else 10
-            number_format = self.number_format([row[column] for row in rows[:FORMAT_SAMPLE_ROWS] if column < len(row)])
-            sheet.set_column(column, column, max(given, display_width(str(header)) + 2), number_format)
-        for index, row in enumerate(rows, start=top + 1):
-            sheet.write_row(index, 0, list(row), cell_format)
+        self.write_rows(sheet, top + 1, rows, columns)
+        if not rows and empty:
+            sheet.merge_range(top + 1, 0, top + 1, last, empty, self.wrap)
         sheet.freeze_panes(top + 1, 0)
         sheet.repeat_rows(top)
         return sheet
+
+    def columns(self, headers: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float] | None = None) -> list[Column]:
+        """The layout of a table's columns from its header, its widths and (the first
+        FORMAT_SAMPLE_ROWS of) its rows: numbers in the column's number format, the column wide
+        enough for the longest; text wrapping within the given width (default: the header's,
+        at most MAX_HEADER_WIDTH), so that a table stays as narrow as its widths say."""
+        sample = rows[:FORMAT_SAMPLE_ROWS]
+        layout = []
+        for index, header in enumerate(headers):
+            values = [row[index] for row in sample if index < len(row)]
+            given = widths[index] if widths and index < len(widths) else min(display_width(str(header)) + 2, MAX_HEADER_WIDTH)
+            number_format = self.number_format(values)
+            if number_format is None:
+                layout.append(Column(given, self.cell_format(wrap=True), True))
+                continue
+            decimals = number_format.num_format.count("0") - 1
+            longest = max((len(f"{float(v):,.{decimals}f}") for v in values if isinstance(v, Number)), default=0)
+            layout.append(Column(max(given, longest + 2), number_format, False))
+        return layout
+
+    def header_height(self, headers: Sequence[str], columns: Sequence[Column]) -> float:
+        """The height of a header row whose longest header wraps within its column."""
+        return LINE_HEIGHT * max((text_lines(h, c.width) for h, c in zip(headers, columns)), default=1)
+
+    def set_columns(self, sheet, columns: Sequence[Column], first: int = 0) -> None:
+        """Widths and formats of the columns; before any row (a streamed sheet writes rows in order)."""
+        for index, column in enumerate(columns, start=first):
+            sheet.set_column(index, index, column.width, column.format)
+
+    def write_rows(self, sheet, first_row: int, rows: Iterable[Sequence], columns: Sequence[Column]) -> None:
+        """The rows, each cell in its column's format, each row as tall as its longest wrapped
+        text needs."""
+        wrapping = [i for i, c in enumerate(columns) if c.wraps]
+        for index, row in enumerate(rows, start=first_row):
+            lines = max((text_lines(row[i], columns[i].width) for i in wrapping if i < len(row) and row[i]), default=1)
+            if lines > 1:
+                sheet.set_row(index, LINE_HEIGHT * lines)
+            for column, value in enumerate(row):
+                sheet.write(index, column, value, columns[column].format if column < len(columns) else None)
+
+    def orient(self, sheet, columns: Sequence[Column]) -> None:
+        """Upright when the columns fit an A4 page's width, else landscape."""
+        if sum(c.width for c in columns) > PORTRAIT_WIDTH:
+            sheet.set_landscape()
+
+    def cell_format(self, num_format: str | None = None, wrap: bool = False):
+        """A shared format of data cells: aligned to the top of the row (beside wrapped text), with
+        a number format or wrapping text."""
+        key = (num_format, wrap)
+        if key not in self.formats:
+            properties: dict = {"valign": "top"}
+            if num_format:
+                properties["num_format"] = num_format
+            if wrap:
+                properties["text_wrap"] = True
+            self.formats[key] = self.workbook.add_format(properties)
+        return self.formats[key]
 
     def number_format(self, values: Sequence):
         """The format of a numeric column: whole numbers without decimals, other numbers with as
         many decimals as the column's values carry (at most MAX_DECIMALS), so that 128 prints
         as 128.0000 beside 127.1938; None for a column of text."""
-        numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        if not numbers or len(numbers) < len([v for v in values if v not in (None, "")]):
+        found = [v for v in values if isinstance(v, Number) and not isinstance(v, bool)]
+        if not found or len(found) < len([v for v in values if v not in (None, "")]):
             return None
-        decimals = max((_decimals(v) for v in numbers), default=0)
-        if decimals not in self.number_formats:
-            pattern = "0" if decimals == 0 else "0." + "0" * decimals
-            self.number_formats[decimals] = self.workbook.add_format({"num_format": pattern})
-        return self.number_formats[decimals]
+        decimals = max((_decimals(v) for v in found), default=0)
+        return self.cell_format("0" if decimals == 0 else "0." + "0" * decimals)
 
     def skip(self, sheet, name: str, row_count: int) -> None:
         self.skipped.append(name)
@@ -141,8 +218,29 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def _decimals(value: float) -> int:
-    text = f"{value:.{MAX_DECIMALS}f}".rstrip("0")
+# How many characters of the default font (Calibri's digits, the unit of a column's width) a CJK
+# character takes on paper: a little over two (DengXian or Noto Sans CJK at 11 points beside
+# Calibri or Carlito); wrapping is reckoned with this, so that a row is never too short.
+CJK_WIDTH = 2.2
+
+
+def text_lines(text, width: float) -> int:
+    """Lines a text takes when it wraps in a column `width` characters wide (a CJK character
+    takes CJK_WIDTH; a line break starts a line)."""
+    usable = max(int(width) - 1, 1)
+    return sum(max(1, math.ceil(_print_width(part) / usable)) for part in str(text).split("\n"))
+
+
+# A capital letter is wider than a digit in Calibri and Carlito (a USCC is mostly capitals).
+CAPITAL_WIDTH = 1.2
+
+
+def _print_width(text: str) -> float:
+    return sum(CJK_WIDTH if ord(ch) > 0x2E80 else CAPITAL_WIDTH if ch.isupper() else 1 for ch in text)
+
+
+def _decimals(value) -> int:
+    text = f"{float(value):.{MAX_DECIMALS}f}".rstrip("0")
     return len(text.split(".")[1]) if "." in text else 0
 
 

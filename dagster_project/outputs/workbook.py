@@ -10,9 +10,13 @@ import duckdb
 
 from . import reference
 from .safe_files import write_csv
-from .sheets import FORMAT_SAMPLE_ROWS, Book, fits_in_excel, row_limit
+from .sheets import LINE_HEIGHT, NAME_WIDTH, USCC_WIDTH, Book, fits_in_excel, row_limit, text_lines
 
 PUBLIC_NOTICE_COLUMNS = ["序号", "企业名称", "乡镇街道", "评价类别"]
+# the 调档情况 column of the 附表: an adjustment ("A→B：…（…）") in two or three lines
+ADJUSTMENT_COLUMN_WIDTH = 36
+# the width of the 评价说明 column: within an A4 page upright, whatever the spreadsheet's font
+NOTE_WIDTH = 85
 
 
 def _all(conn, sql: str, params: list) -> list[tuple]:
@@ -92,6 +96,24 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
     tail = ["总得分", "企业类别", "名次", "按名次类别", "调档情况"]
     width = len(fixed) + len(basic) + len(item_columns) + len(tail)
 
+    # the query's columns: uscc, name, township, one score per indicator, total, classes, adjustments, items
+    k = 3 + len(indicators)
+    rows = [
+        [n, e[1], e[0], e[2]]
+        + [_number(v) for v in e[3:k]]
+        + [_number(v) for v in e[k + 5 :]]
+        + [_number(e[k]), e[k + 1], e[k + 2], e[k + 3], e[k + 4] or ""]
+        for n, e in enumerate(enterprises, start=1)
+    ]
+    # widths and formats: numbers in a fixed format, names and adjustments wrapping within their
+    # columns (the item headers wrap in their own tall row, so they do not widen their columns)
+    layout = book.columns(
+        fixed + [""] * (len(basic) + len(item_columns)) + tail,
+        rows,
+        [6, NAME_WIDTH, USCC_WIDTH, 12] + [10] * (width - 5) + [ADJUSTMENT_COLUMN_WIDTH],
+    )
+    book.set_columns(sheet, layout)
+
     sheet.merge_range(0, 0, 0, width - 1, f"{title}（{year}年度）", book.title)
     groups = (
         [(name, None) for name in fixed]
@@ -100,7 +122,14 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
         + [(f"减分项（企业同时符合多项减分条件的，累计减分不超过{penalty_cap:g}分）", columns["penalty"])]
         + [(name, None) for name in tail]
     )
-    # constant-memory mode writes rows in order: the group row first, then the item row
+    # constant-memory mode writes rows in order: the group row first (as tall as a group's title
+    # needs across its columns), then the item row
+    spans, col = [], 0
+    for name, subs in groups:
+        span = 1 if subs is None else len(subs)
+        spans.append(text_lines(name, sum(c.width for c in layout[col : col + span])))
+        col += span
+    sheet.set_row(1, LINE_HEIGHT * max(spans))
     col = 0
     for name, subs in groups:
         span = 1 if subs is None else len(subs)
@@ -113,21 +142,9 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
     for _, subs in groups:
         sheet.write_row(2, col, subs if subs is not None else [""], book.header)
         col += 1 if subs is None else len(subs)
-    sheet.set_row(2, 90)
-    # the query's columns: uscc, name, township, one score per indicator, total, classes, adjustments, items
-    k = 3 + len(indicators)
-    rows = [
-        [n, e[1], e[0], e[2]]
-        + [_number(v) for v in e[3:k]]
-        + [_number(v) for v in e[k + 5 :]]
-        + [_number(e[k]), e[k + 1], e[k + 2], e[k + 3], e[k + 4] or ""]
-        for n, e in enumerate(enterprises, start=1)
-    ]
-    # widths and number formats first: constant-memory mode writes rows in order
-    for column, w in enumerate([6, 28, 21, 12] + [10] * (width - 4)):
-        sheet.set_column(column, column, w, book.number_format([row[column] for row in rows[:FORMAT_SAMPLE_ROWS]]))
-    for n, row in enumerate(rows, start=1):
-        sheet.write_row(n + 2, 0, row)
+    # the item headers wrap in their columns: the row as tall as the longest needs
+    sheet.set_row(2, book.header_height([""] * len(fixed) + basic + item_columns + [""] * len(tail), layout))
+    book.write_rows(sheet, 3, rows, layout)
     sheet.freeze_panes(3, 2)
     # printed as the 附表 are: landscape A3, one page wide, header rows on every page
     sheet.set_landscape()
@@ -163,7 +180,7 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
         "基准值样本企业",
         ["企业名称", "统一社会信用代码", "乡镇街道", "工业总产值(万元)"] + [i["label_zh"] for i in indicators],
         [(r[0], r[1], r[2], *(_number(v) for v in r[3:])) for r in population],
-        [28, 21, 12, 16, 12, 12, 14],
+        [NAME_WIDTH, USCC_WIDTH, 10, 12, 9, 9, 10],
     )
     # only the enterprises whose class an adjustment changed, and those the approval decided; the conditions that
     # held without changing anything are shown beside them and on each diagnosis page
@@ -171,7 +188,8 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
         conn,
         f"""select name, uscc, {reference.label_sql("scale", "scale", year, short=True)}, percentile_class, final_class,
                   class_changes, {reference.label_sql("decided_by", "decided_by", year, short=True)}, conditions_without_effect,
-                  override_reason, override_approved_by, cast(override_approved_on as varchar)
+                  override_reason
+                      || coalesce('（' || concat_ws('，', override_approved_by, cast(override_approved_on as varchar)) || '）', '')
            from marts.classification
            where data_year = ? and status = 'evaluated' and (final_class <> percentile_class or override_class is not null)
            order by scale, rank""",
@@ -188,12 +206,10 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
             "类别变化及依据",
             "决定最终类别的规则",
             "条件成立但未改变类别",
-            "审定理由",
-            "审定单位",
-            "审定日期",
+            "审定理由（审定单位，日期）",
         ],
         adjustments,
-        [28, 21, 6, 10, 10, 50, 24, 40, 30, 14, 12],
+        [NAME_WIDTH, USCC_WIDTH, 6, 8, 8, 34, 16, 28, 22],
     )
     others = _all(
         conn,
@@ -204,7 +220,10 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
         [year],
     )
     book.table(
-        "暂不参评与不纳入", ["企业名称", "统一社会信用代码", "乡镇街道", "行业代码", "状态", "原因"], others, [28, 21, 12, 10, 20, 40]
+        "暂不参评与不纳入",
+        ["企业名称", "统一社会信用代码", "乡镇街道", "行业代码", "状态", "原因"],
+        others,
+        [NAME_WIDTH, USCC_WIDTH, 10, 8, 18, 30],
     )
     for title, column in (("乡镇街道汇总", "township"), ("产业链汇总", "industry_chain")):
         rows = _all(
@@ -270,7 +289,7 @@ def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
         f"{reference.rule_parameter(conn, year, 'benchmark_min_gross_output'):g}万元以上（含）企业的指标"
         f"{reference.label(conn, year, 'benchmark_method', decisions['benchmark_method'])}，"
         f"{'、'.join(scales.values())}使用统一基准值。",
-        "指标得分 = 指标值 ÷ 基准值 × 基本分值，最高不超过封顶分（见规则表 indicator_points）；综合得分 = 基本指标得分 + 加分 − 减分。",
+        f"指标得分 = 指标值 ÷ 基准值 × 基本分值，最高不超过封顶分（{_caps(conn, year)}）；综合得分 = 基本指标得分 + 加分 − 减分。",
         f"分类：{reference.label(conn, year, 'ranking_groups', decisions['ranking_groups'])}"
         f"按综合得分从高到低排名（同分同名次）。{cutoffs}。",
         "调档：" + "；".join(adjustments) + f"；最终名单以{reference.label(conn, year, 'adjustment', 'override')}为准。",
@@ -282,9 +301,22 @@ def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
             "MUJUN_EXCEL_ROW_LIMIT），未写入本工作簿；请使用 CSV 文件或分析副本（marts.classification）。"
         )
     sheet = book.sheet("评价说明")
-    sheet.set_column(0, 0, 120)
+    sheet.set_column(0, 0, NOTE_WIDTH)
     for index, line in enumerate(lines):
+        if index:  # the heading is one line
+            sheet.set_row(index, LINE_HEIGHT * text_lines(line, NOTE_WIDTH))
         sheet.write(index, 0, line, book.bold if index == 0 else book.wrap)
+
+
+def _caps(conn, year: int) -> str:
+    """The cap of each indicator's score per scale group, from the rule rows in force."""
+    scales = reference.labels(conn, year, "scale", short=True)
+    names = {i["indicator"]: i["label_zh"] for i in reference.indicators(conn, year)}
+    caps: dict[str, list[str]] = {}
+    rows = reference.rule_rows(conn, year, "indicator_points", "indicator, scale, cap_points", "scale, basic_points desc")
+    for indicator, scale, cap in rows:
+        caps.setdefault(scale, []).append(f"{names[indicator]}{cap:g}分")
+    return "；".join(f"{label}：{'、'.join(caps[scale])}" for scale, label in scales.items() if scale in caps)
 
 
 # what a printed notice says for a term the bureau has not configured
@@ -304,17 +336,22 @@ def write_public_notice(conn: duckdb.DuckDBPyConnection, year: int, export_dir: 
     count = write_csv(conn, query, csv_path, bom=True)
     if not fits_in_excel(count):  # a list this long is for machines: the CSV is the list
         return [csv_path]
-    district = reference.setting(conn, year, "district_name")
-    title = f"{district}{year}年度制造业企业分类综合评价结果公示"
-    # the terms of the notice are the bureau's to set (data/seeds/district_settings.csv); one left
-    # empty shows as such rather than as a blank on the printed notice
-    terms = [
+    title = f"{reference.setting(conn, year, 'district_name')}{year}年度制造业企业分类综合评价结果公示"
+    book = Book(out / f"公示名单_{year}.xlsx", heading=title)
+    rows = conn.execute(query).fetchall()
+    book.table("公示名单", PUBLIC_NOTICE_COLUMNS, rows, [8, 36, 16, 10], preamble=notice_preamble(conn, year, title))
+    return [csv_path, book.close()]
+
+
+def notice_preamble(conn: duckdb.DuckDBPyConnection, year: int, title: str) -> list[str]:
+    """The lines above a public list: its title, the 公示期 and where objections go. The terms
+    are the bureau's to set (data/seeds/district_settings.csv); one left empty shows as such
+    rather than as a blank on the printed notice."""
+    return [
+        title,
         f"公示期：{reference.setting(conn, year, 'notice_period') or NOT_CONFIGURED}",
         f"异议受理：{reference.setting(conn, year, 'objection_contact') or NOT_CONFIGURED}",
     ]
-    book = Book(out / f"公示名单_{year}.xlsx", heading=title)
-    book.table("公示名单", PUBLIC_NOTICE_COLUMNS, conn.execute(query).fetchall(), [8, 36, 16, 10], preamble=[title, *terms])
-    return [csv_path, book.close()]
 
 
 def write_changes(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
@@ -352,6 +389,19 @@ def write_changes(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) 
             "调档情况",
         ],
         [(*r[:8], _number(r[8]), _number(r[9]), _number(r[10]), r[11], r[12]) for r in rows],
-        [28, 21, 12, 10, 12, 12, 8, 8, 10, 10, 10, 36, 30],
+        [NAME_WIDTH, USCC_WIDTH, 10, 8, 10, 10, 6, 6, 9, 9, 9, 22, 28],
+        empty=_no_changes(conn, year),
     )
     return book.close()
+
+
+def _no_changes(conn, year: int) -> str:
+    """What an empty 变更对比 means: the first run of the year, or nothing changed since the last."""
+    runs = conn.execute(
+        """select strftime(max(run_at), '%Y-%m-%d %H:%M') from marts.classification_runs where data_year = ?
+           group by run_id order by max(run_at) desc limit 2""",
+        [year],
+    ).fetchall()
+    if len(runs) < 2:
+        return "这是本年度的第一次运行，没有可对比的上一次运行。"
+    return f"与上一次运行（{runs[1][0]}）相比，没有企业的状态、类别或得分发生变化。"

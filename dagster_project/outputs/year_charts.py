@@ -35,7 +35,7 @@ def class_shares_data(conn: duckdb.DuckDBPyConnection, year: int, column: str):
                    c.n / t.total as share,
                    sum(c.n / t.total) over (partition by c.grp order by k.position) - c.n / t.total / 2 as mid,
                    printf('%d（%.0f%%）', c.n, 100.0 * c.n / t.total) as label,
-                   t.top / t.total as first_class_share
+                   t.top / t.total as first_class_share, t.total
             from counts c join classes k on k.code = c.class join totals t using (grp)
             order by first_class_share desc, t.total desc, c.grp, k.position""",
         {"year": year},

@@ -31,6 +31,8 @@ select
     findings.header_zh,
     findings.value,
     {{ render_message('findings.message_zh') }} || ' / ' || {{ render_message('findings.message_en') }} as message,
+    -- the Chinese half alone, for the departments' reports
+    {{ render_message('findings.message_zh') }} as message_zh,
     findings.action_zh
 from findings
 left join {{ ref('validation_current_loads') }} delivery on delivery.extract = findings.extract

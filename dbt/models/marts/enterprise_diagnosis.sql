@@ -1,17 +1,26 @@
 -- 企业体检: for each evaluated enterprise, the next better class, the total score that class
 -- needs today (the lowest score now inside it), and the 亩均税收 or 亩均产值 alone that would
 -- close the gap at today's benchmarks (empty when the indicator's cap makes it impossible).
+-- The next class is the one above both the class by rank and the final class: an enterprise
+-- raised to B by a rule (protect_cd) is told what A needs, not what C needs; one ranked A but
+-- lowered by a rule has no better class by score (the page says which rule holds it).
 with c as (select * from {{ ref('int_classification') }}),
 cutoffs as (select * from {{ rules_in_force('class_cutoffs') }}),
 points as (select * from {{ rules_in_force('indicator_points') }}),
 benchmarks as (select * from {{ ref('int_benchmarks') }}),
 
-next_class as (
-    select c.uscc, arg_max(better.class, better.max_percent) as next_class
+standing as (
+    select c.uscc, min(mine.max_percent) as best_percent
     from c
-    join cutoffs mine on mine.class = c.percentile_class
-    join cutoffs better on better.max_percent < mine.max_percent
+    join cutoffs mine on mine.class in (c.percentile_class, c.final_class)
     group by c.uscc
+),
+
+next_class as (
+    select s.uscc, arg_max(better.class, better.max_percent) as next_class
+    from standing s
+    join cutoffs better on better.max_percent < s.best_percent
+    group by s.uscc
 ),
 
 -- the lowest score inside each class of each ranking group, once (an enterprise is never in
