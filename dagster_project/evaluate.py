@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import exit_status, publish, run_log, run_plan
+from . import exit_status, expectations, publish, run_log, run_plan
 from .outputs import reference
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOT_PUBLISHABLE = (
@@ -88,14 +88,22 @@ def _report_failure(console: Console, error: BaseException) -> int:
     return exit_status.of_error(cause)
 
 
-def _report_checks(console: Console, result) -> None:
-    for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed and evaluation.check_name != exit_status.PUBLISHABLE_CHECK:  # the summary says that one
-            console.print(
-                f"  [yellow]![/yellow] 检查未通过 / check failed: {escape(evaluation.check_name)} · "
-                f"{escape(evaluation.asset_key.to_user_string())}",
-                highlight=False,
-            )
+def _report_checks(console: Console, conn: duckdb.DuckDBPyConnection, year: int, evaluations) -> None:
+    """A line for each check of the run that failed, in words: a delivery's whole-file check
+    names the department, file, column and measure; any other check what it guards."""
+    from .definitions import defs
+    from .defs.raw_assets import CHECK_NAME
+
+    graph = defs.resolve_asset_graph()
+    for evaluation in evaluations:
+        if evaluation.passed or evaluation.check_name == exit_status.PUBLISHABLE_CHECK:  # the summary says that one
+            continue
+        if evaluation.check_name == CHECK_NAME:
+            for line in expectations.failures_in_words(conn, year, evaluation.asset_key.path[-1]):
+                console.print(f"  [yellow]![/yellow] 整份文件检查未通过：{escape(line)}", highlight=False)
+        else:
+            guarded = graph.get(evaluation.asset_key).description or ""
+            console.print(f"  [yellow]![/yellow] 数据检查未通过：{escape(guarded)}", highlight=False)
 
 
 def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> None:
@@ -267,9 +275,9 @@ def evaluate(
             result = _run(year, raw_dir, export_dir, warehouse, console, decisions=decisions, instance=instance, plan=plan)
         except Exception as error:
             return _report_failure(console, error)
-        _report_checks(console, result)
         checks = result.get_asset_check_evaluations()
     with duckdb.connect(str(warehouse), read_only=True) as conn:
+        _report_checks(console, conn, year, checks)
         _summary(console, conn, year, export_dir)
         # the same verdict as the asset check the Dagster UI shows (defs/publishability.py); a run
         # that did not recompute the evaluation status keeps the verdict it has

@@ -252,3 +252,37 @@ def judge(
         rollback(conn)
         raise
     return ExpectationOutcome(bool(result.success), rows)
+
+
+def failures_in_words(conn: duckdb.DuckDBPyConnection, year: int, extract_name: str) -> list[str]:
+    """What the whole-file check of the delivery in force found wrong, as people read it:
+    department, file, column and measure (labels of the reference layer), and the value."""
+    from .contract import extracts
+    from .outputs import reference
+
+    extract = extracts()[extract_name]
+    headers = {c.name: c.header_zh for c in extract.columns}
+    measures = reference.labels(conn, year, "delivery_measure")
+    rows = conn.execute(
+        """select l.source_file, r.column_name, r.observed_value from quality.expectation_results r
+           join raw.loads l on l.load_id = r.load_id
+           where not r.success and l.load_id = (
+               select load_id from raw.loads where extract = ? and data_year = ? order by loaded_at desc, load_id desc limit 1)
+           order by r.rowid""",
+        [extract_name, year],
+    ).fetchall()
+    parameters = expectation_rules(conn, year).parameters
+    found = []
+    for file, measure_of, observed in rows:
+        column, _, measure = measure_of.rpartition("__") if "__" in measure_of else ("", "", measure_of)
+        value = json.loads(observed) if observed else None
+        if measure in ("missing", "unreadable"):
+            shown = f"{value:.1%}，应不超过 {1 - parameters['ge_mostly']:.0%}"
+        elif measure == "median":
+            parameter, bound = UNIT_CHECKS[(extract_name, column)]
+            shown = f"{value:g}，应{'不超过' if bound == 'max_value' else '不低于'} {parameters[parameter]:g}（整份文件的单位可能有误）"
+        else:
+            shown = f"{value:g}"
+        subject = f"“{headers.get(column, column)}”列" if column else ""
+        found.append(f"{extract.department_zh} {file}：{subject}{measures.get(measure, measure)} {shown}")
+    return found

@@ -48,7 +48,7 @@ def test_a_cli_run_is_in_the_project_instance_with_its_partition_and_publishabil
     )
     assert done.returncode == 3, done.stdout + done.stderr
     # the progress lines say what each step does, in Chinese, not the steps' keys
-    assert "✓ 评价结果工作簿" in done.stdout and "✓ 可否发布" in done.stdout and "✓ dbt 计算" in done.stdout
+    assert "✓ 写出本年度的全部结果" in done.stdout and "✓ 可否发布" in done.stdout and "✓ dbt 计算" in done.stdout
     words = [w for w in done.stdout.split() if "/" not in w and "." not in w]  # file paths and names aside
     assert [w for w in words if re.search(r"[a-z]_[a-z]", w)] == []  # raw_deliveries, exports__workbook, …
 

@@ -175,7 +175,7 @@ EXPORT_KEYS = [export.key for export in EXPORTS]
     specs=[export.spec() for export in EXPORTS],
     partitions_def=data_year_partitions,
     can_subset=True,
-    description="本年度的全部输出，写入本次运行的暂存目录。",
+    description="写出本年度的全部结果（CSV、工作簿、公示名单、报告、体检报告、数据质量报告），先写入本次运行的暂存目录。",
 )
 def exports(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> Iterator[MaterializeResult]:
     """Every selected output, one after another in one step: most are a few milliseconds of
