@@ -30,9 +30,13 @@ from pandas_reference import compare
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-TARGETS = {1_000: 20.0, 1_000_000: 120.0}  # seconds, end to end (issue: performance at province scale)
-RERUN_TARGET_SECONDS = 10.0
-MEMORY_TARGET_GIB = 4.0
+# Targets (issue "Speed"): a district end to end and a re-run after one override, in seconds; at
+# larger sizes mujun's time as a multiple of the pandas script's on the same files, and the peak
+# memory at the largest size.
+DISTRICT_TARGET_SECONDS = 10.0
+RERUN_TARGET_SECONDS = 5.0
+PANDAS_RATIO_TARGETS = {100_000: 2.0, 1_000_000: 1.0}
+MEMORY_TARGET_GIB = 3.0
 PANDAS_REPEAT_UNDER_SECONDS = 60.0  # a pandas run shorter than this is repeated (median of --repeat)
 
 # Runs a command and reports its wall time and peak memory: the largest sum of the resident memory
@@ -76,11 +80,11 @@ def measure(command: list[str], log: Path) -> dict:
     return json.loads(out.stdout)
 
 
-def slowest_steps(log: Path, count: int = 6) -> str:
-    """The slowest Dagster steps of a run, from the progress lines of `mujun evaluate`."""
-    steps = re.findall(r"^\s+[✓✗] (\S+) ([\d.]+)s$", log.read_text(encoding="utf-8"), flags=re.M)
-    top = sorted(steps, key=lambda s: -float(s[1]))[:count]
-    return ", ".join(f"{name} {float(seconds):.0f} s" for name, seconds in top)
+def step_times(log: Path) -> str:
+    """The time of every Dagster step of a run, in order, from the progress lines of `mujun
+    evaluate` (a step's title up to its first colon)."""
+    steps = re.findall(r"^\s+[✓✗] (.+?) ([\d.]+)s$", log.read_text(encoding="utf-8"), flags=re.M)
+    return ", ".join(f"{name.split('：')[0]} {float(seconds):.1f} s" for name, seconds in steps)
 
 
 def machine() -> str:
@@ -250,7 +254,7 @@ def main() -> int:
             subprocess.run(["rm", "-rf", str(work / "warehouse"), str(work / "exports")], check=True)
             shutil.copyfile(pristine, overrides)
             fulls.append(measure(evaluate, work / "evaluate.log"))
-            fulls[-1]["slowest"] = slowest_steps(work / "evaluate.log")
+            fulls[-1]["steps"] = step_times(work / "evaluate.log")
             # mujun's result for the delivered files, before the override below changes them
             shutil.copyfile(work / "exports" / str(year) / "classification.csv", work / "classification.mujun.csv")
             with open(overrides, "a", encoding="utf-8") as f:
@@ -283,7 +287,7 @@ def main() -> int:
         "Each size is a generated district (one quarter above scale) for one data year. *Floor*: DuckDB alone reading",
         "the same CSV files. *Evaluate*: the full `mujun evaluate` (ingest, Great Expectations, dbt build and tests,",
         "all exports). *Re-run*: the same command after adding one override. *Peak memory*: the largest total resident\n"
-        "memory of the command and all its processes (dbt runs in a subprocess) at one moment, sampled every 0.1 s.\n"
+        "memory of the command and all its processes at one moment, sampled every 0.1 s.\n"
         f"Up to 10⁴ enterprises the times are the median of {args.repeat} runs, each from a fresh warehouse (listed below).",
         "",
         "| enterprises | generate (s) | floor (s) | evaluate (s) | × floor | peak memory (GiB) | re-run after one override (s) | exit |",
@@ -296,8 +300,8 @@ def main() -> int:
             f"{r['full']['seconds'] / max(r['floor'], 1e-9):.0f} | {r['full']['peak_kib'] / 1024 / 1024:.2f} | "
             f"{r['rerun']['seconds']:.1f} | {r['full']['code']} |"
         )
-    lines += ["", "Slowest steps of the full run:", ""]
-    lines += [f"- {r['size']:,}: {r['full']['slowest']}" for r in rows]
+    lines += ["", "Steps of the full run (the median run):", ""]
+    lines += [f"- {r['size']:,}: {r['full']['steps']}" for r in rows]
     repeated = [r for r in rows if len(r["full"]["runs"]) > 1]
     if repeated:
         lines += ["", "Every run of the repeated sizes (s):", ""]
@@ -331,20 +335,30 @@ def main() -> int:
         if r["pandas"]["differences"]:
             lines += ["", f"Differences at {r['size']:,} enterprises:", "", "```", *r["pandas"]["differences"], "```"]
     lines += ["", "Targets (2 cores, 24 GiB):", ""]
-    for size, target in TARGETS.items():
-        r = next((r for r in rows if r["size"] == size), None)
-        if r:
-            ok = r["full"]["seconds"] <= target and (size < 1_000_000 or r["full"]["peak_kib"] / 1024 / 1024 <= MEMORY_TARGET_GIB)
-            lines.append(
-                f"- {size:,} enterprises end to end ≤ {target:.0f} s"
-                f"{f' and ≤ {MEMORY_TARGET_GIB:.0f} GiB' if size >= 1_000_000 else ''}: "
-                f"{'met' if ok else 'NOT met'} ({r['full']['seconds']:.1f} s, {r['full']['peak_kib'] / 1024 / 1024:.2f} GiB)"
-            )
     small = next((r for r in rows if r["size"] == min(args.sizes)), None)
-    if small:
+    if small and small["size"] <= 10_000:
+        lines.append(
+            f"- {small['size']:,} enterprises end to end, every export, ≤ {DISTRICT_TARGET_SECONDS:.0f} s: "
+            f"{'met' if small['full']['seconds'] <= DISTRICT_TARGET_SECONDS else 'NOT met'} ({small['full']['seconds']:.1f} s)"
+        )
         lines.append(
             f"- re-run after one override ≤ {RERUN_TARGET_SECONDS:.0f} s ({small['size']:,} enterprises): "
             f"{'met' if small['rerun']['seconds'] <= RERUN_TARGET_SECONDS else 'NOT met'} ({small['rerun']['seconds']:.1f} s)"
+        )
+    for size, target in PANDAS_RATIO_TARGETS.items():
+        r = next((r for r in rows if r["size"] == size), None)
+        if r:
+            ratio = r["full"]["seconds"] / max(r["pandas"]["seconds"], 1e-9)
+            lines.append(
+                f"- {size:,} enterprises ≤ {target:.1f}× the pandas script: {'met' if ratio <= target else 'NOT met'} "
+                f"({ratio:.1f}×: {r['full']['seconds']:.1f} s against {r['pandas']['seconds']:.1f} s)"
+            )
+    largest = rows[-1]
+    if largest["size"] >= 1_000_000:
+        gib = largest["full"]["peak_kib"] / 1024 / 1024
+        lines.append(
+            f"- peak memory at {largest['size']:,} enterprises ≤ {MEMORY_TARGET_GIB:.0f} GiB (all processes): "
+            f"{'met' if gib <= MEMORY_TARGET_GIB else 'NOT met'} ({gib:.2f} GiB)"
         )
     largest = rows[-1]
     lines += [
