@@ -104,7 +104,7 @@ def test_a_rule_number_and_labels_changed_in_the_seeds_reach_every_output(tmp_pa
 
     # the data-quality reports of the tax department
     tax_page = next((out / "data_quality").glob("tax_*.html")).read_text(encoding="utf-8")
-    assert "<td>须更正</td>" in tax_page and "<td>错误</td>" not in tax_page
+    assert ">须更正</td>" in tax_page and ">错误</td>" not in tax_page and "须更正 <b>" in tax_page
     tax_book = openpyxl.load_workbook(next((out / "data_quality").glob("tax_*.xlsx")), read_only=True)
     assert "须更正" in {r[6] for r in _rows(tax_book["问题清单"])}
 

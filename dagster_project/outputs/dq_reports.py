@@ -53,7 +53,7 @@ tr{break-inside:avoid;page-break-inside:avoid}
 @media print{body{margin:0;font-size:10pt}}
 </style></head><body>
 <h1>{{ department_zh }} · {{ year }}年度数据质量报告</h1>
-<p class="summary"><span>错误 <b>{{ errors }}</b> 条</span><span>提示 <b>{{ warnings }}</b> 条</span>
+<p class="summary"><span>{{ severity.error }} <b>{{ errors }}</b> 条</span><span>{{ severity.warning }} <b>{{ warnings }}</b> 条</span>
 <span>{% if errors %}存在错误：相关企业暂不参评或数据未被采用，请更正后重新报送。{% else %}<span class="ok">没有错误。</span>{% endif %}</span></p>
 <h2>报送核对（读入行数 = 采用行数 + 隔离行数）</h2>
 <table><thead><tr>{% for _, title in delivery_columns %}<th>{{ title }}</th>{% endfor %}</tr></thead><tbody>
@@ -126,6 +126,7 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
     departments = conn.execute(
         "select code, label_zh from reference.labels where data_year = ? and domain = 'department' order by code", [year]
     ).fetchall()
+    severity = reference.labels(conn, year, "severity")
     for department, department_zh in departments:
         issues = _rows(
             conn,
@@ -147,6 +148,7 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
             year=year,
             issues=issues,
             deliveries=deliveries,
+            severity=severity,
             errors=sum(r["severity"] == "error" for r in issues),
             warnings=sum(r["severity"] == "warning" for r in issues),
             issue_columns=ISSUE_COLUMNS,
