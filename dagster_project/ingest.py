@@ -66,32 +66,45 @@ def _sql_string(text: str) -> str:
 
 
 def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema, the load bookkeeping and one table per extract (all text)."""
-    conn.execute("create schema if not exists raw")
-    conn.execute(
-        """create table if not exists raw.loads (
-            load_id varchar primary key, extract varchar, data_year integer, source_file varchar,
-            source_path varchar, sha256 varchar, encoding varchar, rows_read bigint,
-            delivered boolean, loaded_at timestamp, sheet varchar)"""
+    """Create the raw schema, the load bookkeeping and one table per extract (all text), and
+    whatever column of them is missing. One look at the catalog first: on a warehouse that has
+    them all (every delivery after the first) nothing else runs."""
+    existing = set(
+        conn.execute(
+            """select table_name, column_name from information_schema.columns
+               where table_catalog = current_database() and table_schema = 'raw'"""
+        ).fetchall()
     )
-    conn.execute(
-        """create table if not exists raw.load_issues (
-            load_id varchar, extract varchar, data_year integer, source_file varchar,
-            line_number bigint, check_name varchar, column_name varchar, value varchar)"""
-    )
+    tables = {table for table, _ in existing}
+    if not tables:
+        conn.execute("create schema if not exists raw")
+    if "loads" not in tables:
+        conn.execute(
+            """create table raw.loads (
+                load_id varchar primary key, extract varchar, data_year integer, source_file varchar,
+                source_path varchar, sha256 varchar, encoding varchar, rows_read bigint,
+                delivered boolean, loaded_at timestamp, sheet varchar)"""
+        )
+    if "load_issues" not in tables:
+        conn.execute(
+            """create table raw.load_issues (
+                load_id varchar, extract varchar, data_year integer, source_file varchar,
+                line_number bigint, check_name varchar, column_name varchar, value varchar)"""
+        )
     for extract in extracts().values():
-        columns = [f"{name} {kind}" for name, kind in LINEAGE_COLUMNS.items()]
-        columns += [f"{c.name} VARCHAR" for c in extract.columns]
-        conn.execute(f"create table if not exists raw.{extract.name} ({', '.join(columns)})")
+        if extract.name not in tables:
+            columns = [f"{name} {kind}" for name, kind in LINEAGE_COLUMNS.items()]
+            columns += [f"{c.name} VARCHAR" for c in extract.columns]
+            conn.execute(f"create table raw.{extract.name} ({', '.join(columns)})")
     # a warehouse made before the contract gained a column (e.g. industry_it.specialized_year), or
     # before workbooks were deliveries (the sheet of the lineage and of raw.loads)
-    existing = set(conn.execute("select table_name, column_name from information_schema.columns where table_schema = 'raw'").fetchall())
-    if ("loads", "sheet") not in existing:
+    if "loads" in tables and ("loads", "sheet") not in existing:
         conn.execute("alter table raw.loads add column sheet varchar")
     for extract in extracts().values():
-        for name in ["sheet"] + [c.name for c in extract.columns]:
-            if (extract.name, name) not in existing:
-                conn.execute(f"alter table raw.{extract.name} add column {name} VARCHAR")
+        if extract.name in tables:
+            for name in ["sheet"] + [c.name for c in extract.columns]:
+                if (extract.name, name) not in existing:
+                    conn.execute(f"alter table raw.{extract.name} add column {name} VARCHAR")
 
 
 _BOM = b"\xef\xbb\xbf"
