@@ -112,6 +112,9 @@ _BOM = b"\xef\xbb\xbf"
 # A line of nothing but blanks: DuckDB skips an empty line, so the records after it may not be
 # on line `record number + 1` (see _record_lines).
 _BLANK_LINE = re.compile(rb"\n[ \t\r]*\n")
+# An LF not after a CR, a CR not before an LF (each regex starts with a literal: the engine skips ahead)
+_BARE_LF = re.compile(rb"\n(?<!\r\n)")
+_BARE_CR = re.compile(rb"\r(?!\n)")
 _UTF8_SLICE = 1 << 16
 
 
@@ -184,8 +187,7 @@ def _csv_delivery(path: Path, data: bytes) -> _CsvDelivery:
     # Excel for Mac's "CSV (Macintosh)" ends every line with a bare CR: read those as line ends
     cr_line_ends = b"\r" in data and b"\n" not in data
     # DuckDB reads one kind of line ending; a file edited by hand often mixes CRLF and LF
-    crlf = data.count(b"\r\n") if b"\r" in data else 0
-    mixed_line_endings = crlf > 0 and data.count(b"\n") > crlf
+    mixed_line_endings = b"\r" in data and b"\r\n" in data and _BARE_LF.search(data) is not None
     if text is None and not cr_line_ends and not mixed_line_endings:
         return _CsvDelivery(path, encoding, data, start)
     if text is None:
@@ -210,7 +212,7 @@ def _record_lines(conn, delivery: _CsvDelivery, source: str, header: list[str]) 
         end -= 1
     if body.find(b'"', start, end) < 0 and not _BLANK_LINE.search(body, start, end):
         return None
-    if body.count(b"\r", start, end) == body.count(b"\r\n", start, end):
+    if not _BARE_CR.search(body, start, end):
         (records,) = conn.execute(f"select count(*) from {source}").fetchone()
         lines = body.count(b"\n", start, end) + 1
         if records + 1 == lines:
