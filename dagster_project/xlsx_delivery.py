@@ -196,8 +196,9 @@ def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
         raise _unreadable(path, exc) from exc
     header_row, header, rows = None, [], []
     for index, cells in enumerate(values):
-        texts = [cell_text(v) for v in cells]
-        if not any(t is not None and t.strip() for t in texts):
+        # a text cell as it is, without a call (most cells are text; an empty one is None)
+        texts = [v if type(v) is str and v else cell_text(v) for v in cells]
+        if not any(t and not t.isspace() for t in texts):
             continue  # a blank row: before the header, or between records
         if header_row is None:
             header_row, header = index + 1, [t or "" for t in texts]
