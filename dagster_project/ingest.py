@@ -119,13 +119,23 @@ _UTF8_SLICE = 1 << 16
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Return (text, encoding name) for UTF-8 with or without BOM, else GB18030 (a superset of GBK)."""
-    if data.startswith(_BOM):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+    """Return (text, encoding name) for UTF-8 with or without BOM, else GB18030 (a superset of GBK).
+    A file that starts with the UTF-8 BOM says it is UTF-8: it is not read as GB18030."""
     try:
+        if data.startswith(_BOM):
+            return data[3:].decode("utf-8"), "utf-8-sig"
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if data.startswith(_BOM):
+            position = exc.start + len(_BOM)
+            line = data.count(b"\n", 0, position) + 1
+            raise InputError(
+                f"{path} 以 UTF-8 的 BOM 开头，但第{line}行（字节位置 {position}）不是 UTF-8 编码；{csv_problems.SAVE_AS_CSV_UTF8} / "
+                f"{path} starts with a UTF-8 byte order mark but line {line} (byte {position}) is not UTF-8; "
+                f"{csv_problems.SAVE_AS_CSV_UTF8_EN}",
+                file=path,
+                line=line,
+            ) from exc
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
