@@ -14,6 +14,7 @@ the warehouse as it was before that delivery, and the next run simply loads it a
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -65,42 +66,76 @@ def _sql_string(text: str) -> str:
 
 
 def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema, the load bookkeeping and one table per extract (all text)."""
-    conn.execute("create schema if not exists raw")
-    conn.execute(
-        """create table if not exists raw.loads (
-            load_id varchar primary key, extract varchar, data_year integer, source_file varchar,
-            source_path varchar, sha256 varchar, encoding varchar, rows_read bigint,
-            delivered boolean, loaded_at timestamp, sheet varchar)"""
+    """Create the raw schema, the load bookkeeping and one table per extract (all text), and
+    whatever column of them is missing. One look at the catalog first: on a warehouse that has
+    them all (every delivery after the first) nothing else runs."""
+    existing = set(
+        conn.execute(
+            # duckdb_columns() rather than information_schema.columns: the same rows, 4 times faster
+            """select table_name, column_name from duckdb_columns()
+               where database_name = current_database() and schema_name = 'raw'"""
+        ).fetchall()
     )
-    conn.execute(
-        """create table if not exists raw.load_issues (
-            load_id varchar, extract varchar, data_year integer, source_file varchar,
-            line_number bigint, check_name varchar, column_name varchar, value varchar)"""
-    )
+    tables = {table for table, _ in existing}
+    if not tables:
+        conn.execute("create schema if not exists raw")
+    if "loads" not in tables:
+        conn.execute(
+            """create table raw.loads (
+                load_id varchar primary key, extract varchar, data_year integer, source_file varchar,
+                source_path varchar, sha256 varchar, encoding varchar, rows_read bigint,
+                delivered boolean, loaded_at timestamp, sheet varchar)"""
+        )
+    if "load_issues" not in tables:
+        conn.execute(
+            """create table raw.load_issues (
+                load_id varchar, extract varchar, data_year integer, source_file varchar,
+                line_number bigint, check_name varchar, column_name varchar, value varchar)"""
+        )
     for extract in extracts().values():
-        columns = [f"{name} {kind}" for name, kind in LINEAGE_COLUMNS.items()]
-        columns += [f"{c.name} VARCHAR" for c in extract.columns]
-        conn.execute(f"create table if not exists raw.{extract.name} ({', '.join(columns)})")
+        if extract.name not in tables:
+            columns = [f"{name} {kind}" for name, kind in LINEAGE_COLUMNS.items()]
+            columns += [f"{c.name} VARCHAR" for c in extract.columns]
+            conn.execute(f"create table raw.{extract.name} ({', '.join(columns)})")
     # a warehouse made before the contract gained a column (e.g. industry_it.specialized_year), or
     # before workbooks were deliveries (the sheet of the lineage and of raw.loads)
-    existing = set(conn.execute("select table_name, column_name from information_schema.columns where table_schema = 'raw'").fetchall())
-    if ("loads", "sheet") not in existing:
+    if "loads" in tables and ("loads", "sheet") not in existing:
         conn.execute("alter table raw.loads add column sheet varchar")
     for extract in extracts().values():
-        for name in ["sheet"] + [c.name for c in extract.columns]:
-            if (extract.name, name) not in existing:
-                conn.execute(f"alter table raw.{extract.name} add column {name} VARCHAR")
+        if extract.name in tables:
+            for name in ["sheet"] + [c.name for c in extract.columns]:
+                if (extract.name, name) not in existing:
+                    conn.execute(f"alter table raw.{extract.name} add column {name} VARCHAR")
+
+
+_BOM = b"\xef\xbb\xbf"
+# A line of nothing but blanks: DuckDB skips an empty line, so the records after it may not be
+# on line `record number + 1` (see _record_lines).
+_BLANK_LINE = re.compile(rb"\n[ \t\r]*\n")
+# An LF not after a CR, a CR not before an LF (each regex starts with a literal: the engine skips ahead)
+_BARE_LF = re.compile(rb"\n(?<!\r\n)")
+_BARE_CR = re.compile(rb"\r(?!\n)")
+_UTF8_SLICE = 1 << 16
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Return (text, encoding name) for UTF-8 with or without BOM, else GB18030 (a superset of GBK)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+    """Return (text, encoding name) for UTF-8 with or without BOM, else GB18030 (a superset of GBK).
+    A file that starts with the UTF-8 BOM says it is UTF-8: it is not read as GB18030."""
     try:
+        if data.startswith(_BOM):
+            return data[3:].decode("utf-8"), "utf-8-sig"
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if data.startswith(_BOM):
+            position = exc.start + len(_BOM)
+            line = data.count(b"\n", 0, position) + 1
+            raise InputError(
+                f"{path} 以 UTF-8 的 BOM 开头，但第{line}行（字节位置 {position}）不是 UTF-8 编码；{csv_problems.SAVE_AS_CSV_UTF8} / "
+                f"{path} starts with a UTF-8 byte order mark but line {line} (byte {position}) is not UTF-8; "
+                f"{csv_problems.SAVE_AS_CSV_UTF8_EN}",
+                file=path,
+                line=line,
+            ) from exc
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
@@ -111,23 +146,96 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         ) from exc
 
 
-def _record_lines(path: Path, text: str, header: list[str]) -> list[int] | None:
+def _is_utf8(data: memoryview) -> bool:
+    """Whether the bytes are UTF-8, decoded slice by slice: no text of the whole file is built."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), _UTF8_SLICE):
+            decoder.decode(data[start : start + _UTF8_SLICE])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@dataclass
+class _CsvDelivery:
+    """A CSV delivery as DuckDB reads it: UTF-8 bytes (`body`, its text from byte `start` on, after a
+    BOM), one kind of line end. For a UTF-8 file with LF or CRLF line ends, by far the most common,
+    that is the file itself (DuckDB skips a BOM): it is scanned as bytes, never decoded as a whole.
+    Otherwise (GB18030, bare-CR line ends, CRLF mixed with LF) it is a normalised copy, `copy`."""
+
+    path: Path
+    encoding: str
+    body: bytes
+    start: int = 0
+    copy: bool = False
+    decoded: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The text as Python's csv module walks it (decoded only when needed: a file without a
+        header, a file whose records are not one per line, a file DuckDB refuses)."""
+        if self.decoded is None:
+            self.decoded = self.body[self.start :].decode("utf-8")
+        return self.decoded
+
+    def first_line(self) -> str:
+        end = self.body.find(b"\n", self.start)
+        return self.body[self.start : end if end >= 0 else len(self.body)].rstrip(b"\r").decode("utf-8")
+
+
+def _csv_delivery(path: Path, data: bytes) -> _CsvDelivery:
+    """The delivered bytes as DuckDB can read them (see _CsvDelivery). Byte scans suffice: in UTF-8
+    and in GB18030 alike, CR, LF and the double quote are never part of another character."""
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    text = None
+    if _is_utf8(memoryview(data)[start:]):
+        encoding = "utf-8-sig" if start else "utf-8"
+    else:
+        text, encoding = _decode(path, data)
+    # Excel for Mac's "CSV (Macintosh)" ends every line with a bare CR: read those as line ends
+    cr_line_ends = b"\r" in data and b"\n" not in data
+    # DuckDB reads one kind of line ending; a file edited by hand often mixes CRLF and LF
+    mixed_line_endings = b"\r" in data and b"\r\n" in data and _BARE_LF.search(data) is not None
+    if text is None and not cr_line_ends and not mixed_line_endings:
+        return _CsvDelivery(path, encoding, data, start)
+    if text is None:
+        text = data[start:].decode("utf-8")
+    if cr_line_ends:
+        text = text.replace("\r", "\n")
+    # DuckDB reads UTF-8 only without a network extension: it reads a normalised UTF-8 copy
+    body = (text.replace("\r\n", "\n") if mixed_line_endings else text).encode("utf-8")
+    return _CsvDelivery(path, encoding, body, copy=True, decoded=text)
+
+
+def _record_lines(conn, delivery: _CsvDelivery, source: str, header: list[str]) -> list[int] | None:
     """The physical line of each data record when that is not simply `record number + 1`.
 
-    DuckDB skips blank lines and a quoted cell may span lines; only files with quotes or blank
-    lines need this mapping, so ordinary files are never walked in Python.
-    """
-    body = text.rstrip("\r\n")
-    if '"' not in body and not re.search(r"\n[ \t\r]*\n", body):
+    DuckDB skips blank lines and a quoted cell may span lines; only a file with quotes or blank
+    lines can need this mapping. Such a file needs it only if DuckDB reads fewer records than it
+    has lines (header and records each take one line at least, so as many records as lines after
+    the header means one record per line, none skipped): only then is it walked in Python. A bare
+    CR, which DuckDB and Python's csv module may not read alike, is always walked."""
+    body, start, end = delivery.body, delivery.start, len(delivery.body)
+    while end > start and body[end - 1] in b"\r\n":
+        end -= 1
+    if body.find(b'"', start, end) < 0 and not _BLANK_LINE.search(body, start, end):
         return None
+    if not _BARE_CR.search(body, start, end):
+        (records,) = conn.execute(f"select count(*) from {source}").fetchone()
+        lines = body.count(b"\n", start, end) + 1
+        if records + 1 == lines:
+            return None
+    text, path = delivery.text, delivery.path
     reader = csv.reader(io.StringIO(text))
     next(reader, None)
-    lines, start = [], reader.line_num + 1
+    lines, line = [], reader.line_num + 1
     try:
         for row in reader:
             if row:
-                lines.append(start)
-            start = reader.line_num + 1
+                lines.append(line)
+            line = reader.line_num + 1
     except csv.Error as exc:
         raise csv_problems.diagnose(path, text, header) or csv_problems.duckdb_error(path, exc) from exc
     return lines
@@ -321,23 +429,21 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
 
     csv_problems.check_bytes(path, data)
     csv_problems.check_nul(path, data)
-    text, encoding = _decode(path, data)
-    # Excel for Mac's "CSV (Macintosh)" ends every line with a bare CR: read those as line ends
-    cr_line_ends = "\r" in text and "\n" not in text
-    if cr_line_ends:
-        text = text.replace("\r", "\n")
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    delivery = _csv_delivery(path, data)
+    first_line = delivery.first_line()
     header = next(csv.reader(io.StringIO(first_line)), [])
     if not any(cell.strip() for cell in header):
-        if extract.required or text.strip():
+        if extract.required or delivery.text.strip():
             raise InputError(f"{path} 为空或没有表头 / {path} is empty or has no header line", file=path, line=1)
-        return _empty_delivery(conn, extract, year, path, sha256, now, encoding=encoding)
+        return _empty_delivery(conn, extract, year, path, sha256, now, encoding=delivery.encoding)
     csv_problems.check_delimiter(path, first_line, header_lookup(extract), normalize_header)
     mapped, unknown, missing_optional = _map_header(path, extract, header)
 
-    summary = LoadSummary(extract.name, year, path.name, _new_load_id(extract.name, year, now), True, sha256=sha256, encoding=encoding)
-    _insert_rows(conn, extract, path, text, encoding, header, mapped, summary, year, now, rewrite=cr_line_ends)
-    return _finish(conn, extract, path, summary, mapped, unknown, missing_optional, now)
+    summary = LoadSummary(
+        extract.name, year, path.name, _new_load_id(extract.name, year, now), True, sha256=sha256, encoding=delivery.encoding
+    )
+    rows = _insert_rows(conn, extract, delivery, header, mapped, summary, year, now)
+    return _finish(conn, extract, path, summary, mapped, unknown, missing_optional, now, rows)
 
 
 def _ingest_workbook(
@@ -371,14 +477,14 @@ def _ingest_workbook(
     target = ", ".join(columns.values())
     conn.register(view, rows)
     try:
-        conn.execute(
+        (inserted,) = conn.execute(
             f"""insert into raw.{extract.name} (data_year, load_id, source_file, sheet, sha256, line_number, loaded_at, {target})
                 select ?, ?, ?, ?, ?, line_number, ?, {", ".join(f'"{name}"' for name in columns.values())} from {view}""",
             [year, summary.load_id, path.name, sheet.name, sha256, now],
-        )
+        ).fetchone()
     finally:
         conn.unregister(view)
-    return _finish(conn, extract, path, summary, mapped, unknown, missing_optional, now)
+    return _finish(conn, extract, path, summary, mapped, unknown, missing_optional, now, inserted)
 
 
 def _empty_delivery(
@@ -397,11 +503,20 @@ def _empty_delivery(
 
 
 def _finish(
-    conn, extract: Extract, path: Path, summary: LoadSummary, mapped: list[str | None], unknown: list, missing_optional: list, now: datetime
+    conn,
+    extract: Extract,
+    path: Path,
+    summary: LoadSummary,
+    mapped: list[str | None],
+    unknown: list,
+    missing_optional: list,
+    now: datetime,
+    rows: int,
 ) -> LoadSummary:
-    """After the rows are in: the cell sizes, the row count, the load record and the findings."""
+    """After the `rows` (as counted by their insert) are in: the cell sizes, the load record and
+    the findings."""
     _check_cell_sizes(conn, extract, path, [name for name in mapped if name], summary.load_id)
-    (summary.rows_read,) = conn.execute(f"select count(*) from raw.{extract.name} where load_id = ?", [summary.load_id]).fetchone()
+    summary.rows_read = rows
     if summary.rows_read == 0:
         if extract.required:
             raise InputError(
@@ -445,50 +560,47 @@ def _record_findings(conn: duckdb.DuckDBPyConnection, summary: LoadSummary) -> N
 def _insert_rows(
     conn,
     extract: Extract,
-    path: Path,
-    text: str,
-    encoding: str,
+    delivery: _CsvDelivery,
     header: list[str],
     mapped: list[str | None],
     summary: LoadSummary,
     year: int,
     now: datetime,
-    rewrite: bool = False,
-) -> None:
-    """Every record as text, with its physical line number, read by DuckDB. `rewrite`: the text
-    differs from the file's (line ends normalised), so DuckDB must read the text."""
+) -> int:
+    """Every record as text, with its physical line number, read by DuckDB in one statement that
+    also leaves out the lines of empty cells. Returns the number of rows inserted."""
+    path = delivery.path
     with tempfile.TemporaryDirectory() as tmp:
         readable = path
-        mixed_line_endings = "\r\n" in text and re.search(r"(?<!\r)\n", text) is not None
-        if encoding != "utf-8" or mixed_line_endings or rewrite:
-            # DuckDB reads UTF-8 only without a network extension, and one kind of line ending:
-            # hand it a normalised UTF-8 copy (a file edited by hand often mixes CRLF and LF).
+        if delivery.copy:
             readable = Path(tmp) / extract.file_name
-            readable.write_text(text.replace("\r\n", "\n") if mixed_line_endings else text, encoding="utf-8", newline="")
+            readable.write_bytes(delivery.body)
         positional = {f"c{i}": "VARCHAR" for i in range(len(header))}
-        record_lines = _record_lines(path, text, header)
-        line_number = "ordinality + 1" if record_lines is None else "list_extract(?::BIGINT[], ordinality)"
+        source = f"""read_csv({_sql_string(str(readable))}, header = true, auto_detect = false,
+                              columns = {positional}, delim = ',', quote = '"', escape = '"',
+                              max_line_size = {csv_problems.MAX_LINE_BYTES})"""
         params = [year, summary.load_id, extract.file_name, summary.sha256]
-        params += [] if record_lines is None else [record_lines]
         select = [f"c{i} as {name}" for i, name in enumerate(mapped) if name]
         target = [name for name in mapped if name]
         try:
-            conn.execute(
+            record_lines = _record_lines(conn, delivery, source, header)
+            line_number = "ordinality + 1" if record_lines is None else "list_extract(?::BIGINT[], ordinality)"
+            params += [] if record_lines is None else [record_lines]
+            (inserted,) = conn.execute(
                 f"""insert into raw.{extract.name}
                     (data_year, load_id, source_file, sha256, line_number, loaded_at, {", ".join(target)})
                     select ?, ?, ?, ?, {line_number}, ?, {", ".join(select)}
-                    from read_csv({_sql_string(str(readable))}, header = true, auto_detect = false,
-                                  columns = {positional}, delim = ',', quote = '"', escape = '"',
-                                  max_line_size = {csv_problems.MAX_LINE_BYTES})
-                    with ordinality
+                    from {source} with ordinality
                     -- a line of empty cells (",,,," as Excel leaves below a table) is a blank
                     -- line, not a record: skipped like one, its neighbours keep their numbers
-                    where trim(concat_ws('', {", ".join(f"c{i}" for i in range(len(header)))})) <> ''""",
+                    -- (a cell at a time: DuckDB looks no further than the first one not blank)
+                    where {" or ".join(f"trim(c{i}) <> ''" for i in range(len(header)))}""",
                 params + [now],
-            )
+            ).fetchone()
         except duckdb.Error as exc:
             # Say which line breaks the file (walked in Python only now that it is known to fail).
-            raise csv_problems.diagnose(path, text, header) or csv_problems.duckdb_error(path, exc) from exc
+            raise csv_problems.diagnose(path, delivery.text, header) or csv_problems.duckdb_error(path, exc) from exc
+    return inserted
 
 
 def _check_cell_sizes(conn, extract: Extract, path: Path, columns: list[str], load_id: str) -> None:

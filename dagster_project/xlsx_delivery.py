@@ -39,7 +39,12 @@ _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # the stream a password-prote
 SIGNIFICANT_DIGITS = 15
 SAVE_AS_XLSX = "请在 Excel 中打开，“另存为”→ 文件类型选“Excel 工作簿(*.xlsx)”，保存后重新运行"
 SAVE_AS_XLSX_EN = "open it in Excel, Save As -> file type 'Excel Workbook' (.xlsx), and run again"
-_FORMULA_OR_ERROR = re.compile(rb"<(?:\w+:)?f[\s>/]|\st=\"e\"")
+# A formula (an element `f`, with or without a namespace prefix) or an error value (`t="e"`) in a
+# sheet's XML. Each is looked for only where a cheaper search finds a hint of it: an `f` after `<`
+# or `:` (a literal first character lets the regex engine skip ahead), the bytes `t="e"`.
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA_HINT = re.compile(rb"f(?<=[<:]f)[\s>/]")
+_ERROR = re.compile(rb"\st=\"e\"")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
@@ -84,6 +89,11 @@ def _column_index(letters: str) -> int:
 
 def cell_text(value) -> str | None:
     """A cell as the text a CSV saved from Excel would hold; None for an empty cell."""
+    kind = type(value)  # the two kinds nearly every cell is, first
+    if kind is str:
+        return value if value != "" else None
+    if kind is float:
+        return number_text(value)
     if isinstance(value, str):
         return value if value != "" else None
     if isinstance(value, bool):
@@ -109,6 +119,17 @@ def number_text(value: float) -> str:
         return str(value)
     if value == 0:
         return "0"
+    magnitude = abs(value)
+    if magnitude < 10**SIGNIFICANT_DIGITS:
+        # The quick ways to the same text. A whole number below 10^15 has 15 digits at most. Any
+        # other number from 10^-4 on is written positionally by repr(), in the fewest digits that
+        # read back as the value: when those are 15 or fewer, rounding to 15 gives the same digits.
+        if value.is_integer():
+            return str(int(value))
+        if magnitude >= 1e-4:
+            shortest = repr(value)
+            if len(shortest.replace("-", "").replace(".", "").lstrip("0")) <= SIGNIFICANT_DIGITS:
+                return shortest
     rounded = f"{value:.{SIGNIFICANT_DIGITS}g}"
     if 1e-6 <= abs(value) < 10**SIGNIFICANT_DIGITS:
         return format(Decimal(rounded), "f")
@@ -175,8 +196,9 @@ def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
         raise _unreadable(path, exc) from exc
     header_row, header, rows = None, [], []
     for index, cells in enumerate(values):
-        texts = [cell_text(v) for v in cells]
-        if not any(t is not None and t.strip() for t in texts):
+        # a text cell as it is, without a call (most cells are text; an empty one is None)
+        texts = [v if type(v) is str and v else cell_text(v) for v in cells]
+        if not any(t and not t.isspace() for t in texts):
             continue  # a blank row: before the header, or between records
         if header_row is None:
             header_row, header = index + 1, [t or "" for t in texts]
@@ -215,7 +237,7 @@ def problem_cells(path: Path, data: bytes, sheet: str) -> list[ProblemCell]:
             xml = book.read(_sheet_part(book, sheet))
     except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError) as exc:
         raise _unreadable(path, exc) from exc
-    if not _FORMULA_OR_ERROR.search(xml):
+    if not ((_FORMULA_HINT.search(xml) and _FORMULA.search(xml)) or (b't="e"' in xml and _ERROR.search(xml))):
         return []
     found: list[ProblemCell] = []
     row, column = 0, -1

@@ -342,6 +342,11 @@ UNUSABLE = {
     "unterminated_quote": (_cell("tax.csv", 6, 1, '"240'), ["第6行", "line 6", "双引号未闭合"]),
     "carriage_return_in_unquoted_cell": (_cell("statistics.csv", 4, 2, "王村\r街道"), ["第4行", "line 4", "回车符"]),
     "nul_byte": (_cell("tax.csv", 8, 1, "24\x000"), ["第8行", "line 8", "NUL"]),
+    # a UTF-8 BOM, then bytes that are not UTF-8 (GBK text behind the BOM); the byte position counts the BOM
+    "bom_then_not_utf8": (
+        ("tax.csv", lambda y: (y / "tax.csv").write_bytes(b"\xef\xbb\xbfuscc,tax_paid\n" + "甲".encode("gbk") + b",1\n")),
+        ["BOM", "第2行", "字节位置 17", "不是 UTF-8", "另存为", "byte order mark", "line 2", "byte 17"],
+    ),
     "nul_byte_at_end": (
         ("land_parcels.csv", lambda y: (y / "land_parcels.csv").write_bytes((y / "land_parcels.csv").read_bytes() + b"\x00")),
         ["NUL", "damaged"],

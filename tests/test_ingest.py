@@ -140,3 +140,45 @@ def test_mixed_line_endings_from_hand_editing_are_accepted(tmp_path):
     conn, summary = _ingest(tmp_path, raw)
     assert summary.rows_read == 17
     assert conn.execute("select line_number from raw.tax where uscc = '91411303GWXUCJMA40'").fetchone() == (18,)
+
+
+def _line_numbers(conn) -> dict[str, int]:
+    return dict(conn.execute("select uscc, line_number from raw.tax").fetchall())
+
+
+def test_quoted_cells_on_one_line_keep_physical_line_numbers_as_excel_saves_them(tmp_path):
+    """Excel's "CSV UTF-8": a BOM, CRLF, a cell with a comma quoted, cleared rows left as ",," at the
+    end. Every record is on its own line: its line is its record number + 1."""
+    raw = copy_worked(tmp_path / "raw")
+    path = raw / "2023" / "tax.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4].replace(",否", ',"否,待核"')
+    lines[9] = lines[9].replace(",否", ',"说""明"')
+    path.write_bytes(("\r\n".join(lines + [",,", ",,"]) + "\r\n").encode("utf-8-sig"))
+    conn, summary = _ingest(tmp_path, raw)
+    assert summary.rows_read == 17 and summary.encoding == "utf-8-sig"
+    numbers = _line_numbers(conn)
+    assert numbers == {line.split(",")[0]: number for number, line in enumerate(lines, 1) if number > 1}
+    assert conn.execute("select credit_rating_d from raw.tax where line_number in (5, 10) order by line_number").fetchall() == [
+        ("否,待核",),
+        ('说"明',),
+    ]
+
+
+def test_a_quote_inside_an_unquoted_cell_does_not_hide_a_quoted_line_break(tmp_path):
+    """A quote in the middle of a cell is a character (DuckDB and Python's csv module agree), so
+    counting quotes per line cannot tell where records start: a record spanning two lines must
+    still move the line numbers of the records after it, and a blank line too."""
+    raw = copy_worked(tmp_path / "raw")
+    path = raw / "2023" / "tax.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    # line 3: `240"` then a credit rating quoted across two lines; an even number of quotes on it
+    lines[2] = lines[2].replace(",240,是", ',240",' + '"是\n"')
+    lines.insert(8, "")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    conn, summary = _ingest(tmp_path, raw)
+    assert summary.rows_read == 17
+    numbers = _line_numbers(conn)
+    assert numbers[U["乙"]] == 3 and numbers[U["丙"]] == 5
+    assert numbers["91411303GWXUCJMA40"] == 20
+    assert conn.execute("select tax_paid, credit_rating_d from raw.tax where uscc = ?", [U["乙"]]).fetchone() == ('240"', "是\n")

@@ -321,6 +321,56 @@ def test_an_error_cell_is_an_input_error_naming_file_sheet_row_and_column(tmp_pa
     )
 
 
+def test_a_formula_written_with_a_namespace_prefix_is_found_too(tmp_path):
+    """Other programs than Excel may write the sheet's elements with a prefix (`<x:f>`): the search
+    for formulas must not look for `<f` only."""
+    import zipfile
+
+    raw = copy_worked(tmp_path / "raw")
+    path = _as_workbook(raw / "2023" / "tax.csv", change=lambda ws: ws.__setitem__("B7", "=B6*2"))
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
+    assert "<f>" in sheet
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    sheet = sheet.replace("<worksheet ", f'<worksheet xmlns:x="{main}" ', 1).replace("<f>", "<x:f>").replace("</f>", "</x:f>")
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode("utf-8")
+    with zipfile.ZipFile(path, "w") as book:
+        for name, content in parts.items():
+            book.writestr(name, content)
+    message = _error(tmp_path, raw)
+    assert "工作表“tax”第7行" in message and "holds a formula (1 formula cells in all)" in message
+
+
+def test_numbers_read_with_15_significant_digits_as_excel_shows_them():
+    """number_text's quick paths give the text of its rule (round to 15 significant digits; positional
+    from 10^-6 to below 10^15) for every kind of number: whole, typed decimals, results of sums,
+    neighbours of powers of ten."""
+    import math
+    import random
+    import struct
+    from decimal import Decimal
+
+    from dagster_project.xlsx_delivery import number_text
+
+    def rule(value: float) -> str:
+        if not math.isfinite(value):
+            return str(value)
+        if value == 0:
+            return "0"
+        rounded = f"{value:.15g}"
+        return format(Decimal(rounded), "f") if 1e-6 <= abs(value) < 1e15 else rounded
+
+    rnd = random.Random(2023)
+    values = [0.1 + 0.2, 1234.4999999999998, 1e15 - 0.5, 1e15, 999999999999999.9, 123456789012345.6, 1e-4, 9.9999e-05, 1.5e-05]
+    values += [math.nextafter(10.0**e, toward) * sign for e in range(-8, 17) for toward in (0, math.inf) for sign in (1, -1)]
+    values += [struct.unpack("d", struct.pack("Q", rnd.getrandbits(64)))[0] for _ in range(20_000)]
+    values += [float(f"{rnd.randrange(10**k)}e{rnd.randint(-12, 18) - k}") for k in range(1, 19) for _ in range(2_000)]
+    values += [rnd.uniform(-1e6, 1e6) / rnd.choice([3, 7, 100]) for _ in range(20_000)]
+    assert number_text(0.1 + 0.2) == "0.3" and number_text(1234.5) == "1234.5" and number_text(1.5e-05) == "0.000015"
+    assert [v for v in values if number_text(v) != rule(v)] == []
+
+
 def test_a_required_workbook_missing_is_named_with_both_names(tmp_path):
     raw = copy_worked(tmp_path / "raw")
     (raw / "2023" / "tax.csv").rename(raw / "2023" / "Tax.xlsx")
