@@ -151,14 +151,26 @@ class Book:
 
     def write_rows(self, sheet, first_row: int, rows: Iterable[Sequence], columns: Sequence[Column]) -> None:
         """The rows, each cell in its column's format, each row as tall as its longest wrapped
-        text needs."""
-        wrapping = [i for i, c in enumerate(columns) if c.wraps]
+        text needs. An empty cell is not written (its column's format is the column's); text and
+        numbers go straight to their writers (a workbook of a province holds millions of cells)."""
+        wrapping = [(i, columns[i].width) for i, c in enumerate(columns) if c.wraps]
+        formats = [c.format for c in columns]
+        write_string, write_number = sheet.write_string, sheet.write_number
         for index, row in enumerate(rows, start=first_row):
-            lines = max((text_lines(row[i], columns[i].width) for i in wrapping if i < len(row) and row[i]), default=1)
+            lines = max((text_lines(row[i], width) for i, width in wrapping if i < len(row) and row[i]), default=1)
             if lines > 1:
                 sheet.set_row(index, LINE_HEIGHT * lines)
             for column, value in enumerate(row):
-                sheet.write(index, column, value, columns[column].format if column < len(columns) else None)
+                if value is None:
+                    continue
+                cell_format = formats[column] if column < len(formats) else None
+                kind = type(value)
+                if kind is str:
+                    write_string(index, column, value, cell_format)
+                elif kind is int or kind is float:
+                    write_number(index, column, value, cell_format)
+                else:
+                    sheet.write(index, column, value, cell_format)
 
     def orient(self, sheet, columns: Sequence[Column]) -> None:
         """Upright when the columns fit an A4 page's width, else landscape."""
@@ -228,7 +240,10 @@ def text_lines(text, width: float) -> int:
     """Lines a text takes when it wraps in a column `width` characters wide (a CJK character
     takes CJK_WIDTH; a line break starts a line)."""
     usable = max(int(width) - 1, 1)
-    return sum(max(1, math.ceil(_print_width(part) / usable)) for part in str(text).split("\n"))
+    text = str(text)
+    if len(text) * CJK_WIDTH <= usable and "\n" not in text:
+        return 1  # fits whatever its characters are (most cells): not measured one by one
+    return sum(max(1, math.ceil(_print_width(part) / usable)) for part in text.split("\n"))
 
 
 # A capital letter is wider than a digit in Calibri and Carlito (a USCC is mostly capitals).
