@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -122,7 +121,6 @@ def delivery_profile(conn: duckdb.DuckDBPyConnection, extract: Extract, load_id:
 
 @lru_cache(maxsize=1)
 def _context():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network, ever
     import tqdm
 
     # no tqdm monitor thread lingering after a run
@@ -131,6 +129,7 @@ def _context():
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
+    context.enable_analytics(False)  # no usage statistics leave the machine
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return gx, context, context.data_sources.add_pandas("deliveries")
 

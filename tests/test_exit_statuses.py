@@ -127,6 +127,7 @@ def test_exit_0_when_publishable(tmp_path):
     _edit(raw / "2023" / "tax.csv", "91411303GWXUCJMA40", U["子"])
     run = run_pipeline(tmp_path, raw)
     assert run.status == 0
+    assert run.one("select count(*) from marts.classification where status = 'blocked'") == 0
     assert run.one("select publishable from marts.evaluation_status where data_year = 2023") is True
 
 
@@ -155,6 +156,8 @@ FORBIDDEN = {
         "defs/dbt_assets.py",
         "defs/resources.py",
         "defs/jobs.py",
+        "expectations.py",
+        "dbt_build.py",
     ],
 )
 def test_no_process_tricks_or_private_apis(module):

@@ -37,20 +37,6 @@ def test_cutoff_changes_what_counts_as_halted_a_year(tmp_path):
     assert final == "D" and adjustments == "not_a_low_tax"  # still D by rank, but not forced
 
 
-def test_exit_0_when_publishable(tmp_path):
-    raw = copy_worked(tmp_path / "raw")
-    stats = raw / "2023" / "statistics.csv"
-    stats.write_text(
-        stats.read_text(encoding="utf-8").replace("8000,8000,8000,8000,300,,", "8000,8000,8000,8000,300,2000,"), encoding="utf-8"
-    )
-    tax = raw / "2023" / "tax.csv"
-    tax.write_text(tax.read_text(encoding="utf-8").replace("91411303GWXUCJMA40", U["子"]), encoding="utf-8")
-    run = run_pipeline(tmp_path, raw)
-    assert run.status == 0
-    assert run.one("select count(*) from marts.classification where status = 'blocked'") == 0
-    assert run.one("select publishable from marts.evaluation_status where data_year = 2023") is True
-
-
 def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
 
@@ -72,16 +58,6 @@ def test_exit_2_names_the_missing_required_column(tmp_path, capsys):
     status, out = _run_and_output(tmp_path, capsys, lambda folder: _edit(folder / "statistics.csv", ",township,", ",town,"))
     assert status == 2
     assert "statistics.csv" in out and "township" in out and "乡镇街道" in out
-
-
-def test_exit_2_when_no_benchmark_can_be_computed(tmp_path, capsys):
-    def shrink_every_above_scale_output_below_5000(folder: Path) -> None:
-        for big in ("15000", "12000", "6000", "20000", "9000", "8000"):
-            _edit(folder / "statistics.csv", f",规上,{big},", ",规上,4000,")
-
-    status, out = _run_and_output(tmp_path, capsys, shrink_every_above_scale_output_below_5000)
-    assert status == 2
-    assert "基准值" in out and "Benchmark missing" in out
 
 
 def test_console_script_contract(tmp_path):
