@@ -192,7 +192,7 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
                       || coalesce('（' || concat_ws('，', override_approved_by, cast(override_approved_on as varchar)) || '）', '')
            from marts.classification
            where data_year = ? and status = 'evaluated' and (final_class <> percentile_class or override_class is not null)
-           order by scale, rank""",
+           order by scale, rank, uscc""",
         [year],
     )
     book.table(
@@ -367,7 +367,7 @@ def write_changes(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) 
                        then (select c.class_changes from marts.classification c where c.data_year = ch.data_year and c.uscc = ch.uscc)
                        else {reference.reasons_sql("adjustments", year)} end
            from marts.classification_changes ch where data_year = ?
-           order by change, name""",
+           order by change, name, uscc""",
         [year],
     )
     book = Book(out / f"变更对比_{year}.xlsx")
