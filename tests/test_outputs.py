@@ -161,6 +161,41 @@ def test_export_regenerates_outputs_without_recomputing(tmp_path, worked):
     assert export(2021, run.export_dir, run.warehouse) == 2
 
 
+def test_a_large_years_workbook_written_by_a_second_process_is_the_same_and_its_failure_publishes_nothing(
+    tmp_path, worked, monkeypatch, capsys
+):
+    """A province's workbook is written by a second process (outputs/aside.py): here from the
+    worked example's 17 enterprises on. The workbook is the one the run's own process writes, its
+    files are recorded as the workbook's; a failure in that process fails the run like any other."""
+    from dataclasses import replace
+    from operator import truediv
+
+    from python_calamine import CalamineWorkbook
+
+    import dagster_project.defs.export_assets as export_assets
+
+    monkeypatch.setattr(export_assets, "WRITTEN_APART_FROM_ENTERPRISES", 1)
+    run = copy_run(worked, tmp_path)
+    assert export(2023, run.export_dir, run.warehouse) == 0
+    name = "亩均效益评价结果_2023.xlsx"
+    apart, own = (CalamineWorkbook.from_path(d / "2023" / name) for d in (run.export_dir, worked.export_dir))
+    assert apart.sheet_names == own.sheet_names
+    assert all(apart.get_sheet_by_name(s).to_python() == own.get_sheet_by_name(s).to_python() for s in own.sheet_names)
+    recorded = dict(run.query("select export, files from runs.published_exports where data_year = 2023"))
+    assert name in str(recorded["workbook"]) and name not in str(recorded["public_notice"])
+    assert not list(run.export_dir.glob(".*"))  # nothing staged is left over
+
+    before = {p: p.read_bytes() for p in (run.export_dir / "2023").rglob("*") if p.is_file()}
+    # a writer that fails in the second process: called with three arguments, it raises TypeError there
+    failing = [replace(e, write=truediv) if e.name == "workbook" else e for e in export_assets.EXPORTS]
+    monkeypatch.setattr(export_assets, "EXPORTS", failing)
+    capsys.readouterr()
+    assert export(2023, run.export_dir, run.warehouse) == 1
+    assert "truediv" in capsys.readouterr().out
+    assert {p: p.read_bytes() for p in (run.export_dir / "2023").rglob("*") if p.is_file()} == before
+    assert not list(run.export_dir.glob(".*"))
+
+
 def test_analysts_query_the_published_copy_while_an_evaluation_writes(tmp_path, worked):
     run = copy_run(worked, tmp_path)
     raw = run.raw_dir

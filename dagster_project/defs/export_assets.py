@@ -14,7 +14,7 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, asset, multi_asset
 
 from .. import run_log
-from ..outputs import staging
+from ..outputs import aside, staging
 from ..outputs.csv_files import write_csv_exports
 from ..outputs.dq_reports import write_department_reports
 from ..outputs.published_copy import commit_copy, stage_copy
@@ -170,6 +170,13 @@ EXPORTS = [
 EXPORT_KEYS = [export.key for export in EXPORTS]
 
 
+# Written by a second process when the year has this many enterprises: a province's workbook is
+# most of the exports' time; below this a second process costs more (about a second to start)
+# than it saves.
+WRITTEN_APART = ("workbook",)
+WRITTEN_APART_FROM_ENTERPRISES = 20_000
+
+
 @multi_asset(
     name="exports",
     specs=[export.spec() for export in EXPORTS],
@@ -180,28 +187,48 @@ EXPORT_KEYS = [export.key for export in EXPORTS]
 def exports(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> Iterator[MaterializeResult]:
     """Every selected output, one after another in one step: most are a few milliseconds of
     work, and a Dagster step of its own per output cost more than the work (its events, its
-    hooks). Each is still an asset of its own, materialized when its writer has finished."""
+    hooks). Each is still an asset of its own, materialized when its writer has finished. The
+    step only reads the warehouse; a large year's workbook is written by a second process
+    meanwhile (outputs/aside.py)."""
     year = int(context.partition_key)
     export_dir = Path(locations.export_dir)
     root = staging.begin(export_dir, year, context.run_id, _is_running(context))
-    with warehouse.connect() as conn:
-        for export in EXPORTS:
-            if export.key not in context.selected_asset_keys:
-                continue
-            before, started = staging.files_of(root, year), time.perf_counter()
-            written = export.write(conn, year, root)
-            staging.mark_done(root, export.name, sorted(staging.files_of(root, year) - before))
-            paths = [
-                staging.published_location(export_dir, root, p).resolve()
-                for p in (written if isinstance(written, (list, tuple)) else [written])
-            ]
-            yield MaterializeResult(
-                asset_key=export.key,
-                metadata={
-                    "paths": [str(p) for p in paths] if len(paths) < 30 else len(paths),
-                    "seconds": round(time.perf_counter() - started, 3),
-                },
-            )
+    selected = [export for export in EXPORTS if export.key in context.selected_asset_keys]
+    with warehouse.connect(read_only=True) as conn:
+        (enterprises,) = conn.execute("select count(*) from marts.classification where data_year = ?", [year]).fetchone()
+        apart = [e for e in selected if e.name in WRITTEN_APART and enterprises >= WRITTEN_APART_FROM_ENTERPRISES]
+        pools = {e.name: aside.start(e.write, warehouse.file, year, staging.aside_root(root, e.name)) for e in apart}
+        try:
+            for export in selected:
+                if export in apart:
+                    continue
+                before, started = staging.files_of(root, year), time.perf_counter()
+                written = export.write(conn, year, root)
+                staging.mark_done(root, export.name, sorted(staging.files_of(root, year) - before))
+                paths = written if isinstance(written, (list, tuple)) else [written]
+                yield _materialized(export, [staging.published_location(export_dir, root, p) for p in paths], started)
+            for export in apart:
+                started = time.perf_counter()
+                pools[export.name][1].result()  # what it raised, raised here
+                files = staging.take_in(root, year, export.name)
+                staging.mark_done(root, export.name, files)
+                yield _materialized(export, [export_dir / str(year) / name for name in files], started, waited=True)
+        finally:
+            for pool, _ in pools.values():
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _materialized(export: Export, paths: list[Path], started: float, waited: bool = False) -> MaterializeResult:
+    """The materialization of an export: where its files are published, and how long it took
+    (for one written apart: how long the step still waited for it)."""
+    shown = [str(Path(p).resolve()) for p in paths]
+    return MaterializeResult(
+        asset_key=export.key,
+        metadata={
+            "paths": shown if len(shown) < 30 else len(shown),
+            ("seconds_waited" if waited else "seconds"): round(time.perf_counter() - started, 3),
+        },
+    )
 
 
 @asset(

@@ -21,9 +21,11 @@ class Warehouse(ConfigurableResource):
         return Path(self.path).resolve()
 
     @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection; `read_only` for a step that only reads (then other processes may read
+        the file at the same time)."""
         self.file.parent.mkdir(parents=True, exist_ok=True)
-        conn = duckdb.connect(str(self.file))
+        conn = duckdb.connect(str(self.file), read_only=read_only)
         try:
             yield conn
         finally:

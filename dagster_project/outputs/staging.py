@@ -43,6 +43,25 @@ def files_of(root: Path, year: int) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
 
 
+def aside_root(root: Path, export: str) -> Path:
+    """Where an export written by another process (outputs/aside.py) stages its `<year>/` folder:
+    beside the run's, so that what each export wrote stays apart until take_in."""
+    return root / ".aside" / export
+
+
+def take_in(root: Path, year: int, export: str) -> list[str]:
+    """Move what `export` staged aside into the run's `<year>/` folder; return its files (relative
+    to that folder)."""
+    aside = aside_root(root, export)
+    files = sorted(files_of(aside, year))
+    for name in files:
+        target = root / str(year) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(aside / str(year) / name, target)
+    shutil.rmtree(aside, ignore_errors=True)
+    return files
+
+
 def mark_done(root: Path, export: str, files: list[str]) -> None:
     """`export` has written `files` (relative to the staged `<year>/` folder)."""
     (root / _DONE / export).write_text(json.dumps(sorted(files), ensure_ascii=False), encoding="utf-8")
