@@ -90,6 +90,69 @@ def test_an_override_recomputes_its_descendants_only_and_keeps_the_other_exports
     assert sorted(p.name for p in year_dir.iterdir()) == sorted(p.name for p in (worked.export_dir / "2023").iterdir())
 
 
+# columns that name a run, a load, a moment or the folder a delivery was read from: they differ
+# between any two runs of two copies
+RUN_COLUMNS = {"run_id", "previous_run_id", "run_at", "loaded_at", "evaluated_at", "load_id", "source_path"}
+
+
+def test_a_changed_delivery_rebuilds_its_own_staging_only_and_gives_what_a_full_run_gives(tmp_path, worked):
+    """Validation reads every delivery in one pass, but a changed tax file changes nothing the
+    staging models of the other extracts read: they are kept, and every table of the year is
+    what recomputing everything gives."""
+    from dagster_project.evaluate import evaluate
+
+    runs = {how: copy_run(worked, tmp_path / how) for how in ("incremental", "whole")}
+    for run in runs.values():
+        tax = run.raw_dir / "2023" / "tax.csv"
+        lines = tax.read_text(encoding="utf-8").splitlines()
+        lines[1] = lines[1].replace(",600,", ",900,")  # 甲 paid more
+        lines.append(f"{U['乙']}x,abc,否")  # a line to quarantine: neither its code nor its amount reads
+        tax.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with duckdb.connect(str(runs["whole"].warehouse)) as conn:  # this one may not build on its tables: it recomputes everything
+        conn.execute("update runs.computations set finished_at = null")
+    instances = {how: DagsterInstance.ephemeral() for how in runs}
+    for how, run in runs.items():
+        assert evaluate(2023, run.raw_dir, run.export_dir, run.warehouse, instance=instances[how]) == worked.status
+
+    [record] = instances["incremental"].get_runs()
+    selected = record.asset_selection
+    assert AssetKey(["staging", "stg_tax__payments"]) in selected and AssetKey(["marts", "classification"]) in selected
+    assert AssetKey(["staging", "stg_statistics__enterprises"]) not in selected
+    assert not instances["whole"].get_runs()[0].asset_selection  # no selection: everything
+
+    with duckdb.connect() as conn:
+        for how, run in runs.items():
+            conn.execute(f"attach '{run.warehouse}' as {how} (read_only)")
+        tables = conn.execute(
+            """select table_schema, table_name from information_schema.tables where table_catalog = 'whole'
+               and table_schema in ('validation', 'staging', 'intermediate', 'marts') order by all"""
+        ).fetchall()
+        assert len(tables) > 60
+        for schema, table in tables:
+            columns = [
+                c
+                for (c,) in conn.execute(
+                    """select column_name from information_schema.columns
+                       where table_catalog = 'whole' and table_schema = ? and table_name = ? order by ordinal_position""",
+                    [schema, table],
+                ).fetchall()
+                if c not in RUN_COLUMNS
+            ]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            differing = conn.execute(
+                f"""select count(*) from (
+                      (select {listed} from incremental.{schema}.{table} except all select {listed} from whole.{schema}.{table})
+                      union all
+                      (select {listed} from whole.{schema}.{table} except all select {listed} from incremental.{schema}.{table}))"""
+            ).fetchone()[0]
+            assert differing == 0, f"{schema}.{table}"
+    # the change took effect
+    assert runs["incremental"].one(
+        "select count(*) from validation.validation_quarantined_lines where extract = 'tax'"
+    ) == runs["whole"].one("select count(*) from validation.validation_quarantined_lines where extract = 'tax'")
+    assert runs["incremental"].csv("classification.csv").equals(runs["whole"].csv("classification.csv"))
+
+
 def test_nothing_changed_recomputes_nothing_and_leaves_the_outputs(tmp_path, worked, capsys):
     run = copy_run(worked, tmp_path)
     classification = run.export_dir / "2023" / "classification.csv"
