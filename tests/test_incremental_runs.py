@@ -147,9 +147,8 @@ def test_a_changed_delivery_rebuilds_its_own_staging_only_and_gives_what_a_full_
             ).fetchone()[0]
             assert differing == 0, f"{schema}.{table}"
     # the change took effect
-    assert runs["incremental"].one(
-        "select count(*) from validation.validation_quarantined_lines where extract = 'tax'"
-    ) == runs["whole"].one("select count(*) from validation.validation_quarantined_lines where extract = 'tax'")
+    quarantined = "select count(*) from validation.validation_quarantined_lines where extract = 'tax'"
+    assert runs["incremental"].one(quarantined) == worked.one(quarantined) + 1
     assert runs["incremental"].csv("classification.csv").equals(runs["whole"].csv("classification.csv"))
 
 
