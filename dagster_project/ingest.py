@@ -115,6 +115,7 @@ _BLANK_LINE = re.compile(rb"\n[ \t\r]*\n")
 # An LF not after a CR, a CR not before an LF (each regex starts with a literal: the engine skips ahead)
 _BARE_LF = re.compile(rb"\n(?<!\r\n)")
 _BARE_CR = re.compile(rb"\r(?!\n)")
+_LINE_END = re.compile(rb"\r\n?|\n")
 _UTF8_SLICE = 1 << 16
 
 
@@ -194,8 +195,10 @@ def _csv_delivery(path: Path, data: bytes) -> _CsvDelivery:
         encoding = "utf-8-sig" if start else "utf-8"
     else:
         text, encoding = _decode(path, data)
-    # Excel for Mac's "CSV (Macintosh)" ends every line with a bare CR: read those as line ends
-    cr_line_ends = b"\r" in data and b"\n" not in data
+    # Excel for Mac's "CSV (Macintosh)" ends every line with a bare CR: read those as line ends.
+    # How the header line ends tells, not the absence of LF: a quoted cell may hold a line feed.
+    first_line_end = _LINE_END.search(data, start)
+    cr_line_ends = first_line_end is not None and first_line_end.group() == b"\r"
     # DuckDB reads one kind of line ending; a file edited by hand often mixes CRLF and LF
     mixed_line_endings = b"\r" in data and b"\r\n" in data and _BARE_LF.search(data) is not None
     if text is None and not cr_line_ends and not mixed_line_endings:
@@ -203,7 +206,7 @@ def _csv_delivery(path: Path, data: bytes) -> _CsvDelivery:
     if text is None:
         text = data[start:].decode("utf-8")
     if cr_line_ends:
-        text = text.replace("\r", "\n")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     # DuckDB reads UTF-8 only without a network extension: it reads a normalised UTF-8 copy
     body = (text.replace("\r\n", "\n") if mixed_line_endings else text).encode("utf-8")
     return _CsvDelivery(path, encoding, body, copy=True, decoded=text)

@@ -389,6 +389,31 @@ def test_a_file_with_bare_carriage_returns_as_line_ends_reads_like_the_original(
     )
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_file_with_bare_carriage_returns_and_a_line_feed_in_a_quoted_cell_is_read_cell_by_cell(tmp_path, encoding):
+    """A CR-only file whose first name holds a line break (Alt+Enter in Excel): its line ends are
+    still the CRs, and the record of that name spans two lines."""
+    raw = copy_worked(tmp_path / "raw")
+    statistics = raw / "2023" / "statistics.csv"
+    lines = statistics.read_text(encoding="utf-8").splitlines()
+    uscc, name, rest = lines[1].split(",", 2)
+    lines[1] = f'{uscc},"{name[:3]}\n{name[3:]}",{rest}'
+    statistics.write_bytes("\r".join(lines).encode(encoding) + b"\r")
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    summary = ingest_extract(conn, extracts()["statistics"], 2023, raw)
+    reference = duckdb.connect(str(tmp_path / "reference.duckdb"))
+    ingest_extract(reference, extracts()["statistics"], 2023, WORKED_RAW)
+    expected = reference.execute(
+        "select line_number, uscc, name, township, gross_output from raw.statistics order by line_number"
+    ).fetchall()
+    expected = [(line if line == 2 else line + 1, u, n if line != 2 else f"{n[:3]}\n{n[3:]}", t, g) for line, u, n, t, g in expected]
+    assert summary.rows_read == 17
+    assert (
+        conn.execute("select line_number, uscc, name, township, gross_output from raw.statistics order by line_number").fetchall()
+        == expected
+    )
+
+
 @pytest.mark.parametrize("case", ["header_only_tax", "semicolons", "utf16_be_no_bom", "field_1mb", "row_with_extra_cell"])
 def test_mujun_evaluate_exits_2_naming_the_unusable_file(tmp_path, capsys, case):
     (name, mutate), fragments = UNUSABLE[case]
