@@ -126,10 +126,18 @@ def benchmark_lines(data: pd.DataFrame, indicators: list[str], titles: dict[str,
         return ""
     base = alt.Chart().encode(
         x=alt.X("data_year:O", title=titles["data_year"], axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),  # the panel header names indicator and unit
+        # the panel header names indicator and unit; the padding keeps the values off the axis and the header
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False, padding=16)),
     )
     line = base.mark_line(color=BAR_COLOUR, point=alt.OverlayMarkDef(color=BAR_COLOUR))
-    values = base.mark_text(dy=-9, fontSize=10).encode(text=alt.Text("value:Q", format=",.2f"))
+    # each value beside its point on the side away from the line: left of the latest year's point
+    # (the line comes in from the left), right of the others' (the line leaves to the right)
+    text = alt.Text("value:Q", format=",.2f")
+    latest = "datum.data_year == {}".format(int(data["data_year"].max()))
+    values = alt.layer(
+        base.mark_text(align="left", dx=7, fontSize=10).encode(text=text).transform_filter(f"!({latest})"),
+        base.mark_text(align="right", dx=-7, fontSize=10).encode(text=text).transform_filter(latest),
+    )
     # the indicators side by side in one row: each panel with its own x axis, no empty panel
     chart = (
         alt.layer(line, values, data=data)
