@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -187,13 +188,20 @@ def test_a_large_years_workbook_written_by_a_second_process_is_the_same_and_its_
 
     before = {p: p.read_bytes() for p in (run.export_dir / "2023").rglob("*") if p.is_file()}
     # a writer that fails in the second process: called with three arguments, it raises TypeError there
-    failing = [replace(e, write=truediv) if e.name == "workbook" else e for e in export_assets.EXPORTS]
-    monkeypatch.setattr(export_assets, "EXPORTS", failing)
-    capsys.readouterr()
-    assert export(2023, run.export_dir, run.warehouse) == 1
-    assert "truediv" in capsys.readouterr().out
-    assert {p: p.read_bytes() for p in (run.export_dir / "2023").rglob("*") if p.is_file()} == before
-    assert not list(run.export_dir.glob(".*"))
+    # and one whose process ends without a word (killed, out of memory)
+    for writer, said in ((truediv, "truediv"), (_ends_abruptly, "写出评价结果工作簿的第二个进程意外终止")):
+        failing = [replace(e, write=writer) if e.name == "workbook" else e for e in export_assets.EXPORTS]
+        monkeypatch.setattr(export_assets, "EXPORTS", failing)
+        capsys.readouterr()
+        assert export(2023, run.export_dir, run.warehouse) == 1
+        assert said in capsys.readouterr().out
+        assert {p: p.read_bytes() for p in (run.export_dir / "2023").rglob("*") if p.is_file()} == before
+        assert not list(run.export_dir.glob(".*"))
+
+
+def _ends_abruptly(conn, year, root):
+    """A workbook writer whose process ends at once, as a killed one does."""
+    os._exit(9)
 
 
 def test_analysts_query_the_published_copy_while_an_evaluation_writes(tmp_path, worked):

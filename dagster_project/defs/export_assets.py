@@ -8,10 +8,11 @@ nothing."""
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, asset, multi_asset
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, asset, multi_asset
 
 from .. import run_log
 from ..outputs import aside, staging
@@ -209,7 +210,13 @@ def exports(context: AssetExecutionContext, warehouse: Warehouse, locations: Loc
                 yield _materialized(export, [staging.published_location(export_dir, root, p) for p in paths], started)
             for export in apart:
                 started = time.perf_counter()
-                pools[export.name][1].result()  # what it raised, raised here
+                try:
+                    pools[export.name][1].result()  # what it raised, raised here
+                except BrokenProcessPool as ended:  # killed, out of memory: nothing to say but that
+                    title = export.description.split("：", 1)[0]
+                    raise Failure(
+                        description=f"写出{title}的第二个进程意外终止，本次结果未发布 / the process writing {export.name} ended abruptly"
+                    ) from ended
                 files = staging.take_in(root, year, export.name)
                 staging.mark_done(root, export.name, files)
                 yield _materialized(export, [export_dir / str(year) / name for name in files], started, waited=True)
