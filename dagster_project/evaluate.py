@@ -89,19 +89,21 @@ def _report_failure(console: Console, error: BaseException) -> int:
 
 
 def _report_checks(console: Console, conn: duckdb.DuckDBPyConnection, year: int, evaluations) -> None:
-    """A line for each check of the run that failed, in words: a delivery's whole-file check
-    names the department, file, column and measure; any other check what it guards."""
+    """A line for each check that failed, in words. The whole-file checks of every delivery in
+    force, whether this run judged it or an earlier one (a run after one changed delivery judges
+    that one only): department, file, column and measure. Any other check of the run: what it
+    guards."""
+    from .contract import extracts
     from .definitions import defs
     from .defs.raw_assets import CHECK_NAME
 
+    for extract in extracts():
+        for line in expectations.failures_in_words(conn, year, extract):
+            console.print(f"  [yellow]![/yellow] 整份文件检查未通过：{escape(line)}", highlight=False)
     graph = defs.resolve_asset_graph()
     for evaluation in evaluations:
-        if evaluation.passed or evaluation.check_name == exit_status.PUBLISHABLE_CHECK:  # the summary says that one
-            continue
-        if evaluation.check_name == CHECK_NAME:
-            for line in expectations.failures_in_words(conn, year, evaluation.asset_key.path[-1]):
-                console.print(f"  [yellow]![/yellow] 整份文件检查未通过：{escape(line)}", highlight=False)
-        else:
+        # the whole-file checks are said above, publishability by the summary
+        if not evaluation.passed and evaluation.check_name not in (exit_status.PUBLISHABLE_CHECK, CHECK_NAME):
             guarded = graph.get(evaluation.asset_key).description or ""
             console.print(f"  [yellow]![/yellow] 数据检查未通过：{escape(guarded)}", highlight=False)
 
