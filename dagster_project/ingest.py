@@ -181,9 +181,33 @@ class _CsvDelivery:
             self.decoded = self.body[self.start :].decode("utf-8")
         return self.decoded
 
-    def first_line(self) -> str:
-        end = self.body.find(b"\n", self.start)
-        return self.body[self.start : end if end >= 0 else len(self.body)].rstrip(b"\r").decode("utf-8")
+    def header_text(self) -> str:
+        """The header record: its first line, and the lines after it while a quote is open (a
+        header cell with a line break in it, as Alt+Enter makes in Excel)."""
+        body, end = self.body, self.body.find(b"\n", self.start)
+        quotes = body.count(b'"', self.start, end if end >= 0 else len(body))
+        while end >= 0 and quotes % 2:
+            following = body.find(b"\n", end + 1)
+            quotes += body.count(b'"', end, following if following >= 0 else len(body))
+            end = following
+        if quotes % 2:
+            raise InputError(
+                f"{self.path} 第1行：表头中的英文双引号未闭合 / {self.path} line 1: a quote in the header is opened and never closed",
+                file=self.path,
+                line=1,
+            )
+        return body[self.start : end if end >= 0 else len(body)].rstrip(b"\r").decode("utf-8")
+
+
+def _header_line_end(data: bytes, start: int) -> bytes | None:
+    """The first line end outside quotes (CR, LF or CRLF): the one that ends the header record."""
+    quotes, after = 0, start
+    for found in _LINE_END.finditer(data, start):
+        quotes += data.count(b'"', after, found.start())
+        if quotes % 2 == 0:
+            return found.group()
+        after = found.start()
+    return None
 
 
 def _csv_delivery(path: Path, data: bytes) -> _CsvDelivery:
@@ -197,8 +221,7 @@ def _csv_delivery(path: Path, data: bytes) -> _CsvDelivery:
         text, encoding = _decode(path, data)
     # Excel for Mac's "CSV (Macintosh)" ends every line with a bare CR: read those as line ends.
     # How the header line ends tells, not the absence of LF: a quoted cell may hold a line feed.
-    first_line_end = _LINE_END.search(data, start)
-    cr_line_ends = first_line_end is not None and first_line_end.group() == b"\r"
+    cr_line_ends = _header_line_end(data, start) == b"\r"
     # DuckDB reads one kind of line ending; a file edited by hand often mixes CRLF and LF
     mixed_line_endings = b"\r" in data and b"\r\n" in data and _BARE_LF.search(data) is not None
     if text is None and not cr_line_ends and not mixed_line_endings:
@@ -433,13 +456,18 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
     csv_problems.check_bytes(path, data)
     csv_problems.check_nul(path, data)
     delivery = _csv_delivery(path, data)
-    first_line = delivery.first_line()
-    header = next(csv.reader(io.StringIO(first_line)), [])
+    header_text = delivery.header_text()
+    try:
+        header = next(csv.reader(io.StringIO(header_text)), [])
+    except csv.Error as exc:
+        raise InputError(
+            f"{path} 第1行：表头不能按 CSV 读取（{exc}） / {path} line 1: the header is not readable as CSV ({exc})", file=path, line=1
+        ) from exc
     if not any(cell.strip() for cell in header):
         if extract.required or delivery.text.strip():
             raise InputError(f"{path} 为空或没有表头 / {path} is empty or has no header line", file=path, line=1)
         return _empty_delivery(conn, extract, year, path, sha256, now, encoding=delivery.encoding)
-    csv_problems.check_delimiter(path, first_line, header_lookup(extract), normalize_header)
+    csv_problems.check_delimiter(path, header_text, header_lookup(extract), normalize_header)
     mapped, unknown, missing_optional = _map_header(path, extract, header)
 
     summary = LoadSummary(

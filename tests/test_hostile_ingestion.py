@@ -347,6 +347,10 @@ UNUSABLE = {
         ("tax.csv", lambda y: (y / "tax.csv").write_bytes(b"\xef\xbb\xbfuscc,tax_paid\n" + "甲".encode("gbk") + b",1\n")),
         ["BOM", "第2行", "字节位置 17", "不是 UTF-8", "另存为", "byte order mark", "line 2", "byte 17"],
     ),
+    "unclosed_quote_in_header": (
+        ("tax.csv", lambda y: (y / "tax.csv").write_bytes((y / "tax.csv").read_bytes().replace(b"uscc,tax_paid", b'uscc,"tax_paid', 1))),
+        ["第1行", "表头中的英文双引号未闭合", "line 1", "quote in the header"],
+    ),
     "nul_byte_at_end": (
         ("land_parcels.csv", lambda y: (y / "land_parcels.csv").write_bytes((y / "land_parcels.csv").read_bytes() + b"\x00")),
         ["NUL", "damaged"],
@@ -412,6 +416,28 @@ def test_a_file_with_bare_carriage_returns_and_a_line_feed_in_a_quoted_cell_is_r
         conn.execute("select line_number, uscc, name, township, gross_output from raw.statistics order by line_number").fetchall()
         == expected
     )
+
+
+TAX_ROWS = "select line_number, uscc, tax_paid from raw.tax order by line_number"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_a_header_cell_with_a_line_break_is_one_header_and_the_records_keep_their_lines(tmp_path, encoding, line_end):
+    """A header typed with Alt+Enter in Excel ("实缴税费⏎总额(万元)") is quoted across two lines:
+    it is the column all the same, and the first record is on line 3."""
+    raw = copy_worked(tmp_path / "raw")
+    tax = raw / "2023" / "tax.csv"
+    lines = tax.read_text(encoding="utf-8").splitlines()
+    lines[0] = '统一社会信用代码,"实缴税费\n总额(万元)",是否D级纳税人'
+    tax.write_bytes(line_end.join(lines).encode(encoding) + line_end.encode())
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    summary = ingest_extract(conn, extracts()["tax"], 2023, raw)
+    reference = duckdb.connect(str(tmp_path / "reference.duckdb"))
+    ingest_extract(reference, extracts()["tax"], 2023, WORKED_RAW)
+    expected = [(line + 1, uscc, paid) for line, uscc, paid in reference.execute(TAX_ROWS).fetchall()]
+    assert summary.rows_read == 17
+    assert conn.execute(TAX_ROWS).fetchall() == expected
 
 
 @pytest.mark.parametrize("case", ["header_only_tax", "semicolons", "utf16_be_no_bom", "field_1mb", "row_with_extra_cell"])
