@@ -41,6 +41,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     evaluate.add_argument(
         "--ranking-groups", choices=["scale", "all"], default=None, help="排名分组：规上规下分别排名（默认 scale）或全部一起"
     )
+    evaluate.add_argument(
+        "--no-instance",
+        action="store_true",
+        help="不记入 Dagster 实例（界面中不显示）：供临时数据仓库中的重新计算使用，如 mujun verify",
+    )
 
     export = commands.add_parser("export", help="根据数据仓库重新生成全部输出（不重新计算）/ regenerate outputs")
     export.add_argument("--year", type=int, required=True, help="数据年度")
@@ -93,10 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     from .evaluate import evaluate, export
     from .instance import project_instance
 
-    # recorded in the project's Dagster instance, where the UI (make dev) shows every run
-    instance = project_instance()
     if args.command == "export":
-        return export(year=args.year, export_dir=args.export_dir, warehouse=args.warehouse, instance=instance)
+        return export(year=args.year, export_dir=args.export_dir, warehouse=args.warehouse, instance=project_instance())
     return evaluate(
         year=args.year,
         raw_dir=args.raw_dir,
@@ -105,7 +108,10 @@ def main(argv: list[str] | None = None) -> int:
         cutoff=args.cutoff,
         benchmark_method=args.benchmark_method,
         ranking_groups=args.ranking_groups,
-        instance=instance,
+        # recorded in the project's Dagster instance, where the UI (make dev) shows every run; a
+        # scratch recomputation is not a run of the project and goes to a throwaway instance
+        # (storing each event in SQLite costs seconds a run: docs/performance.md)
+        instance=None if args.no_instance else project_instance(),
     )
 
 

@@ -237,6 +237,7 @@ def _recompute(warehouse: Path, year: int, publication: dict, verification: Veri
             publication["benchmark_method"],
             "--ranking-groups",
             publication["ranking_groups"],
+            "--no-instance",  # a scratch run: not one the project's Dagster UI should list
         ]
         if publication["cutoff"]:
             command += ["--cutoff", publication["cutoff"]]

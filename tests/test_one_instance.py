@@ -94,3 +94,22 @@ def test_the_instance_turns_off_telemetry_and_the_sign_up_dialog_keeping_what_el
     assert text.count("nux:") == 1 and "run_monitoring" in text
     instance = DagsterInstance.from_config(str(older))
     assert (instance.telemetry_enabled, instance.nux_enabled) == (False, False)
+
+
+def test_a_run_with_no_instance_is_recorded_nowhere_and_one_without_is_recorded(tmp_path, dagster_home):
+    """`mujun evaluate --no-instance` (what `mujun verify` recomputes with, in a scratch warehouse)
+    leaves the Dagster instance as it was; the same command without it is recorded there. (A
+    missing required file ends both runs early: what is recorded does not depend on how far a run
+    gets.)"""
+    from conftest import copy_worked
+    from dagster_project.cli import main
+
+    raw = copy_worked(tmp_path / "raw")
+    (raw / "2023" / "land_parcels.csv").unlink()
+    args = ["evaluate", "--year", "2023", "--raw-dir", str(raw), "--export-dir", str(tmp_path / "out")]
+    instance = DagsterInstance.from_config(str(dagster_home))
+    before = len(instance.get_runs())
+    assert main([*args, "--warehouse", str(tmp_path / "a.duckdb"), "--no-instance"]) == 2
+    assert len(instance.get_runs()) == before
+    assert main([*args, "--warehouse", str(tmp_path / "b.duckdb")]) == 2
+    assert len(instance.get_runs()) == before + 1
