@@ -5,6 +5,7 @@ has blocked enterprises), the same verdict as the exit status."""
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ ROOT = Path(__file__).parents[1]
 
 
 def test_a_cli_run_is_in_the_project_instance_with_its_partition_and_publishability(tmp_path, worked):
+    """(Also the console script's contract: exit status, outputs where asked, what it prints.)"""
     home = tmp_path / "project"  # a project copy: its dagster_home/ is the one written
     copy_project(home)  # with the parse cache of this checkout
     (home / "dbt" / "target").mkdir(exist_ok=True)
@@ -47,6 +49,13 @@ def test_a_cli_run_is_in_the_project_instance_with_its_partition_and_publishabil
         timeout=600,
     )
     assert done.returncode == 3, done.stdout + done.stderr
+    # the installed console script: outputs where asked, the blocked enterprise with its reason as
+    # people read it (data/seeds/code_labels.csv), not the code
+    for name in ("classification.csv", "benchmarks.csv", "dq_issues.csv"):
+        assert (run.export_dir / "2023" / name).is_file()
+    with open(ROOT / "data" / "seeds" / "code_labels.csv", encoding="utf-8") as f:
+        label = next(r["label_zh"] for r in csv.DictReader(f) if r["domain"] == "status_reason" and r["code"] == "energy_missing")
+    assert "91411303H6W9U8TL12" in done.stdout and label in done.stdout and "energy_missing" not in done.stdout
     # the progress lines say what each step does, in Chinese, not the steps' keys
     assert "✓ 写出本年度的全部结果" in done.stdout and "✓ 可否发布" in done.stdout and "✓ dbt 计算" in done.stdout
     words = [w for w in done.stdout.split() if "/" not in w and "." not in w]  # file paths and names aside

@@ -1,7 +1,8 @@
 """A rule number and a label are each changed in one place, the seeds of a project copy
 (MUJUN_HOME), and every output follows: classification.csv, the workbook, the HTML report and
 diagnosis pages, the public notice and the data-quality reports. The rules are dated: a year
-evaluated before the change keeps its own rules when exported again (issue 11)."""
+evaluated (and published) before the change keeps its own rules when exported again, gives the
+same results when evaluated again, and its publication still verifies exactly (issue 11, RULES §10)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pandas as pd
+import pytest
 
-from conftest import WORKED_RAW, U
+from conftest import WORKED_RAW, U, copy_run
+from dagster_project.cli import main
 from dagster_project.dbt_build import copy_project
 
 ROOT = Path(__file__).parents[1]
@@ -39,13 +43,31 @@ def _note(book) -> str:
     return "\n".join(r[0] or "" for r in book["评价说明"].iter_rows(values_only=True))
 
 
-def test_a_rule_number_and_labels_changed_in_the_seeds_reach_every_output(tmp_path):
+def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a_published_year_as_it_was(tmp_path, worked, capsys):
     home = tmp_path / "project"
     copy_project(home)  # with the parse cache of this checkout
     shutil.copytree(ROOT / "data" / "seeds", home / "data" / "seeds")
     seeds = home / "data" / "seeds"
-    # the rule: from 2024 on, class A reaches down to half of the group (a new dated row)
+
+    # 2023 evaluated under today's rule tables (the copy holds them unchanged so far), and published
+    evaluated = copy_run(worked, tmp_path)
+    raw, exports, warehouse = evaluated.raw_dir, evaluated.export_dir, evaluated.warehouse
+    shutil.copytree(WORKED_RAW / "2023", raw / "2024")  # the same deliveries, one year on
+    assert evaluated.status == 3
+    assert main(["publish", "--year", "2023", "--warehouse", str(warehouse)]) == 3  # blocked enterprises: not publishable
+    assert "--force" in capsys.readouterr().out
+    assert main(["publish", "--year", "2023", "--warehouse", str(warehouse), "--force", "--reason", "测试：含暂不参评企业"]) == 0
+
+    # the rules: from 2024 on, class A reaches down to half of the group, and 亩均税收 weighs more
+    # for above-scale enterprises (new dated rows; the old ones closed)
     _replace(seeds / "class_cutoffs.csv", "A,25,2000,,", "A,25,2000,2023,优先发展类\nA,50,2024,,")
+    _replace(seeds / "indicator_points.csv", "above,tax_per_mu,40,48,2000,,", "above,tax_per_mu,40,48,2000,2023,")
+    _replace(seeds / "indicator_points.csv", "above,output_per_mu,40,48,2000,,", "above,output_per_mu,40,48,2000,2023,")
+    points = seeds / "indicator_points.csv"
+    points.write_text(
+        points.read_text(encoding="utf-8") + "above,tax_per_mu,45,54,2024,,亩均税收\nabove,output_per_mu,35,42,2024,,亩均产值\n",
+        encoding="utf-8",
+    )
     # the labels, each in its one place
     _replace(seeds / "code_labels.csv", "scale,above,规模以上,规上,", "scale,above,规上工业,规上组,")
     _replace(seeds / "code_labels.csv", "status,blocked,暂不参评（数据错误）,暂不参评,", "status,blocked,缓评（数据待更正）,缓评,")
@@ -59,12 +81,7 @@ def test_a_rule_number_and_labels_changed_in_the_seeds_reach_every_output(tmp_pa
     _replace(seeds / "district_settings.csv", "district_name,卧龙区,", "district_name,宛城区,")
     _replace(seeds / "district_settings.csv", "approving_authority,区委、区政府,", "approving_authority,区人民政府,")
 
-    raw, exports, warehouse = tmp_path / "raw", tmp_path / "exports", tmp_path / "w.duckdb"
-    shutil.copytree(WORKED_RAW / "2023", raw / "2023")
-    shutil.copytree(WORKED_RAW / "2023", raw / "2024")  # the same deliveries, one year on
     common = ["--raw-dir", str(raw), "--export-dir", str(exports), "--warehouse", str(warehouse)]
-    done = _mujun(home, "evaluate", "--year", "2023", *common)
-    assert done.returncode == 3, done.stdout + done.stderr
     done = _mujun(home, "evaluate", "--year", "2024", "--ranking-groups", "all", *common)
     assert done.returncode == 3, done.stdout + done.stderr
     out = exports / "2024"
@@ -108,8 +125,25 @@ def test_a_rule_number_and_labels_changed_in_the_seeds_reach_every_output(tmp_pa
     tax_book = openpyxl.load_workbook(next((out / "data_quality").glob("tax_*.xlsx")), read_only=True)
     assert "须更正" in {r[6] for r in _rows(tax_book["问题清单"])}
 
-    # 2023 exported again after 2024: its own cut-offs and decisions, from its reference rows
+    # 2023 exported again after 2024: its own cut-offs, decisions, labels and settings, from the
+    # reference rows of its evaluation
     done = _mujun(home, "export", "--year", "2023", "--export-dir", str(exports), "--warehouse", str(warehouse))
     assert done.returncode in (0, 3), done.stdout + done.stderr
     note_2023 = _note(openpyxl.load_workbook(exports / "2023" / "亩均效益评价结果_2023.xlsx", read_only=True))
-    assert "A类：名次×100 ≤ 25×参评数" in note_2023 and "在规上组、规下两组内分别按综合得分" in note_2023
+    assert "A类：名次×100 ≤ 25×参评数" in note_2023 and "在规上、规下两组内分别按综合得分" in note_2023
+    assert "以区委、区政府审定为准" in note_2023 and "缓评" not in note_2023
+
+    # the published year evaluated again under the new rule tables: its own dated rows, so the same
+    # results (the change did apply to 2024). Verify recomputes the publication exactly, and names
+    # as changes for 2023 only the tables without dates (labels, settings), each on its own line
+    assert _mujun(home, "evaluate", "--year", "2023", *common).returncode == 3
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        scores = dict(conn.execute("select data_year, tax_score from marts.classification where uscc = ?", [U["甲"]]).fetchall())
+    assert scores == {2023: pytest.approx(48.0), 2024: pytest.approx(54.0)}
+    verified = _mujun(home, "verify", "--year", "2023", "--warehouse", str(warehouse))
+    assert verified.returncode == 1, verified.stdout + verified.stderr
+    assert "重新计算（冻结的输入、规则表与评价参数）与发布" in verified.stdout and "完全相同 / recomputed" in verified.stdout
+    differences = [line.strip() for line in verified.stdout.splitlines() if line.startswith("  ")]
+    assert differences == [
+        f"rules: 规则表 {table} 适用于 2023 年度的行已变化 / rows in force changed" for table in ("code_labels", "district_settings")
+    ]
