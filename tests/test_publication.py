@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from conftest import U, copy_run, copy_worked, run_pipeline
+from conftest import U, copy_run, run_pipeline
 from dagster_project.publish import NotPublishable, publish
 from dagster_project.verify import verify
 
@@ -109,28 +109,23 @@ def test_verify_recomputes_from_what_was_frozen_and_names_what_changed_in_the_wo
     assert [line for line in result.current if line.startswith(f"enterprise {U['甲']}")]
 
 
-def test_a_year_whose_latest_run_failed_is_neither_published_nor_exported(tmp_path, capsys):
+def test_a_year_whose_latest_run_failed_is_neither_published_nor_exported(worked, tmp_path, capsys):
     """A run failing in dbt leaves the marts half rebuilt from its deliveries: `mujun publish`
     (even with --force) and `mujun export` refuse the year until an evaluation finishes."""
     import csv
 
     from dagster_project.evaluate import export
 
-    raw = copy_worked(tmp_path / "raw")
-    statistics = raw / "2023" / "statistics.csv"
-    # a name the console must print as it is, not read as markup (壬 is blocked: listed by name)
-    statistics.write_text(statistics.read_text(encoding="utf-8").replace("示例壬化工有限公司", "[/]示例壬[bold]化工"), encoding="utf-8")
-    good = run_pipeline(tmp_path, raw)
-    assert good.status == 3
-    assert "[/]示例壬[bold]化工" in capsys.readouterr().out
-
+    good = copy_run(worked, tmp_path)  # 2023 evaluated
+    statistics = good.raw_dir / "2023" / "statistics.csv"
+    original = statistics.read_text(encoding="utf-8")
     rows = list(csv.reader(statistics.open(encoding="utf-8")))
     output = rows[0].index("gross_output")
     for row in rows[1:]:
         row[output] = "1"  # no enterprise reaches the benchmark population: dbt stops at the benchmarks
     with statistics.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows)
-    assert run_pipeline(tmp_path, raw).status == 2
+    assert run_pipeline(tmp_path, good.raw_dir).status == 2
 
     with pytest.raises(NotPublishable, match="未成功完成"):
         publish(good.warehouse, 2023, force=True, reason="强制")
@@ -140,8 +135,11 @@ def test_a_year_whose_latest_run_failed_is_neither_published_nor_exported(tmp_pa
     assert "未成功完成" in capsys.readouterr().out
     assert sorted(p.relative_to(good.export_dir) for p in good.export_dir.rglob("*")) == before
 
-    copy_worked(tmp_path / "raw2")
-    assert run_pipeline(tmp_path, tmp_path / "raw2").status == 3  # a finished evaluation: publishable again
+    # corrected, with a name the console must print as it is, not read as markup (壬 is blocked:
+    # listed by name): a finished evaluation, publishable again
+    statistics.write_text(original.replace("示例壬化工有限公司", "[/]示例壬[bold]化工"), encoding="utf-8")
+    assert run_pipeline(tmp_path, good.raw_dir).status == 3
+    assert "[/]示例壬[bold]化工" in capsys.readouterr().out
     assert publish(good.warehouse, 2023, force=True, reason="重新评价后发布")["forced"]
 
 
