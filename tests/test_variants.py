@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run, U, copy_worked, run_pipeline
+from conftest import Run, U, copy_run, copy_worked, run_pipeline
 
 
 def test_a_manual_override_and_a_cutoff_of_one_run(tmp_path):
@@ -59,11 +59,11 @@ def test_exit_2_names_the_missing_required_column(tmp_path, capsys):
     assert "statistics.csv" in out and "township" in out and "乡镇街道" in out
 
 
-def test_decision_benchmark_ratio_of_sums_and_one_ranking_group_are_recorded(tmp_path):
-    raw = copy_worked(tmp_path / "raw")
-    export_dir, warehouse = tmp_path / "exports", tmp_path / "w.duckdb"
+def test_decision_benchmark_ratio_of_sums_and_one_ranking_group_are_recorded(tmp_path, worked):
     from dagster_project.evaluate import evaluate
 
+    evaluated = copy_run(worked, tmp_path)  # evaluated with the default decisions first
+    raw, export_dir, warehouse = evaluated.raw_dir, evaluated.export_dir, evaluated.warehouse
     assert evaluate(2023, raw, export_dir, warehouse, benchmark_method="ratio_of_sums", ranking_groups="all") == 3
     run = Run(3, raw, export_dir, warehouse)
     benchmarks = dict(run.query("select indicator, value from marts.benchmarks"))
