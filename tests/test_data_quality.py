@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import WORKED_RAW, U, run_pipeline
+from conftest import WORKED_RAW, U, copy_run, run_pipeline
 from dagster_project.contract import extracts
 from dagster_project.uscc import check_character
 
@@ -289,11 +289,10 @@ def test_department_report_html_is_self_contained(malformed):
     assert "safety_accidents.csv" in quiet
 
 
-def test_an_override_of_a_blocked_or_out_of_scope_enterprise_is_an_error_not_applied(tmp_path):
+def test_an_override_of_a_blocked_or_out_of_scope_enterprise_is_an_error_not_applied(tmp_path, worked):
     """The government's decision applies to evaluated enterprises only; an override for one that
     is blocked (壬) or out of scope (癸) is not applied, and the data-quality report says so."""
-    raw = tmp_path / "raw"
-    shutil.copytree(WORKED_RAW, raw)
+    raw = copy_run(worked, tmp_path).raw_dir  # the worked example evaluated, then the overrides come
     (raw / "2023" / "overrides.csv").write_text(
         "uscc,final_class,reason,approved_by,approved_on\n"
         f"{U['壬']},A,理由,区委、区政府,2024-04-20\n"

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from dagster import Failure
 
-from conftest import WORKED_RAW, U, copy_worked, run_pipeline
+from conftest import WORKED_RAW, U, copy_run, copy_worked, run_pipeline
 from dagster_project import exit_status
 from dagster_project.contract import extracts
 from dagster_project.ingest import InputError, ingest_extract
@@ -121,8 +121,8 @@ def test_exit_3_when_enterprises_are_blocked(worked):
     assert worked.one("select publishable from marts.evaluation_status where data_year = 2023") is False
 
 
-def test_exit_0_when_publishable(tmp_path):
-    raw = copy_worked(tmp_path / "raw")
+def test_exit_0_when_publishable(tmp_path, worked):
+    raw = copy_run(worked, tmp_path).raw_dir  # the worked example evaluated, then corrected
     _edit(raw / "2023" / "statistics.csv", "8000,8000,8000,8000,300,,", "8000,8000,8000,8000,300,2000,")
     _edit(raw / "2023" / "tax.csv", "91411303GWXUCJMA40", U["子"])
     run = run_pipeline(tmp_path, raw)

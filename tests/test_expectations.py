@@ -7,7 +7,7 @@ import io
 
 from dagster import AssetCheckKey, AssetKey
 
-from conftest import copy_worked, run_pipeline
+from conftest import copy_run, run_pipeline
 from dagster_project.definitions import defs
 
 
@@ -37,8 +37,8 @@ def test_every_delivery_of_the_worked_example_is_judged_and_only_the_tax_file_fa
     assert float(share) == 1 / 17
 
 
-def test_whole_files_in_the_wrong_unit_fail_their_expectations(tmp_path):
-    raw = copy_worked(tmp_path / "raw")
+def test_whole_files_in_the_wrong_unit_fail_their_expectations(tmp_path, worked):
+    raw = copy_run(worked, tmp_path).raw_dir  # the worked example evaluated, then re-delivered
     _scale_column(raw / "2023" / "tax.csv", "tax_paid", 10000)  # delivered in 元
     _scale_column(raw / "2023" / "land_parcels.csv", "area_m2", 15 / 10000)  # delivered in 亩
     run = run_pipeline(tmp_path, raw)

@@ -20,7 +20,7 @@ import duckdb
 import jinja2
 import pytest
 
-from conftest import U, copy_worked, run_pipeline
+from conftest import U, copy_run, copy_worked, run_pipeline
 from dagster_project.expectations import number_sql
 
 ROOT = Path(__file__).parents[1]
@@ -541,11 +541,11 @@ def test_benchmark_that_overflows_stops_the_run_with_a_clear_message(tmp_path, c
     assert run.query("select table_name from information_schema.tables where table_name in ('int_scores', 'classification')") == []
 
 
-def test_huge_finite_values_never_reach_an_output_as_inf(tmp_path):
+def test_huge_finite_values_never_reach_an_output_as_inf(tmp_path, worked):
     # 9.9e19 is just below the largest number the contract accepts (1e20 and beyond is an
     # overflow, a cell error): accepted, but nothing computed from it may overflow into a result
     # (scores, diagnosis, workbooks); 小五's land of 5e-321 m² makes output / land not finite
-    raw = copy_worked(tmp_path / "raw")
+    raw = copy_run(worked, tmp_path).raw_dir  # the worked example evaluated, then re-delivered
     _set(raw / "2023" / STATISTICS, 2, "gross_output", "9.9e19")  # 甲
     _set(raw / "2023" / STATISTICS, 2, "energy_tce", "1")
     _set(raw / "2023" / PARCELS, 18, "area_m2", "5e-321")  # 小五

@@ -10,10 +10,10 @@ import pytest
 from conftest import Run, U, copy_run, copy_worked, run_pipeline
 
 
-def test_a_manual_override_and_a_cutoff_of_one_run(tmp_path):
+def test_a_manual_override_and_a_cutoff_of_one_run(tmp_path, worked):
     """Two changes of one run that touch different enterprises: the government's override of 己,
     and an earlier cutoff, under which 辛 (halted on 2022-06-30) has halted less than a year."""
-    raw = copy_worked(tmp_path / "raw")
+    raw = copy_run(worked, tmp_path).raw_dir  # the worked example evaluated, then changed
     (raw / "2023" / "overrides.csv").write_text(
         f"uscc,final_class,reason,approved_by,approved_on\n{U['己']},C,异议复核：税款已于次年补缴,区委、区政府,2024-04-20\n",
         encoding="utf-8",
