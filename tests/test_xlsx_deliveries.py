@@ -13,7 +13,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from conftest import WORKED_RAW, U, copy_worked, run_pipeline, typed
+from conftest import WORKED_RAW, U, copy_run, copy_worked, run_pipeline, typed
 from dagster_project.contract import extracts
 from dagster_project.delivery_folder import unexpected_entries
 from dagster_project.ingest import InputError, ingest_extract
@@ -435,7 +435,7 @@ def test_the_sensor_notices_a_workbook_delivered_changed_or_doubled(tmp_path):
 
 
 def test_cell_errors_of_workbook_deliveries_are_data_quality_rows_with_excel_row_numbers(tmp_path, worked):
-    raw = copy_worked(tmp_path / "raw")
+    raw = copy_run(worked, tmp_path).raw_dir  # the worked example evaluated, then two files re-delivered as workbooks
     _as_workbook(raw / "2023" / "tax.csv", change=lambda ws: ws.append([int(DIGITS_USCC), 10, "否"]))
 
     def bad_date(ws):
