@@ -48,14 +48,15 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt/models dbt/tests --processes 2
 
-# One worker per core; a test file stays on one worker, so its module fixtures are built once.
+# One worker per core; a test file stays on one worker, so its module fixtures are built once;
+# the heavy files are handed out first (tests/conftest.py).
 # The tests write a few hundred small warehouses, each committed and synced many times: they go
 # to a RAM disk where the machine has one with room (Linux /dev/shm, 4 GB free), which spares
 # them the disk's syncs (docs/performance.md); elsewhere to the system's temporary folder. A
 # passing test's folder is removed when it ends (pyproject.toml: tmp_path_retention_policy).
 TEST_TMPDIR := $(shell d=/dev/shm; [ -d $$d ] && [ -w $$d ] && [ "$$(df -Pk $$d | awk 'NR==2 {print $$4}')" -gt 4000000 ] 2>/dev/null && echo $$d)
 test: install
-	$(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR) )$(BIN)/pytest -q --numprocesses=auto --dist=loadfile
+	$(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR) )$(BIN)/pytest -q --numprocesses=auto --dist=loadfile --no-loadscope-reorder
 
 # Dagster UI on http://127.0.0.1:3000 (loopback only).
 dev: install

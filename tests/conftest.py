@@ -101,6 +101,15 @@ def run_pipeline(tmp: Path, raw_dir: Path, year: int = 2023, cutoff=None) -> Run
     return Run(status, raw_dir, export_dir, warehouse, year)
 
 
+def pytest_collection_modifyitems(config, items):
+    """The heavy test files first (`pytestmark = pytest.mark.heavy`), the rest after, each in file
+    order: `make test` hands whole files to the workers in this order (--dist=loadfile
+    --no-loadscope-reorder), so that no worker is left alone with a long file at the end while the
+    other has finished. (pytest-xdist's own order, by number of tests, put the longest files,
+    which hold one or two tests each, last.)"""
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dagster_home(tmp_path_factory):
     """The `mujun` runs of the tests are recorded in a Dagster instance of their own (one per

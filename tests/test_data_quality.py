@@ -14,6 +14,8 @@ from conftest import WORKED_RAW, U, copy_run, run_pipeline
 from dagster_project.contract import extracts
 from dagster_project.uscc import check_character
 
+pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
+
 OUTSIDER = "91411303WWWWWWWWW" + check_character("91411303WWWWWWWWW")  # valid, not in the population
 
 

@@ -17,6 +17,8 @@ from dagster_project import exit_status
 from dagster_project.contract import extracts
 from dagster_project.ingest import InputError, ingest_extract
 
+pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
+
 PACKAGE = Path(__file__).parents[1] / "dagster_project"
 MUJUN = Path(sys.executable).with_name("mujun")
 

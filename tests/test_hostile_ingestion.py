@@ -23,6 +23,8 @@ from conftest import WORKED_RAW, copy_run, copy_worked, run_pipeline
 from dagster_project.contract import extracts
 from dagster_project.ingest import InputError, ingest_extract
 
+pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
+
 TAX = extracts()["tax"]
 
 

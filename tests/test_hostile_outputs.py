@@ -20,6 +20,8 @@ from dagster_project.outputs import staging
 from dagster_project.outputs.enterprise_index import SEARCH_SCRIPT
 from dagster_project.outputs.published_copy import published_path
 
+pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 SCRIPT = "<script>alert(1)</script>&\"'"

@@ -23,6 +23,8 @@ import pytest
 from conftest import U, copy_run, copy_worked, run_pipeline
 from dagster_project.expectations import number_sql
 
+pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
+
 ROOT = Path(__file__).parents[1]
 NON_FINITE = ["nan", "NaN", "-nan", "inf", "+Inf", "-infinity", "Infinity", "INF", " nan ", "1e400", "-1e309", "1,e400"]
 # read by DuckDB's cast as some number, but no number of the contract: a decimal comma (10x, 100x

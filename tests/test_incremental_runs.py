@@ -15,6 +15,8 @@ from conftest import WORKED_RAW, U, copy_run, run_pipeline
 from dagster_project import run_plan
 from dagster_project.defs.evaluation_config import EvaluationConfig
 
+pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
+
 DEFAULTS = EvaluationConfig().model_dump()
 
 

@@ -13,10 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from dagster import AssetCheckSeverity, AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from conftest import copy_run
 from dagster_project.dbt_build import copy_project
+
+pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
 
 ROOT = Path(__file__).parents[1]
 

@@ -11,6 +11,8 @@ import pytest
 
 from conftest import WORKED_RAW, run_pipeline
 
+pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RAW = ROOT / "data" / "raw"
 

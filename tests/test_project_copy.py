@@ -25,6 +25,8 @@ from test_rewards import REWARDS_EXPECTED, REWARDS_RAW, R
 from dagster_project.dbt_build import copy_project
 from dagster_project.uscc import check_character
 
+pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
+
 ROOT = Path(__file__).parents[1]
 SIX = "91411303RWLX60001" + check_character("91411303RWLX60001")  # 6亿, last year 4.8亿, 7亿 in 2021
 

@@ -10,6 +10,8 @@ from conftest import U, copy_run, run_pipeline
 from dagster_project.publish import NotPublishable, publish
 from dagster_project.verify import verify
 
+pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
+
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, worked):

@@ -17,6 +17,8 @@ import pytest
 from conftest import FIXTURES, run_pipeline
 from dagster_project.uscc import check_character
 
+pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
+
 REWARDS_RAW = FIXTURES / "rewards" / "raw"
 REWARDS_EXPECTED = FIXTURES / "rewards" / "expected" / "2023"
 REWARDS_COLUMNS = ["uscc", "name", "township", "item", "amount", "status", "reason", "basis"]

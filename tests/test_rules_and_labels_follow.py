@@ -21,6 +21,8 @@ from conftest import WORKED_RAW, U, copy_run
 from dagster_project.cli import main
 from dagster_project.dbt_build import copy_project
 
+pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
+
 ROOT = Path(__file__).parents[1]
 MUJUN = str(Path(sys.executable).with_name("mujun"))
 

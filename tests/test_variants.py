@@ -9,6 +9,8 @@ import pytest
 
 from conftest import Run, U, copy_run, copy_worked, run_pipeline
 
+pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
+
 
 def test_a_manual_override_and_a_cutoff_of_one_run(tmp_path, worked):
     """Two changes of one run that touch different enterprises: the government's override of 己,
