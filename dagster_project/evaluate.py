@@ -181,8 +181,11 @@ def _run(
     log_file.parent.mkdir(parents=True, exist_ok=True)
     job = defs.resolve_job_def("evaluate_data_year").with_logger_defs({"log_file": _log_file_logger(log_file)})
     # the CLI passes the project's instance (instance.py), which the Dagster UI shows; a caller
-    # that passes none (the tests, mostly) runs in a throwaway one
-    instance = instance or DagsterInstance.ephemeral()
+    # that passes none (the tests, mostly) runs in a throwaway one, disposed of when the run ends:
+    # left to the garbage collector, its in-memory SQLite storage is closed from whichever thread
+    # collects it, which SQLite refuses with an error on the console of a long-lived process
+    throwaway = DagsterInstance.ephemeral() if instance is None else None
+    instance = instance or throwaway
     run_config = RunConfig(
         ops=evaluation_run_config(**decisions).ops if decisions is not None else {}, loggers={"log_file": {}}
     )  # a job's loggers start only when named here
@@ -209,6 +212,8 @@ def _run(
         discard_copy(warehouse, run_id)
         raise
     finally:
+        if throwaway is not None:
+            throwaway.dispose()
         console.print(f"日志 / log: {escape(str(log_file))}", highlight=False)
 
 
