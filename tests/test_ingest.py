@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import WORKED_RAW, U, copy_worked, run_pipeline
+from conftest import WORKED_RAW, U, copy_run, copy_worked, run_pipeline
 from dagster_project.contract import extracts
 from dagster_project.ingest import InputError, ingest_extract
 
@@ -54,13 +54,16 @@ def test_encoding_and_header_variants_give_identical_results(tmp_path, worked):
     """End to end once, with the variant furthest from the worked example (GB18030, Chinese headers);
     the test above shows the other variants reach dbt as the same rows."""
     encoding, chinese = VARIANTS[0]
-    raw = copy_worked(tmp_path / "raw")
+    raw = copy_run(worked, tmp_path).raw_dir  # the worked example evaluated, then every file re-delivered
     _rewrite(raw, encoding, chinese)
     run = run_pipeline(tmp_path, raw)
     assert run.status == worked.status
     for name in ("classification.csv", "benchmarks.csv", "dq_issues.csv"):
         assert run.csv(name).equals(worked.csv(name)), name
-    assert run.one("select encoding from raw.loads where extract = 'statistics'") == encoding
+    # the delivery in force is the re-delivered file
+    in_force = "select encoding from raw.loads where extract = 'statistics' order by loaded_at desc, load_id desc limit 1"
+    assert run.one(in_force) == encoding
+    assert run.one("select count(*) from raw.loads where extract = 'statistics'") == 2
 
 
 def _ingest(tmp_path: Path, raw: Path, extract: str = "tax"):
