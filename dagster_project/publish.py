@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from . import run_log
+from .outputs import reference
 from .outputs.csv_files import CLASSIFICATION_COLUMNS, DECIMAL_COLUMNS
 from .paths import PROJECT_ROOT
 
@@ -191,8 +192,10 @@ def publish(warehouse: Path, year: int, force: bool = False, reason: str | None 
         state = current_state(conn, year)
         forced = not state["publishable"]
         if forced and not (force and (reason or "").strip()):
+            why_not = reference.not_publishable(conn, year).removesuffix("本次结果不可发布。")
             raise NotPublishable(
-                f'{year} 年度存在暂不参评企业或错误级数据问题，不可发布；确需发布时请加 --force --reason "理由"（理由将被记录）/ '
+                f"{year} 年度：{why_not}不可发布；"
+                '确需发布时请加 --force --reason "理由"（理由将被记录）/ '
                 f'year {year} is not publishable; to publish anyway give --force --reason "..." (recorded)'
             )
         published_at = datetime.now(UTC).replace(tzinfo=None)

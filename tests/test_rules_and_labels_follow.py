@@ -70,6 +70,16 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
         points.read_text(encoding="utf-8") + "above,tax_per_mu,45,54,2024,,亩均税收\nabove,output_per_mu,35,42,2024,,亩均产值\n",
         encoding="utf-8",
     )
+    # and the periods of two adjustment conditions, which their texts state (code_labels.csv,
+    # adjustment_rules.csv): 新达到规模以上标准未满两年, 停产6个月以上
+    parameters = seeds / "rule_parameters.csv"
+    for name in ("new_above_scale_months", "halted_months"):
+        _replace(parameters, f"{name},all,12,2000,,", f"{name},all,12,2000,2023,")
+    parameters.write_text(
+        parameters.read_text(encoding="utf-8") + "new_above_scale_months,all,24,2024,,新达到规模以上标准未满此月数\n"
+        "halted_months,all,6,2024,,停产此月数以上\n",
+        encoding="utf-8",
+    )
     common = ["--raw-dir", str(raw), "--export-dir", str(exports), "--warehouse", str(warehouse)]
 
     # the published year evaluated again under the new rule tables: its own dated rows, so the same
@@ -95,6 +105,9 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
 
     done = _mujun(home, "evaluate", "--year", "2024", "--ranking-groups", "all", *common)
     assert done.returncode == 3, done.stdout + done.stderr
+    # what the command says, in the labels of 2024
+    assert "缓评 blocked 2" in done.stdout and "须更正 3 errors" in done.stdout and "暂不参评" not in done.stdout
+    assert "存在缓评企业或须更正级数据问题" in done.stdout
     out = exports / "2024"
 
     # classification.csv: ranked all together, classes by the cut-offs in force for 2024
@@ -110,7 +123,7 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
     book = openpyxl.load_workbook(out / "亩均效益评价结果_2024.xlsx", read_only=True)
     assert book.sheetnames[:2] == ["规上组得分表（附表二）", "规下得分表（附表四）"]
     assert book["规上组得分表（附表二）"]["A1"].value == "附表二：规上工业制造业企业综合评价得分表（2024年度）"
-    others = {r[1]: r[4:6] for r in _rows(book["暂不参评与不纳入"])}
+    others = {r[1]: r[4:6] for r in _rows(book["缓评与不纳入"])}
     assert others[U["子"]] == ["缓评（数据待更正）", "税务局未报送"]
     assert {r[2] for r in _rows(book["调档情况"])} <= {"规上组", "规下"}
     assert _rows(book["乡镇街道汇总"], 0)[0][5:] == ["参评", "缓评", "不纳入"]
@@ -118,13 +131,18 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
     assert "A类：名次×100 ≤ 50×参评数" in note and "全部参评企业一起按综合得分" in note
     assert "两组" not in note and "《宛城区制造业企业分类综合评价实施细则》" in note and "卧龙区" not in note
     assert "最终名单以区人民政府审定为准" in note and "参评的规上组企业" in note
-    assert "缓评（数据待更正） 2 家" in note
+    assert "缓评（数据待更正） 2 家" in note and "数据质量：须更正 3 条" in note
 
     # the HTML report and a diagnosis page
     report = (out / "评价报告_2024.html").read_text(encoding="utf-8")
     assert "<td>规上工业</td>" in report and "规模以上" not in report
+    assert "缓评 2 家" in report and "须更正 3 条" in report and "<th>须更正</th>" in report and "暂不参评" not in report
     page = (out / "diagnosis" / f"{U['甲']}.html").read_text(encoding="utf-8")
     assert "规上工业企业" in page and "以区人民政府审定为准" in page and "区委" not in page
+    # why an adjustment condition holds, with the periods and the scale label of 2024
+    assert "新达到规上工业标准未满两年，2023-05-01起" in (out / "diagnosis" / f"{U['庚']}.html").read_text(encoding="utf-8")
+    assert "停产6个月以上，2022-06-30起" in (out / "diagnosis" / f"{U['辛']}.html").read_text(encoding="utf-8")
+    assert "新达到规模以上标准未满两年" in note and "停产6个月以上" in note and "未满一年" not in note and "停产一年" not in note
 
     # the public notice lists the classes of classification.csv
     notice = pd.read_csv(out / "公示名单_2024.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -133,6 +151,9 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
     # the data-quality reports of the tax department
     tax_page = next((out / "data_quality").glob("tax_*.html")).read_text(encoding="utf-8")
     assert ">须更正</td>" in tax_page and ">错误</td>" not in tax_page and "须更正 <b>" in tax_page
+    assert "存在须更正：相关企业缓评或数据未被采用" in tax_page
+    index = (out / "企业体检报告索引_2024.html").read_text(encoding="utf-8")
+    assert "缓评、不纳入的企业没有体检报告" in index
     tax_book = openpyxl.load_workbook(next((out / "data_quality").glob("tax_*.xlsx")), read_only=True)
     assert "须更正" in {r[6] for r in _rows(tax_book["问题清单"])}
 
@@ -143,6 +164,7 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
     note_2023 = _note(openpyxl.load_workbook(exports / "2023" / "亩均效益评价结果_2023.xlsx", read_only=True))
     assert "A类：名次×100 ≤ 25×参评数" in note_2023 and "在规上、规下两组内分别按综合得分" in note_2023
     assert "以区委、区政府审定为准" in note_2023 and "缓评" not in note_2023
+    assert "新达到规模以上标准未满一年" in note_2023 and "停产一年以上" in note_2023
 
     # the change did apply to 2024, and only to it
     with duckdb.connect(str(warehouse), read_only=True) as conn:

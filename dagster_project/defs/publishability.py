@@ -10,8 +10,6 @@ from ..outputs import reference
 from .dbt_assets import mujun_dbt_models
 from .resources import Warehouse
 
-NOT_PUBLISHABLE = "存在暂不参评企业或错误级数据问题，本次结果不可发布。"
-
 
 @asset_check(
     asset=get_asset_key_for_model([mujun_dbt_models], "evaluation_status"),
@@ -31,6 +29,7 @@ def publishable(context: AssetCheckExecutionContext, warehouse: Warehouse) -> As
         # the counts under the names staff read elsewhere: labels of the statuses and severities
         statuses = reference.labels(conn, year, "status", short=True)
         severities = reference.labels(conn, year, "severity")
+        why_not = reference.not_publishable(conn, year)
     names = {status: f"{label}（家）" for status, label in statuses.items()} | {
         f"{severity}_issues": f"{label}级数据问题（条）" for severity, label in severities.items()
     }
@@ -38,6 +37,6 @@ def publishable(context: AssetCheckExecutionContext, warehouse: Warehouse) -> As
     return AssetCheckResult(
         passed=passed,
         severity=AssetCheckSeverity.ERROR,
-        description=None if passed else NOT_PUBLISHABLE,
+        description=None if passed else why_not,
         metadata={names.get(name, name): int(value) for name, value in counts.items()},
     )

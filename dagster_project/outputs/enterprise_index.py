@@ -32,7 +32,7 @@ _PAGE = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charse
 <h1>{{ year }}年度企业体检报告索引</h1>
 <p class="noprint"><label>查找企业：<input type="search" id="q" size="40" placeholder="输入企业名称或统一社会信用代码的一部分"></label>
 显示 <span id="shown">{{ rows|length }}</span> / {{ rows|length }} 家</p>
-<p class="note">参评企业的名称链接到其体检报告；暂不参评、不纳入评价的企业没有体检报告，原因见最后一列。</p>
+<p class="note">{{ status.evaluated }}企业的名称链接到其体检报告；{{ status.blocked }}、{{ status.out_of_scope }}的企业没有体检报告，原因见最后一列。</p>
 <table id="enterprises"><thead><tr><th>企业名称</th><th>统一社会信用代码</th><th>乡镇街道</th><th>评价类别</th><th>评价状态</th><th>原因</th></tr></thead><tbody>
 {% for r in rows %}<tr data-key="{{ (r.name ~ ' ' ~ r.uscc)|lower }}"><td>{% if r.has_page %}<a href="diagnosis/{{ r.uscc }}.html">{{ r.name }}</a>{% else %}{{ r.name }}{% endif %}</td>
 <td>{{ r.uscc }}</td><td>{{ r.township }}</td><td>{{ r.class_label }}</td><td>{{ r.status_label }}</td><td>{{ r.reasons }}</td></tr>
@@ -57,5 +57,6 @@ def write_enterprise_index(conn: duckdb.DuckDBPyConnection, year: int, year_dir:
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, row)) for row in cursor.fetchall()]
     target = Path(year_dir) / INDEX_PAGE.format(year=year)
-    target.write_text(_PAGE.render(year=year, rows=rows, style=style, script=SEARCH_SCRIPT), encoding="utf-8")
+    status = reference.labels(conn, year, "status", short=True)
+    target.write_text(_PAGE.render(year=year, rows=rows, status=status, style=style, script=SEARCH_SCRIPT), encoding="utf-8")
     return target

@@ -43,6 +43,13 @@ def reasons_sql(code_list_column: str, year: int) -> str:
     )
 
 
+def not_publishable(conn: duckdb.DuckDBPyConnection, year: int) -> str:
+    """Why a year's results may not be published, in the labels of the year: blocked enterprises
+    or error-level data issues remain."""
+    blocked, error = label(conn, year, "status", "blocked", short=True), label(conn, year, "severity", "error")
+    return f"存在{blocked}企业或{error}级数据问题，本次结果不可发布。"
+
+
 def setting(conn: duckdb.DuckDBPyConnection, year: int, name: str) -> str | None:
     """A setting of data/seeds/district_settings.csv (district_name, approving_authority, policy_document)."""
     row = conn.execute("select value from reference.settings where data_year = ? and setting = ?", [year, name]).fetchone()

@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 from jinja2 import Environment
 
+from ..contract import extracts
 from . import charts, reference
 from .enterprise_index import INDEX_PAGE, write_enterprise_index
 from .rewards import reward_items, rewards_available
@@ -71,8 +72,8 @@ _DIAGNOSIS = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta c
 _YEAR = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>{{ year }}年度制造业企业亩均效益评价报告</title><style>{{ style }}</style></head><body>
 <h1>{{ year }}年度制造业企业亩均效益评价报告</h1>
-<p>评价统计截止日 {{ s.cutoff }} · 参评 {{ s.evaluated }} 家 · 暂不参评 {{ s.blocked }} 家 · 不纳入评价 {{ s.out_of_scope }} 家 ·
-数据问题：错误 {{ s.error_issues }} 条、提示 {{ s.warning_issues }} 条 · 本次结果{{ "可以发布" if s.publishable else "暂不可发布" }}</p>
+<p>评价统计截止日 {{ s.cutoff }} · {{ status.evaluated }} {{ s.evaluated }} 家 · {{ status.blocked }} {{ s.blocked }} 家 · {{ status.out_of_scope }} {{ s.out_of_scope }} 家 ·
+数据问题：{{ severity.error }} {{ s.error_issues }} 条、{{ severity.warning }} {{ s.warning_issues }} 条 · 本次结果{{ "可以发布" if s.publishable else "暂不可发布" }}</p>
 {% if index_page %}<p><a href="{{ index_page }}">企业体检报告索引（按企业名称或统一社会信用代码查找）</a></p>{% endif %}
 <section class="block"><h2>分类结果</h2>
 <table><thead><tr><th>规模</th>{% for label in classes %}<th>{{ label }}</th>{% endfor %}<th>合计</th></tr></thead><tbody>
@@ -86,19 +87,19 @@ _YEAR = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charse
 {{ charts.benchmarks|safe }}</section>
 <section class="block" id="migration"><h2>与上年度相比的类别变化</h2>
 {% if charts.migration %}{{ charts.migration|safe }}
-<p class="note">每格为企业数及其占上年度同类企业的比例。上年度类别取自本系统保存的上年度结果（没有时取工信局报送的上年度类别）。</p>{% else %}<p>没有上年度类别。</p>{% endif %}</section>
+<p class="note">每格为企业数及其占上年度同类企业的比例。上年度类别取自本系统保存的上年度结果（没有时取{{ prev_class_department }}报送的上年度类别）。</p>{% else %}<p>没有上年度类别。</p>{% endif %}</section>
 <section class="block"><h2>各部门数据质量</h2>
-<table><thead><tr><th>部门</th><th>报送文件</th><th>读入行数</th><th>隔离行数</th><th>错误</th><th>提示</th></tr></thead><tbody>
+<table><thead><tr><th>部门</th><th>报送文件</th><th>读入行数</th><th>隔离行数</th><th>{{ severity.error }}</th><th>{{ severity.warning }}</th></tr></thead><tbody>
 {% for r in dq %}<tr><td>{{ r[0] }}</td><td class="num">{{ r[1] }}</td><td class="num">{{ r[2] }}</td><td class="num">{{ r[3] }}</td><td class="num">{{ r[4] }}</td><td class="num">{{ r[5] }}</td></tr>{% endfor %}</tbody></table>
 <p class="note">详见 data_quality/ 目录下各部门的报告。</p></section>
 <section class="block" id="rewards"><h2>规模工业企业发展奖励测算（附件2）</h2>
-{% if rewards.by_item %}<p>预算合计 <b>{{ rewards.total|n(4) }}</b> 万元（发放 {{ rewards.granted }} 项）。明细见 奖励测算_{{ year }}.xlsx。</p>
-<table><thead><tr><th>奖励项目</th><th>发放（家/个）</th><th>金额（万元）</th></tr></thead><tbody>
+{% if rewards.by_item %}<p>预算合计 <b>{{ rewards.total|n(4) }}</b> 万元（{{ reward_status.granted }} {{ rewards.granted }} 项）。明细见 奖励测算_{{ year }}.xlsx。</p>
+<table><thead><tr><th>奖励项目</th><th>{{ reward_status.granted }}（家/个）</th><th>金额（万元）</th></tr></thead><tbody>
 {% for label, n, amount in rewards.by_item %}<tr><td>{{ label }}</td><td class="num">{{ n }}</td><td class="num">{{ amount|n(4) }}</td></tr>{% endfor %}</tbody></table>
 <figure class="block">{{ rewards.item_chart|safe }}</figure>
 <table><thead><tr><th>乡镇街道</th><th>金额（万元）</th></tr></thead><tbody>
 {% for township, amount in rewards.by_township %}<tr><td>{{ township }}</td><td class="num">{{ amount|n(4) }}</td></tr>{% endfor %}</tbody></table>
-<figure class="block">{{ rewards.township_chart|safe }}</figure>{% else %}<p>本年度没有发放的奖励。</p>{% endif %}</section>
+<figure class="block">{{ rewards.township_chart|safe }}</figure>{% else %}<p>本年度没有{{ reward_status.granted }}的奖励。</p>{% endif %}</section>
 <p class="note">本报告由 mujun 生成。</p>
 </body></html>""")
 
@@ -238,6 +239,12 @@ def _rewards(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
     }
 
 
+def _department_delivering(conn: duckdb.DuckDBPyConnection, year: int, column: str) -> str:
+    """The department (its label) whose extract delivers `column` (data/seeds/extract_columns.csv)."""
+    department = next(e.department for e in extracts().values() if any(c.name == column for c in e.columns))
+    return reference.label(conn, year, "department", department)
+
+
 def write_year_report(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
     out = Path(export_dir) / str(year)
     out.mkdir(parents=True, exist_ok=True)
@@ -281,6 +288,11 @@ def write_year_report(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
         bench_table=bench_table,
         dq=dq,
         rewards=_rewards(conn, year),
+        # the words of the codes this page counts by, as the labels of the year say them
+        status=reference.labels(conn, year, "status", short=True),
+        severity=reference.labels(conn, year, "severity"),
+        reward_status=reference.labels(conn, year, "reward_status", short=True),
+        prev_class_department=_department_delivering(conn, year, "prev_class"),
         index_page=INDEX_PAGE.format(year=year) if diagnosis_pages_written(conn, year) else None,
     )
     target = out / f"评价报告_{year}.html"

@@ -131,7 +131,8 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
     summary = book.sheet("汇总")
     statuses = reference.labels(conn, year, "reward_status")
     item_headers = ["奖励项目", f"{statuses['granted']}（家/个）", statuses["excluded"], "金额（万元）"]
-    township_headers = ["乡镇街道", "企业奖励（万元）", "乡镇产值贡献奖（万元）", "合计（万元）"]
+    contribution = reference.label(conn, year, "reward_item", "township_contribution")
+    township_headers = ["乡镇街道", "企业奖励（万元）", f"{contribution}（万元）", "合计（万元）"]
     item_rows = [[label, granted, excluded, _number(amount)] for label, granted, excluded, amount in by_item]
     township_rows = [[t, _number(e), _number(s), _number(a)] for t, e, s, a in by_township]
     # two tables on one sheet: each cell in the format of its own table's column, the widths of the wider
@@ -202,7 +203,7 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
             body = [[r[0], r[1], r[2], _number(r[3]), r[4], _number(r[5]), _number(r[6]), r[7] or "", r[8] or ""] for r in rows]
             widths = [NAME_WIDTH, USCC_WIDTH, 10, 10, 12, 10, 10, 24, 40]
         # a sheet name is at most 31 characters and may not contain some punctuation
-        book.table(label[:31], headers, body, widths)
+        book.table(label, headers, body, widths)
     return [book.close()]
 
 

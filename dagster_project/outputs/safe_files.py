@@ -42,6 +42,28 @@ def safe_file_name(text: str) -> str:
     return re.sub(r"[\\/:*?\"<>|]", "、", text)
 
 
+# Excel's rules for a sheet's name: at most 31 characters, none of []:*?/\ , not starting or
+# ending with an apostrophe, unique in its workbook whatever the case. Names are built from labels
+# a bureau edits (规上得分表（附表二）from the scale's label), so they are made to fit, not refused.
+SHEET_NAME_MAX = 31
+_SHEET_NAME_CHARACTERS = str.maketrans({"[": "［", "]": "］", ":": "：", "*": "＊", "?": "？", "/": "／", "\\": "＼"})
+
+
+def sheet_name(text: str, taken: list[str]) -> str:
+    """`text` made a valid sheet name of a workbook whose sheets are `taken`: Excel's forbidden
+    characters as their full-width forms, apostrophes at either end as ’, cut to 31 characters,
+    and numbered （2）, （3）… when the name is taken."""
+    name = text.translate(_SHEET_NAME_CHARACTERS).strip()
+    name = re.sub(r"^'|'$", "’", name)[:SHEET_NAME_MAX] or "表"
+    used = {t.casefold() for t in taken}
+    candidate, number = name, 1
+    while candidate.casefold() in used:
+        number += 1
+        suffix = f"（{number}）"
+        candidate = name[: SHEET_NAME_MAX - len(suffix)] + suffix
+    return candidate
+
+
 def sql_literal(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 

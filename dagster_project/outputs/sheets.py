@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence, Sized
 from numbers import Number
 from pathlib import Path
 
-from .safe_files import workbook
+from .safe_files import sheet_name, workbook
 
 EXCEL_MAX_ROWS = 1_048_576
 # Workbooks are for people: a sheet longer than this is not written, and the workbook says so
@@ -29,6 +29,15 @@ MAX_DECIMALS = 4
 # The height of one line of text in the default font (points): a row of wrapped text is given
 # as many lines as its longest cell needs, since neither LibreOffice nor WPS fit rows on opening.
 LINE_HEIGHT = 15
+# Excel's tallest row (points): a longer text is cut off on screen, but the file stays valid.
+MAX_ROW_HEIGHT = 409
+
+
+def lines_height(lines: int) -> float:
+    """The height of a row of `lines` lines of text, at most Excel's tallest row."""
+    return min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT)
+
+
 # An enterprise's name: 14 Chinese characters on one line (most names), longer ones wrap
 NAME_WIDTH = 32
 # A 统一社会信用代码 (18 digits and capitals, a capital wider than a digit) on one line
@@ -75,7 +84,8 @@ class Book:
 
     def sheet(self, name: str):
         """A sheet with the page setup every printed sheet needs; a writer may change the paper or
-        orientation after (the 附表 print on A3)."""
+        orientation after (the 附表 print on A3). `name` is made a valid sheet name (safe_files.sheet_name)."""
+        name = sheet_name(name, [s.get_name() for s in self.workbook.worksheets()])
         sheet = self.workbook.add_worksheet(name)
         sheet.set_paper(A4)
         sheet.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
@@ -109,7 +119,7 @@ class Book:
         page_width = sum(c.width for c in columns)
         for index, line in enumerate(preamble):
             sheet.merge_range(index, 0, index, last, line, self.title if index == 0 else self.wrap)
-            sheet.set_row(index, 2 * LINE_HEIGHT if index == 0 else LINE_HEIGHT * text_lines(line, page_width))
+            sheet.set_row(index, lines_height(2 if index == 0 else text_lines(line, page_width)))
         top = len(preamble)
         self.set_columns(sheet, columns)
         sheet.set_row(top, self.header_height(headers, columns))
@@ -142,7 +152,7 @@ class Book:
 
     def header_height(self, headers: Sequence[str], columns: Sequence[Column]) -> float:
         """The height of a header row whose longest header wraps within its column."""
-        return LINE_HEIGHT * max((text_lines(h, c.width) for h, c in zip(headers, columns)), default=1)
+        return lines_height(max((text_lines(h, c.width) for h, c in zip(headers, columns)), default=1))
 
     def set_columns(self, sheet, columns: Sequence[Column], first: int = 0) -> None:
         """Widths and formats of the columns; before any row (a streamed sheet writes rows in order)."""
@@ -159,7 +169,7 @@ class Book:
         for index, row in enumerate(rows, start=first_row):
             lines = max((text_lines(row[i], width) for i, width in wrapping if i < len(row) and row[i]), default=1)
             if lines > 1:
-                sheet.set_row(index, LINE_HEIGHT * lines)
+                sheet.set_row(index, lines_height(lines))
             for column, value in enumerate(row):
                 if value is None:
                     continue

@@ -32,7 +32,7 @@ from ..delivery_folder import default_extract
 from ..paths import SEEDS_DIR
 from ..xlsx_delivery import column_letters
 from .safe_files import drop_down, fits_in_validation, safe_file_name
-from .sheets import EXCEL_MAX_ROWS, Book, display_width
+from .sheets import EXCEL_MAX_ROWS, Book, display_width, lines_height
 
 SHEET_NOTES = "说明"
 LISTS_SHEET = "选项"  # hidden: drop-down values too long to type into a validation
@@ -210,7 +210,7 @@ def _notes(book: Book, formats: _Formats, extract: Extract, year: int) -> None:
     for label, text in lines:
         sheet.write_string(row, 0, label, formats.label)
         sheet.merge_range(row, 1, row, 6, text, formats.wrap)
-        sheet.set_row(row, 15 * max(1, -(-display_width(text) // 110)))
+        sheet.set_row(row, lines_height(max(1, -(-display_width(text) // 110))))
         row += 1
     legend = row + 1
     sheet.write_string(legend, 0, "图例", formats.label)

@@ -10,7 +10,7 @@ import duckdb
 
 from . import reference
 from .safe_files import write_csv
-from .sheets import LINE_HEIGHT, NAME_WIDTH, USCC_WIDTH, Book, fits_in_excel, row_limit, text_lines
+from .sheets import NAME_WIDTH, USCC_WIDTH, Book, fits_in_excel, lines_height, row_limit, text_lines
 
 PUBLIC_NOTICE_COLUMNS = ["序号", "企业名称", "乡镇街道", "评价类别"]
 # the 调档情况 column of the 附表: an adjustment ("A→B：…（…）") in two or three lines
@@ -129,7 +129,7 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
         span = 1 if subs is None else len(subs)
         spans.append(text_lines(name, sum(c.width for c in layout[col : col + span])))
         col += span
-    sheet.set_row(1, LINE_HEIGHT * max(spans))
+    sheet.set_row(1, lines_height(max(spans)))
     col = 0
     for name, subs in groups:
         span = 1 if subs is None else len(subs)
@@ -219,8 +219,9 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
            where data_year = ? and status <> 'evaluated' order by status, line_number""",
         [year],
     )
+    statuses = reference.labels(conn, year, "status", short=True)
     book.table(
-        "暂不参评与不纳入",
+        f"{statuses['blocked']}与{statuses['out_of_scope']}",
         ["企业名称", "统一社会信用代码", "乡镇街道", "行业代码", "状态", "原因"],
         others,
         [NAME_WIDTH, USCC_WIDTH, 10, 8, 18, 30],
@@ -277,11 +278,13 @@ def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
         f"{c}类：名次×100 ≤ {p:g}×参评数" for c, p in reference.rule_rows(conn, year, "class_cutoffs", "class, max_percent", "max_percent")
     )
     adjustments = [text for code, text in reference.labels(conn, year, "adjustment").items() if code != "override"]
+    severities = reference.labels(conn, year, "severity")
     lines = [
         f"{year}年度制造业企业分类综合评价（亩均效益评价）说明",
         "",
         f"评价统计截止日：{decisions['cutoff']}；{counts}。",
-        f"数据质量：错误 {status[3]} 条，提示 {status[4]} 条；本次结果{'可以' if status[5] else '暂不可'}发布。",
+        f"数据质量：{severities['error']} {status[3]} 条，{severities['warning']} {status[4]} 条；"
+        f"本次结果{'可以' if status[5] else '暂不可'}发布。",
         f"评价依据：{reference.setting(conn, year, 'policy_document')}。",
         f"基本指标：{_indicator_lines(conn, year)}。",
         "用地面积 = 登记用地 + 核实的承租用地 − 核实的出租用地（亩）；未核实的租赁合同不计入。",
@@ -304,7 +307,7 @@ def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
     sheet.set_column(0, 0, NOTE_WIDTH)
     for index, line in enumerate(lines):
         if index:  # the heading is one line
-            sheet.set_row(index, LINE_HEIGHT * text_lines(line, NOTE_WIDTH))
+            sheet.set_row(index, lines_height(text_lines(line, NOTE_WIDTH)))
         sheet.write(index, 0, line, book.bold if index == 0 else book.wrap)
 
 

@@ -1,13 +1,46 @@
 -- Every label people see, one row per (domain, code), with its unit: the code labels of
 -- data/seeds/code_labels.csv and the labels that live beside their rules (classes, score items,
--- adjustment rules, reward items, departments). Placeholders in a label are filled in here.
-with settings as (
+-- adjustment rules, reward items, departments). Placeholders in a label are filled in here:
+-- {scales}, {approving_authority}, and each rule parameter in force for all scales, as a number
+-- ({low_tax_bottom_percent} → 50) or as a period of months ({halted_months:period} → 一年), so
+-- that a text stating a rule number changes with the rule (docs/adding-a-label.md).
+with recursive settings as (
     select setting, value from {{ ref('settings') }} where data_year = {{ data_year() }}
 ),
 
 scales as (
     select string_agg(short_label_zh, '、' order by position) as scales
     from {{ ref('code_labels') }} where domain = 'scale'
+),
+
+parameter_texts as (
+    select parameter, value,
+           case when value = trunc(value) then cast(cast(value as bigint) as varchar) else cast(value as varchar) end as number_text,
+           -- a whole number of months as years and months (24 → 2 years 0 months)
+           case when value = trunc(value) and value > 0 then to_months(cast(value as integer)) end as period
+    from {{ rules_in_force('rule_parameters') }}
+    where scale = 'all'
+),
+
+-- (placeholder, text) pairs, numbered: applied to every label one after another (filled, below)
+placeholders as (
+    select row_number() over (order by placeholder) as n, placeholder, text
+    from (
+        select '{' || parameter || '}' as placeholder, number_text as text from parameter_texts
+        union all
+        -- a period in words: 一年, 两年 … 十年, 11年; else in months (6个月, 18个月)
+        select
+            '{' || parameter || ':period}',
+            case
+                when datepart('month', period) = 0
+                    then coalesce(
+                        list_extract(['一', '两', '三', '四', '五', '六', '七', '八', '九', '十'], datepart('year', period)),
+                        cast(datepart('year', period) as varchar)
+                    ) || '年'
+                else number_text || '个月'
+            end
+        from parameter_texts
+    ) as pairs
 ),
 
 labels as (
@@ -32,17 +65,32 @@ labels as (
     select 'department', department, any_value(department_zh), any_value(department_zh), null,
            row_number() over (order by department)
     from {{ ref('extracts') }} group by department
+),
+
+with_settings as (
+    select
+        labels.domain,
+        labels.code,
+        {% for column in ['label_zh', 'short_label_zh'] -%}
+        replace(replace(labels.{{ column }},
+            '{scales}', scales.scales),
+            '{approving_authority}', (select value from settings where setting = 'approving_authority')) as {{ column }},
+        {% endfor -%}
+        labels.unit_zh,
+        labels.position
+    from labels, scales
+),
+
+filled as (
+    select *, 0 as n from with_settings
+    union all
+    select filled.domain, filled.code,
+           replace(filled.label_zh, p.placeholder, p.text), replace(filled.short_label_zh, p.placeholder, p.text),
+           filled.unit_zh, filled.position, filled.n + 1
+    from filled
+    join placeholders p on p.n = filled.n + 1
 )
 
-select
-    {{ data_year() }} as data_year,
-    labels.domain,
-    labels.code,
-    {% for column in ['label_zh', 'short_label_zh'] -%}
-    replace(replace(labels.{{ column }},
-        '{scales}', scales.scales),
-        '{approving_authority}', (select value from settings where setting = 'approving_authority')) as {{ column }},
-    {% endfor -%}
-    labels.unit_zh,
-    labels.position
-from labels, scales
+select {{ data_year() }} as data_year, domain, code, label_zh, short_label_zh, unit_zh, position
+from filled
+where n = (select count(*) from placeholders)
