@@ -29,11 +29,24 @@
     (select * from {{ ref(seed_name) }} where {{ in_force(data_year()) }})
 {%- endmacro %}
 
-{# Body of a reference.in_force_<seed> model: the seed's rows in force for this data year. #}
-{% macro rule_rows_in_force(seed_name) -%}
+{# Body of a reference.in_force_<seed> model: the seed's rows in force for this data year. Two
+   rows of one rule (the same `key`) in force in the same year are an error of the rule table
+   (a new dated row added without closing the old one's to_year): the build stops with a message
+   that names the table, the rule and the year, before anything reads the rows. #}
+{% macro rule_rows_in_force(seed_name, key) -%}
 select {{ data_year() }} as data_year, rule.*
 from {{ ref(seed_name) }} rule
 where {{ in_force(data_year(), 'rule') }}
+qualify case
+    when count(*) over (partition by {{ key | join(', ') }}) = 1 then true
+    else error(
+        '规则表 {{ seed_name }}.csv 中 {{ key | join('、') }} 为“' || concat_ws('、', {{ key | join(', ') }}) || '”的规则在 {{ data_year() }} 年度有 '
+        || count(*) over (partition by {{ key | join(', ') }}) || ' 行同时有效：新增的行须从 from_year 起，旧行的 to_year 须改为其前一年 / '
+        || 'rule table {{ seed_name }}.csv: ' || count(*) over (partition by {{ key | join(', ') }})
+        || ' rows in force in {{ data_year() }} for {{ key | join(', ') }} = ' || concat_ws(', ', {{ key | join(', ') }})
+        || ' (close the old row''s to_year)'
+    )
+end
 {%- endmacro %}
 
 {# One numeric rule parameter, optionally per scale group ('all' applies to both). #}

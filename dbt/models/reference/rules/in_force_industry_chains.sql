@@ -1,2 +1,3 @@
--- industry_chains rows in force for the data year (one model per dated rule table).
-{{ rule_rows_in_force('industry_chains') }}
+-- industry_chains rows in force for the data year (one model per dated rule table);
+-- `key` identifies a rule: at most one row of it may be in force in a year.
+{{ rule_rows_in_force('industry_chains', key=['code_prefix']) }}

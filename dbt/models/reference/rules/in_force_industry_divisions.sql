@@ -1,2 +1,3 @@
--- industry_divisions rows in force for the data year (one model per dated rule table).
-{{ rule_rows_in_force('industry_divisions') }}
+-- industry_divisions rows in force for the data year (one model per dated rule table);
+-- `key` identifies a rule: at most one row of it may be in force in a year.
+{{ rule_rows_in_force('industry_divisions', key=['division']) }}

@@ -1,2 +1,3 @@
--- reward_growth_bands rows in force for the data year (one model per dated rule table).
-{{ rule_rows_in_force('reward_growth_bands') }}
+-- reward_growth_bands rows in force for the data year (one model per dated rule table);
+-- `key` identifies a rule: at most one row of it may be in force in a year.
+{{ rule_rows_in_force('reward_growth_bands', key=['band']) }}
