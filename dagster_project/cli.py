@@ -87,6 +87,16 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
+    from .contract import ContractError
+
+    try:
+        return _command(args)
+    except ContractError as error:  # the project's contract tables name something unusable: said, no traceback
+        print(f"{exit_status.heading(error)}: {error}")
+        return exit_status.of_error(error)
+
+
+def _command(args: argparse.Namespace) -> int:
     if args.command == "generate":
         return _generate(args.years, args.out, args.above, args.below, args.seed, args.workbooks)
     if args.command == "templates":

@@ -52,11 +52,37 @@ def _truthy(text: str) -> bool:
     return text.strip().lower() == "true"
 
 
+# An extract's name is its file's name, a table's and a Dagster asset's; a column's name is a
+# table column's: lower-case letters, digits and underscores, starting with a letter. The raw
+# schema's bookkeeping tables (loads, load_issues: dbt_extracts.py) cannot be extracts.
+NAME = re.compile(r"[a-z][a-z0-9_]*")
+BOOKKEEPING_TABLES = ("loads", "load_issues")
+
+
+class ContractError(ValueError):
+    """A name in the contract's tables that cannot be used (said in words, with file and line)."""
+
+
+def _checked(rows: list[dict], seed: str, column: str, reserved: tuple[str, ...] = ()) -> list[dict]:
+    """The rows of a contract table, each `column` checked to be a usable name."""
+    for line, row in enumerate(rows, start=2):
+        name = row[column] or ""
+        if not NAME.fullmatch(name) or name in reserved:
+            why = f"是系统保留的表名（{'、'.join(reserved)}）" if name in reserved else "只能由小写英文字母、数字和下划线组成，并以字母开头"
+            raise ContractError(
+                f"data/seeds/{seed} 第{line}行 列“{column}”：“{name}”不能用作名称，{why}；中文名称请填在说明列 / "
+                f"data/seeds/{seed} line {line} column {column}: {name!r} cannot be a name (lower-case letters, digits and "
+                f"underscores, starting with a letter; not {', '.join(reserved) or 'empty'})"
+            )
+    return rows
+
+
 @lru_cache(maxsize=1)
 def extracts() -> dict[str, Extract]:
     """All extracts of the contract, keyed by name, columns in contract order."""
     with open(SEEDS_DIR / "extract_columns.csv", encoding="utf-8") as f:
-        rows = sorted(csv.DictReader(f), key=lambda r: (r["extract"], int(r["position"])))
+        columns = _checked(_checked(list(csv.DictReader(f)), "extract_columns.csv", "column_name"), "extract_columns.csv", "extract")
+    rows = sorted(columns, key=lambda r: (r["extract"], int(r["position"])))
     with open(SEEDS_DIR / "extracts.csv", encoding="utf-8") as f:
         return {
             e["extract"]: Extract(
@@ -72,7 +98,7 @@ def extracts() -> dict[str, Extract]:
                     if r["extract"] == e["extract"]
                 ),
             )
-            for e in csv.DictReader(f)
+            for e in _checked(list(csv.DictReader(f)), "extracts.csv", "extract", BOOKKEEPING_TABLES)
         }
 
 
