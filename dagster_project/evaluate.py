@@ -125,6 +125,7 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
         [year],
     ).fetchall()
     scales = reference.labels(conn, year, "scale", short=True)
+    statuses, severities = reference.labels(conn, year, "status", short=True), reference.labels(conn, year, "severity")
 
     table = Table(title=f"{year} 年度分类结果 / classes", show_lines=False)
     table.add_column("规模 scale")
@@ -135,13 +136,16 @@ def _summary(console: Console, conn: duckdb.DuckDBPyConnection, year: int, expor
         table.add_row(escape(scale_label), *(str(counts.get(c, 0)) for c in "ABCD"))
     console.print(table)
     console.print(
-        f"参评 evaluated {evaluated} · 暂不参评 blocked {blocked_count} · 不纳入 out of scope {out_of_scope}"
-        f" · 数据问题 issues: {errors} errors, {warnings} warnings",
+        f"{escape(statuses['evaluated'])} evaluated {evaluated} · {escape(statuses['blocked'])} blocked {blocked_count}"
+        f" · {escape(statuses['out_of_scope'])} out of scope {out_of_scope}"
+        f" · 数据问题 issues: {escape(severities['error'])} {errors} errors, {escape(severities['warning'])} {warnings} warnings",
         highlight=False,
     )
     shown = 20
     for uscc, name, reasons in blocked[:shown]:
-        console.print(f"  [red]暂不参评[/red] {escape(uscc)} {escape(name or '')}：{escape(reasons or '')}", highlight=False)
+        console.print(
+            f"  [red]{escape(statuses['blocked'])}[/red] {escape(uscc)} {escape(name or '')}：{escape(reasons or '')}", highlight=False
+        )
     if len(blocked) > shown:
         console.print(f"  … 另有 {len(blocked) - shown} 家，见 dq_issues.csv / {len(blocked) - shown} more in dq_issues.csv")
     console.print(f"结果 / results: {escape(str(export_dir.resolve() / str(year)))}", highlight=False)
@@ -217,6 +221,15 @@ def _run(
         console.print(f"日志 / log: {escape(str(log_file))}", highlight=False)
 
 
+def _published_into(warehouse: Path, export_dir: Path, year: int) -> bool:
+    """Whether the year's latest outputs were published into `export_dir` (and are still there):
+    another folder holds no outputs, or those of an earlier computation."""
+    if not (export_dir / str(year)).is_dir():
+        return False
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return bool(run_log.published_exports(conn, year, export_dir))
+
+
 def _describe_plan(console: Console, plan: run_plan.Plan) -> None:
     if plan.everything:
         console.print(f"  重新计算整个年度 / recomputing the whole year：{escape(plan.reason)}", highlight=False)
@@ -272,7 +285,7 @@ def evaluate(
         return _report_failure(console, error)
     _describe_plan(console, plan)
     checks = []
-    if plan.nothing and (export_dir / str(year)).is_dir():
+    if plan.nothing and _published_into(warehouse, export_dir, year):
         console.print(
             "  与最近一次计算相比，报送文件、规则表和程序都没有变化，结果已是最新 / nothing changed since the latest computation",
             highlight=False,
@@ -290,8 +303,9 @@ def evaluate(
         # that did not recompute the evaluation status keeps the verdict it has
         verdict = next((e.passed for e in checks if e.check_name == exit_status.PUBLISHABLE_CHECK), None)
         publishable = verdict if verdict is not None else publish.publishable(conn, year)
+        why_not = reference.not_publishable(conn, year)
     if not publishable:
-        console.print("[yellow]存在暂不参评企业或错误级数据问题，本次结果不可发布 / not publishable[/yellow]")
+        console.print(f"[yellow]{escape(why_not.rstrip('。'))} / not publishable[/yellow]")
     else:
         console.print("[green]可发布 / publishable[/green]")
     return exit_status.of_finished_run(publishable)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 
@@ -41,26 +42,38 @@ def finished(conn: duckdb.DuckDBPyConnection, year: int, run_id: str) -> None:
     conn.execute("update runs.computations set finished_at = ? where run_id = ? and data_year = ?", [_now(), run_id, year])
 
 
-def record_exports(conn: duckdb.DuckDBPyConnection, year: int, files: dict[str, list[str]]) -> None:
-    """The files each export put in the published folder of the year (relative to it), so that
-    a later run that does not write an export can carry its files over (outputs/staging.py)."""
+def record_exports(conn: duckdb.DuckDBPyConnection, year: int, files: dict[str, list[str]], export_dir: Path) -> None:
+    """The files each export put in the published folder of the year (relative to it) and which
+    export folder that is, so that a later run into the same folder that does not write an
+    export can carry its files over (outputs/staging.py)."""
     _ensure(conn)
     conn.execute("create table if not exists runs.published_exports (data_year integer, export varchar, files varchar)")
+    # (recorded before the folder was: such rows belong to no folder, and are written again)
+    conn.execute("alter table runs.published_exports add column if not exists export_dir varchar")
     conn.execute("delete from runs.published_exports where data_year = ?", [year])
     conn.executemany(
-        "insert into runs.published_exports values (?, ?, ?)",
-        [[year, export, json.dumps(names, ensure_ascii=False)] for export, names in sorted(files.items())],
+        "insert into runs.published_exports by name select ? as data_year, ? as export, ? as files, ? as export_dir",
+        [[year, export, json.dumps(names, ensure_ascii=False), _folder(export_dir)] for export, names in sorted(files.items())],
     )
 
 
-def published_exports(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, list[str]]:
+def published_exports(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> dict[str, list[str]]:
+    """The files of each export of the year published into `export_dir` by the latest run (none
+    when that run published into another folder: what `export_dir` holds is not known)."""
     exists = conn.execute(
-        "select count(*) from information_schema.tables where table_schema = 'runs' and table_name = 'published_exports'"
+        "select count(*) from information_schema.columns where table_schema = 'runs' and table_name = 'published_exports'"
+        " and column_name = 'export_dir'"
     ).fetchone()[0]
     if not exists:
         return {}
-    rows = conn.execute("select export, files from runs.published_exports where data_year = ?", [year]).fetchall()
+    rows = conn.execute(
+        "select export, files from runs.published_exports where data_year = ? and export_dir = ?", [year, _folder(export_dir)]
+    ).fetchall()
     return {export: json.loads(files) for export, files in rows}
+
+
+def _folder(export_dir: Path) -> str:
+    return str(Path(export_dir).resolve())
 
 
 def earlier_computations(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, str]:

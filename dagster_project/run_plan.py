@@ -150,11 +150,16 @@ def plan(warehouse: Path, raw_dir: Path, year: int, decisions: dict) -> Plan:
         return _everything("尚未评价 / not evaluated yet")
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         then, why_not = working_state(conn, year, decisions, raw_dir)
+        # what the warehouse holds in force now: a run that failed after ingesting (a required
+        # file missing further on) leaves deliveries in force that no computation was made from
+        in_force = deliveries_in_force(conn, year) if then is not None else {}
     if then is None:
         return _everything(why_not)
     files, tables = delivered_files(raw_dir, year), rule_tables()
+    computed = then["deliveries"]
     return Plan(
         False,
-        extracts=tuple(name for name, sha in files.items() if then["deliveries"].get(name) != sha),
+        # changed: in the folder, or in force in the warehouse, since the computation
+        extracts=tuple(name for name, sha in files.items() if sha != computed.get(name) or in_force.get(name) != computed.get(name)),
         rule_tables=tuple(name for name, sha in tables.items() if then["rule_tables"].get(name) != sha),
     )

@@ -92,6 +92,10 @@ def copy_run(run: Run, target: Path) -> Run:
     warehouse = target / "warehouse" / run.warehouse.name
     shutil.copytree(run.warehouse.parent, warehouse.parent, ignore=shutil.ignore_patterns("logs"))
     shutil.copytree(run.export_dir, target / "exports")
+    with duckdb.connect(str(warehouse)) as conn:  # the outputs were published into the copy's folder
+        recorded = "select 1 from information_schema.columns where table_name = 'published_exports' and column_name = 'export_dir'"
+        if conn.execute(recorded).fetchall():
+            conn.execute("update runs.published_exports set export_dir = ?", [str((target / "exports").resolve())])
     return Run(run.status, raw_dir, target / "exports", warehouse, run.year)
 
 

@@ -8,6 +8,7 @@ import os
 import shutil
 
 import duckdb
+import pandas as pd
 import pytest
 from dagster import AssetKey, DagsterInstance
 
@@ -155,6 +156,52 @@ def test_a_changed_delivery_rebuilds_its_own_staging_only_and_gives_what_a_full_
     quarantined = "select count(*) from validation.validation_quarantined_lines where extract = 'tax'"
     assert runs["incremental"].one(quarantined) == worked.one(quarantined) + 1
     assert runs["incremental"].csv("classification.csv").equals(runs["whole"].csv("classification.csv"))
+
+
+def _pay_more(run) -> tuple[str, str]:
+    """甲's tax raised from 600 to 900 in the folder; the file's text before and after."""
+    tax = run.raw_dir / "2023" / "tax.csv"
+    before = tax.read_text(encoding="utf-8")
+    tax.write_text(before.replace(f"{U['甲']},600,", f"{U['甲']},900,"), encoding="utf-8")
+    return before, tax.read_text(encoding="utf-8")
+
+
+def test_a_delivery_a_failed_run_left_in_force_is_replaced_by_the_folders_file(tmp_path, worked):
+    """A run that fails after ingesting (a required file missing further on) leaves its deliveries
+    in force without a computation made from them; the folder's file put back as it was is a change
+    then: ingested again and in force, and the results are the worked example's."""
+    from dagster_project.contract import extracts
+    from dagster_project.ingest import ingest_extract
+
+    run = copy_run(worked, tmp_path)
+    before, _ = _pay_more(run)
+    with duckdb.connect(str(run.warehouse)) as conn:  # what the failed run committed
+        assert ingest_extract(conn, extracts()["tax"], 2023, run.raw_dir).unchanged is False
+    (run.raw_dir / "2023" / "tax.csv").write_text(before, encoding="utf-8")  # put back
+    assert _plan(run).extracts == ("tax",)
+    assert run_pipeline(tmp_path, run.raw_dir).status == worked.status
+    in_force = "select sha256 from validation.validation_current_loads where extract = 'tax'"
+    assert run.one(in_force) == worked.one(in_force)
+    for name in ("classification.csv", "benchmarks.csv", "dq_issues.csv"):
+        assert run.csv(name).equals(worked.csv(name)), name
+
+
+def test_outputs_of_another_folder_are_not_up_to_date(tmp_path, worked, capsys):
+    """The year evaluated into one export folder and then, after a change, into another: the
+    first folder holds the outputs of before the change, and a run into it writes them again
+    (rather than finding that nothing changed since the latest computation)."""
+    from dagster_project.evaluate import evaluate
+
+    run = copy_run(worked, tmp_path)
+    _pay_more(run)
+    elsewhere = tmp_path / "elsewhere"
+    assert evaluate(2023, run.raw_dir, elsewhere, run.warehouse) == worked.status
+    capsys.readouterr()
+    assert evaluate(2023, run.raw_dir, run.export_dir, run.warehouse) == worked.status
+    assert "没有变化" not in capsys.readouterr().out
+    for name in ("classification.csv", "benchmarks.csv"):
+        assert run.csv(name).equals(pd.read_csv(elsewhere / "2023" / name, dtype=str, keep_default_na=False)), name
+    assert not run.csv("classification.csv").equals(worked.csv("classification.csv"))
 
 
 def test_nothing_changed_recomputes_nothing_and_leaves_the_outputs(tmp_path, worked, capsys):

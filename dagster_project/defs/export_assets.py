@@ -256,7 +256,7 @@ def published_outputs(context: AssetExecutionContext, warehouse: Warehouse, loca
     written = staging.done_files(root)
     kept = [export.name for export in EXPORTS if export.name not in written]
     with warehouse.connect() as conn:
-        published = run_log.published_exports(conn, year)
+        published = run_log.published_exports(conn, year, export_dir)
     staging.carry_over(export_dir, year, root, {name: published[name] for name in kept if name in published})
     files = staging.done_files(root)
     # the slow part first (copying the warehouse), aside; then the two swaps, back to back
@@ -264,7 +264,7 @@ def published_outputs(context: AssetExecutionContext, warehouse: Warehouse, loca
     folder = staging.swap_in(export_dir, year, context.run_id, [export.name for export in EXPORTS])
     target = commit_copy(copy, warehouse.file)
     with warehouse.connect() as conn:
-        run_log.record_exports(conn, year, files)
+        run_log.record_exports(conn, year, files, export_dir)
         run_log.finished(conn, year, context.run_id)
     return MaterializeResult(
         metadata={"exports": str(folder.resolve()), "analysts_copy": str(target), "exports_kept": ", ".join(kept) or "-"}

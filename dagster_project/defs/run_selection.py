@@ -38,7 +38,7 @@ def changed_and_downstream(plan: Plan, asset_graph, warehouse: Path, export_dir:
     rules = [AssetKey(["rules", name]) for name in plan.rule_tables]
     keys |= set(AssetSelection.assets(*rules).downstream().resolve(asset_graph))
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        published = run_log.published_exports(conn, year)
+        published = run_log.published_exports(conn, year, export_dir)
     if not (Path(export_dir) / str(year)).is_dir() or any(export.name not in published for export in EXPORTS):
         keys |= {*EXPORT_KEYS, published_outputs.key}
     return sorted(keys)

@@ -54,7 +54,7 @@ tr{break-inside:avoid;page-break-inside:avoid}
 </style></head><body>
 <h1>{{ department_zh }} · {{ year }}年度数据质量报告</h1>
 <p class="summary"><span>{{ severity.error }} <b>{{ errors }}</b> 条</span><span>{{ severity.warning }} <b>{{ warnings }}</b> 条</span>
-<span>{% if errors %}存在错误：相关企业暂不参评或数据未被采用，请更正后重新报送。{% else %}<span class="ok">没有错误。</span>{% endif %}</span></p>
+<span>{% if errors %}存在{{ severity.error }}：相关企业{{ status.blocked }}或数据未被采用，请更正后重新报送。{% else %}<span class="ok">没有{{ severity.error }}。</span>{% endif %}</span></p>
 <h2>报送核对（读入行数 = 采用行数 + 隔离行数）</h2>
 <table><thead><tr>{% for _, title in delivery_columns %}<th>{{ title }}</th>{% endfor %}</tr></thead><tbody>
 {% for row in deliveries %}<tr>{% for key, _ in delivery_columns %}<td{% if key in css %} class="{{ css[key] }}"{% endif %}>{{ row[key] if row[key] is not none else "" }}</td>{% endfor %}</tr>{% endfor %}
@@ -127,13 +127,14 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
         "select code, label_zh from reference.labels where data_year = ? and domain = 'department' order by code", [year]
     ).fetchall()
     severity = reference.labels(conn, year, "severity")
+    status = reference.labels(conn, year, "status", short=True)
     for department, department_zh in departments:
         issues = _rows(
             conn,
             f"""select {_issue_columns(conn)},
                       {reference.label_sql("severity", "severity", year)} as severity_zh
                from marts.dq_issues where data_year = ? and department = ?
-               order by severity, file, line nulls first, uscc""",
+               order by severity, file, line nulls first, uscc, "check", message""",
             [year, department],
         )
         deliveries = _rows(
@@ -149,6 +150,7 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
             issues=issues,
             deliveries=deliveries,
             severity=severity,
+            status=status,
             errors=sum(r["severity"] == "error" for r in issues),
             warnings=sum(r["severity"] == "warning" for r in issues),
             issue_columns=ISSUE_COLUMNS,
