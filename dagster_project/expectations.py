@@ -59,6 +59,10 @@ class ExpectationOutcome:
     results: list[dict]
 
 
+# The rule table the suites' thresholds come from (ge_mostly, ge_*_median_*).
+RULE_TABLE = "rule_parameters"
+
+
 @dataclass(frozen=True)
 class ExpectationRules:
     """What a suite is built from: the numeric rule parameters in force for the year (scale 'all')."""

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import delivery_folder, run_log
+from . import delivery_folder, expectations, run_log
 from .contract import extracts
 from .paths import DBT_DIR, PROJECT_ROOT, SEEDS_DIR
 
@@ -157,9 +157,17 @@ def plan(warehouse: Path, raw_dir: Path, year: int, decisions: dict) -> Plan:
         return _everything(why_not)
     files, tables = delivered_files(raw_dir, year), rule_tables()
     computed = then["deliveries"]
+    changed_tables = tuple(name for name, sha in tables.items() if then["rule_tables"].get(name) != sha)
+    if expectations.RULE_TABLE in changed_tables:
+        # every delivery is judged as a whole against these parameters: a run of the whole year
+        # judges them all again (one of changed deliveries judges those only)
+        return _everything(
+            f"规则表 {expectations.RULE_TABLE} 有变化，每份报送文件都须按新参数重新检查 / {expectations.RULE_TABLE} changed: "
+            "every delivery is judged again"
+        )
     return Plan(
         False,
         # changed: in the folder, or in force in the warehouse, since the computation
         extracts=tuple(name for name, sha in files.items() if sha != computed.get(name) or in_force.get(name) != computed.get(name)),
-        rule_tables=tuple(name for name, sha in tables.items() if then["rule_tables"].get(name) != sha),
+        rule_tables=changed_tables,
     )

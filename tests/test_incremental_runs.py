@@ -40,6 +40,21 @@ def test_the_plan_of_an_unchanged_year_is_nothing_and_each_change_says_what(tmp_
     assert _plan(run).extracts == ("finance", "overrides")
 
 
+def test_a_change_of_the_parameters_every_delivery_is_judged_by_recomputes_everything(tmp_path, worked, monkeypatch):
+    """The whole-file checks judge every delivery against rule parameters (ge_mostly, the unit
+    bounds): changed, they judge all of them again, which only a run of the whole year does; any
+    other rule table rebuilds what depends on it."""
+    from dagster_project import expectations
+
+    run = copy_run(worked, tmp_path)
+    tables = run_plan.rule_tables()
+    monkeypatch.setattr(run_plan, "rule_tables", lambda: {**tables, "bonus_points": "edited"})
+    assert _plan(run) == run_plan.Plan(False, rule_tables=("bonus_points",))
+    monkeypatch.setattr(run_plan, "rule_tables", lambda: {**tables, expectations.RULE_TABLE: "edited"})
+    plan = _plan(run)
+    assert plan.everything and "每份报送文件都须按新参数重新检查" in plan.reason
+
+
 @pytest.mark.parametrize(
     "change, reason",
     [
