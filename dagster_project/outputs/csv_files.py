@@ -69,8 +69,10 @@ def write_csv_exports(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
     )
     written["benchmarks.csv"] = write_csv(
         conn,
-        f"""select indicator, value, population from marts.benchmarks where data_year = {year}
-            order by case indicator when 'tax_per_mu' then 1 when 'output_per_mu' then 2 else 3 end""",
+        f"""select indicator, value, population from marts.benchmarks b where data_year = {year}
+            -- in the indicators' order (data/seeds/indicator_scores.csv)
+            order by (select i.position from reference.indicators i where i.data_year = b.data_year and i.indicator = b.indicator),
+                     indicator""",
         out / "benchmarks.csv",
         bom=False,
     )
