@@ -81,6 +81,11 @@ class Invocation:
         shutil.copyfile(cache, partial)
         partial.replace(kept)
 
+    def keep_run_results(self, result) -> None:
+        """run_results.json in this folder (a failed build's, for whoever looks into it)."""
+        if result.result is not None:
+            result.result.write(str(self.target / "run_results.json"))
+
     def remove(self) -> None:
         shutil.rmtree(self.target, ignore_errors=True)
 
@@ -174,7 +179,10 @@ def build(
     from dbt.cli.main import dbtRunner
 
     invocation = Invocation.new("build")
-    args = invocation.args("build") + ["--vars", json.dumps(dbt_vars)]
+    # no manifest.json (the parsed project is already in memory, and in dbt/target from `make
+    # manifest`) and no run_results.json (the results come back in memory; a failed build's are
+    # written by keep_run_results)
+    args = invocation.args("build") + ["--vars", json.dumps(dbt_vars), "--no-write-json"]
     for resource_type in exclude_resource_types:
         args += ["--exclude-resource-type", resource_type]
     if select:

@@ -114,6 +114,23 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
 
 
+@pytest.fixture
+def dbt_folders(monkeypatch) -> list[Path]:
+    """The folders of the dbt commands this test starts (dagster_project/dbt_build.py), in order."""
+    from dagster_project import dbt_build
+
+    created: list[Path] = []
+    new = dbt_build.Invocation.new
+
+    def recorded(name: str):
+        invocation = new(name)
+        created.append(invocation.target)
+        return invocation
+
+    monkeypatch.setattr(dbt_build.Invocation, "new", staticmethod(recorded))
+    return created
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dagster_home(tmp_path_factory):
     """The `mujun` runs of the tests are recorded in a Dagster instance of their own (one per

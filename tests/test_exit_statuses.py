@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -103,7 +105,7 @@ def test_exit_1_when_the_warehouse_is_locked_by_another_process(tmp_path):
     assert "Traceback" not in done.stdout + done.stderr
 
 
-def test_exit_2_when_no_benchmark_can_be_computed_typed_by_the_dbt_test(tmp_path, capsys):
+def test_exit_2_when_no_benchmark_can_be_computed_typed_by_the_dbt_test(tmp_path, capsys, dbt_folders):
     raw = copy_worked(tmp_path / "raw")
     for big in ("15000", "12000", "6000", "20000", "9000", "8000"):
         _edit(raw / "2023" / "statistics.csv", f",规上,{big},", ",规上,4000,")  # below the benchmark threshold
@@ -115,6 +117,11 @@ def test_exit_2_when_no_benchmark_can_be_computed_typed_by_the_dbt_test(tmp_path
     assert "Benchmark missing or not positive" in out
     # nothing was scored against it: the build stopped at the benchmarks
     assert run.one("select count(*) from information_schema.tables where table_name = 'int_scores'") == 0
+    # the failed build's folder stays for whoever looks into it, with dbt's results
+    [build] = [folder for folder in dbt_folders if folder.name.startswith("build-")]
+    results = json.loads((build / "run_results.json").read_text(encoding="utf-8"))["results"]
+    assert {r["unique_id"].split(".")[2] for r in results if r["status"] == "fail"} == {"benchmark_usable"}
+    shutil.rmtree(build)
 
 
 def test_exit_3_when_enterprises_are_blocked(worked):

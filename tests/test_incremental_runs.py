@@ -81,7 +81,7 @@ def test_everything_is_recomputed_when_the_working_tables_may_not_be_the_years(t
     assert plan.everything and reason in plan.reason
 
 
-def test_an_override_recomputes_its_descendants_only_and_keeps_the_other_exports(tmp_path, worked, capsys):
+def test_an_override_recomputes_its_descendants_only_and_keeps_the_other_exports(tmp_path, worked, capsys, dbt_folders):
     run = copy_run(worked, tmp_path)
     year_dir = run.export_dir / "2023"
     overrides = run.raw_dir / "2023" / "overrides.csv"
@@ -109,6 +109,10 @@ def test_an_override_recomputes_its_descendants_only_and_keeps_the_other_exports
     classes = run.csv("classification.csv").set_index("uscc")
     assert classes.loc[U["己"], "final_class"] == "C"
     assert sorted(p.name for p in year_dir.iterdir()) == sorted(p.name for p in (worked.export_dir / "2023").iterdir())
+    # the successful build's own dbt folder (compiled SQL, ~13 MB) is gone: a year evaluated again
+    # and again does not fill the disk
+    [build] = [folder for folder in dbt_folders if folder.name.startswith("build-")]
+    assert not build.exists()
 
 
 # columns that name a run, a load, a moment or the folder a delivery was read from: they differ

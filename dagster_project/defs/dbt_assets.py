@@ -64,26 +64,34 @@ def mujun_dbt_models(context: AssetExecutionContext, warehouse: Warehouse, locat
     }
     everything = not context.is_subset  # every model, seed and test of the project
     decisions = config.model_dump()
+    project = dbt_build.parse(warehouse.file)
     with warehouse.connect() as conn:
         if not everything:
             _refuse_unsafe_subset(conn, year, decisions)
         # the run id reaches dbt through this record (dbt/macros/run_context.sql: run_id); the
         # inputs let the next run recompute only what changed (run_plan.py)
         run_log.started(conn, year, context.run_id, run_plan.inputs(conn, year, locations.raw_dir, decisions))
-    project = dbt_build.parse(warehouse.file)
-    # unit tests check the SQL logic on fixed inputs, not this year's data: tests/test_dbt_unit_tests.py runs them.
-    # dbt prints its line per node on standard output (the run's log file under `mujun evaluate`,
-    # the step's captured output in the Dagster UI); they are not Dagster log events as well:
-    # each node is already a materialization or a check result of the run.
-    result, invocation = dbt_build.build(
-        project,
-        dbt_vars(context.partition_key, config, warehouse),
-        select=() if everything else _selectors(project, [*assets, *checks]),
-    )
+        # Built while this connection holds the warehouse open: dbt-duckdb closes the database
+        # whenever none of its threads holds a connection (keep_open: false, dbt/profiles.yml),
+        # which between nodes meant opening it again (its catalog read) and closing it (a
+        # checkpoint) for most of the 200 nodes. DuckDB gives every connection to an open file of
+        # the same process the same database (https://duckdb.org/docs/2.0/clients/python/dbapi,
+        # "File-Based Connection"), so dbt's connections now share it (docs/performance.md).
+        # Unit tests check the SQL logic on fixed inputs, not this year's data:
+        # tests/test_dbt_unit_tests.py runs them. dbt prints its line per node on standard output
+        # (the run's log file under `mujun evaluate`, the step's captured output in the Dagster
+        # UI); they are not Dagster log events as well: each node is already a materialization or
+        # a check result of the run.
+        result, invocation = dbt_build.build(
+            project,
+            dbt_vars(context.partition_key, config, warehouse),
+            select=() if everything else _selectors(project, [*assets, *checks]),
+        )
     results = result.result.results if result.result is not None else []
     context.log.info(_summary(results))
     yield from _events(results, assets, checks)
     if not result.success:
+        invocation.keep_run_results(result)
         raise _benchmark_failure(results, warehouse) or _build_failure(results, result.exception)
     # a successful build's folder (compiled SQL, run results, dbt's log) is not read again; a
     # failed build's folder stays for whoever looks into the failure
