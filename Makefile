@@ -55,11 +55,8 @@ lint: install
 # them the disk's syncs (docs/performance.md); elsewhere to the system's temporary folder. A
 # passing test's folder is removed when it ends (pyproject.toml: tmp_path_retention_policy).
 TEST_TMPDIR := $(shell d=/dev/shm; [ -d $$d ] && [ -w $$d ] && [ "$$(df -Pk $$d | awk 'NR==2 {print $$4}')" -gt 4000000 ] 2>/dev/null && echo $$d)
-# Each worker's dbt builds with one thread (MUJUN_DBT_THREADS, dbt/profiles.yml): the workers
-# already keep every core busy, and more dbt threads only add CPU time contending for Python's
-# lock (2.5 s of ~14 an evaluation, measured: docs/performance.md).
 test: install
-	$(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR) )MUJUN_DBT_THREADS=1 $(BIN)/pytest -q --numprocesses=auto --dist=loadfile --no-loadscope-reorder
+	$(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR) )$(BIN)/pytest -q --numprocesses=auto --dist=loadfile --no-loadscope-reorder
 
 # Dagster UI on http://127.0.0.1:3000 (loopback only).
 dev: install
