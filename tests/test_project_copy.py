@@ -1,25 +1,32 @@
 """Rule tables and the data contract are data. One project copy (MUJUN_HOME) changes both, each
-in its own files, and one `mujun evaluate` through the command line shows each change:
+in its own files, and one `mujun evaluate` through the installed console script shows each change:
 
 - another step amount and the Decisions of REWARDS.md turned the other way give other rewards;
 - one more row in extracts.csv and its columns in extract_columns.csv make a new extract that is
   ingested, validated (a bad cell becomes a data-quality issue), reconciled and reported to its
-  department, with no other file edited (docs/adding-an-extract.md).
+  department, with no other file edited (docs/adding-an-extract.md);
+- the run is recorded in the project's own Dagster instance (MUJUN_HOME/dagster_home, which
+  `make dev` opens), with its data-year partition and the publishability check, and the command
+  says what it did in Chinese (issue: what people see).
 
-The two changes touch different files and different outputs, so one run serves both (a second
+The changes touch different files and different outputs, so one run serves them all (another
 project copy would cost a process start and a parse for nothing)."""
 
 from __future__ import annotations
 
+import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
 import pytest
+from dagster import AssetCheckSeverity, AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus
 from test_rewards import REWARDS_EXPECTED, REWARDS_RAW, R
 
 from dagster_project.dbt_build import copy_project
@@ -41,8 +48,15 @@ def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
+class Project(NamedTuple):
+    home: Path
+    exports: Path
+    warehouse: Path
+    said: str  # what the command printed
+
+
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
+def project(tmp_path_factory) -> Project:
     tmp = tmp_path_factory.mktemp("project_copy")
     home = tmp / "project"
     copy_project(home)  # with the parse cache of this checkout
@@ -100,15 +114,16 @@ def project(tmp_path_factory):
         ],
         capture_output=True,
         text=True,
-        env={**os.environ, "MUJUN_HOME": str(home)},
+        # as a user runs it: the copy's own Dagster instance, not the tests' (conftest.py)
+        env={k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"} | {"MUJUN_HOME": str(home)},
         timeout=900,
     )
     assert done.returncode == 3, done.stdout + done.stderr
-    return home, exports, warehouse
+    return Project(home, exports, warehouse, done.stdout)
 
 
 def test_rule_tables_drive_the_rewards_step_amount_and_every_decision(project):
-    _, exports, _ = project
+    exports = project.exports
     got = pd.read_csv(exports / "2023" / "rewards.csv", dtype=str, keep_default_na=False)
     got = {(r.uscc, r.item): (float(r.amount), r.status) for r in got.itertuples()}
     expected = pd.read_csv(REWARDS_EXPECTED / "rewards.csv", dtype=str, keep_default_na=False)
@@ -122,7 +137,7 @@ def test_rule_tables_drive_the_rewards_step_amount_and_every_decision(project):
 
 
 def test_a_new_extract_is_ingested_validated_reconciled_and_reported(project):
-    home, exports, warehouse = project
+    home, exports, warehouse, _ = project
     # the generated extract list of the copy names the new extract (and only the copy's)
     assert "energy_audits" in (home / "dbt" / "models" / "validation" / "_raw__sources.yml").read_text(encoding="utf-8")
     assert "energy_audits" not in (ROOT / "dbt" / "models" / "validation" / "_raw__sources.yml").read_text(encoding="utf-8")
@@ -143,3 +158,53 @@ def test_a_new_extract_is_ingested_validated_reconciled_and_reported(project):
     sheets = pd.read_excel(report, sheet_name=None, dtype=str)
     text = "\n".join(frame.to_csv(index=False) for frame in sheets.values())
     assert "energy_audits.csv" in text and "2023-13-45" in text
+
+
+def test_the_run_is_in_the_project_instance_with_its_partition_and_publishability(project):
+    """(Also the console script's contract: exit status 3 above, outputs where asked, what it prints.)"""
+    for name in ("classification.csv", "benchmarks.csv", "dq_issues.csv"):
+        assert (project.exports / "2023" / name).is_file()
+    with duckdb.connect(str(project.warehouse), read_only=True) as conn:
+        counts = conn.execute(
+            "select evaluated, blocked, out_of_scope, error_issues, warning_issues from marts.evaluation_status where data_year = 2023"
+        ).fetchone()
+        blocked = conn.execute(
+            "select uscc, adjustments from marts.classification where data_year = 2023 and status = 'blocked'"
+        ).fetchall()
+        statuses = dict(
+            conn.execute("select code, short_label_zh from reference.labels where data_year = 2023 and domain = 'status'").fetchall()
+        )
+        severities = dict(
+            conn.execute("select code, label_zh from reference.labels where data_year = 2023 and domain = 'severity'").fetchall()
+        )
+    # the blocked enterprise with its reason as people read it (the copy's code_labels.csv), not the code
+    assert blocked == [(R["R3"], "tax_missing")]  # R3 has no tax row
+    with open(project.home / "data" / "seeds" / "code_labels.csv", encoding="utf-8") as f:
+        label = next(r["label_zh"] for r in csv.DictReader(f) if r["domain"] == "status_reason" and r["code"] == "tax_missing")
+    assert R["R3"] in project.said and label in project.said and "tax_missing" not in project.said
+    # the progress lines say what each step does, in Chinese, not the steps' keys
+    assert "✓ 写出本年度的全部结果" in project.said and "✓ 可否发布" in project.said and "✓ dbt 计算" in project.said
+    words = [w for w in project.said.split() if "/" not in w and "." not in w]  # file paths and names aside
+    assert [w for w in words if re.search(r"[a-z]_[a-z]", w)] == []  # raw_deliveries, exports__workbook, …
+
+    home = project.home / "dagster_home"
+    assert "enabled: false" in (home / "dagster.yaml").read_text(encoding="utf-8")  # no telemetry
+    instance = DagsterInstance.from_config(str(home))
+    runs = instance.get_runs()
+    assert [(r.job_name, r.status, r.tags.get("dagster/partition")) for r in runs] == [
+        ("evaluate_data_year", DagsterRunStatus.SUCCESS, "2023")
+    ]
+    for key in (AssetKey(["raw", "statistics"]), AssetKey(["raw", "energy_audits"]), AssetKey(["marts", "classification"])):
+        assert instance.get_materialized_partitions(key) == {"2023"}, key
+
+    records = instance.get_records_for_run(runs[0].run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
+    checks = {r.event_log_entry.dagster_event.asset_check_evaluation_data.check_name: r for r in records}
+    verdict = checks["publishable"].event_log_entry.dagster_event.asset_check_evaluation_data
+    assert verdict.asset_key == AssetKey(["marts", "evaluation_status"])
+    assert (verdict.passed, verdict.severity) == (False, AssetCheckSeverity.ERROR)
+    # the counts under the names staff read everywhere else (labels of statuses and severities)
+    shown = {name: value.value for name, value in verdict.metadata.items()}
+    names = [f"{statuses[s]}（家）" for s in ("evaluated", "blocked", "out_of_scope")]
+    names += [f"{severities[s]}级数据问题（条）" for s in ("error", "warning")]
+    assert shown == dict(zip(names, counts))
+    assert shown["暂不参评（家）"] == 1 and verdict.description == "存在暂不参评企业或错误级数据问题，本次结果不可发布。"
