@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,12 @@ from .paths import DBT_DIR, SEEDS_DIR
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 TARGET = DBT_DIR / "target"
+# A failed build's folder (compiled SQL, run results, dbt's log: a few MB each) stays to be looked
+# into; the oldest go once there are more than this many, so that dbt/target does not grow
+# without end. A folder younger than an hour is never removed: it may be a build still running
+# in another process.
+KEPT_FOLDERS = 5
+KEPT_YOUNGER_THAN_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class Invocation:
 
     @classmethod
     def new(cls, name: str) -> Invocation:
+        remove_old_folders()
         target = TARGET / f"{name}-{uuid.uuid4().hex[:12]}"
         target.mkdir(parents=True)
         cached, copy = TARGET / PARTIAL_PARSE_FILE, target / PARTIAL_PARSE_FILE
@@ -88,6 +96,22 @@ class Invocation:
 
     def remove(self) -> None:
         shutil.rmtree(self.target, ignore_errors=True)
+
+
+def remove_old_folders(now: float | None = None) -> list[Path]:
+    """Remove the folders of earlier dbt commands beyond the newest KEPT_FOLDERS (failed builds
+    keep theirs; a process killed during a command leaves its own), except those younger than
+    KEPT_YOUNGER_THAN_SECONDS. Returns what was removed."""
+    now = time.time() if now is None else now
+    folders = sorted(
+        (entry for entry in TARGET.glob("*-*") if entry.is_dir() and entry.name.split("-")[0] in ("build", "parse")),
+        key=lambda entry: entry.stat().st_mtime,
+        reverse=True,
+    )
+    removed = [entry for entry in folders[KEPT_FOLDERS:] if now - entry.stat().st_mtime > KEPT_YOUNGER_THAN_SECONDS]
+    for entry in removed:
+        shutil.rmtree(entry, ignore_errors=True)
+    return removed
 
 
 def copy_project(home: Path) -> Path:

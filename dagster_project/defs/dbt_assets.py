@@ -92,7 +92,7 @@ def mujun_dbt_models(context: AssetExecutionContext, warehouse: Warehouse, locat
     yield from _events(results, assets, checks)
     if not result.success:
         invocation.keep_run_results(result)
-        raise _benchmark_failure(results, warehouse) or _build_failure(results, result.exception)
+        raise _benchmark_failure(results, warehouse) or _build_failure(results, result.exception, invocation.target)
     # a successful build's folder (compiled SQL, run results, dbt's log) is not read again; a
     # failed build's folder stays for whoever looks into the failure
     invocation.remove()
@@ -143,11 +143,17 @@ def _events(results, assets: dict[str, AssetKey], checks: dict[str, AssetCheckKe
             )
 
 
-def _build_failure(results, exception: BaseException | None) -> Failure:
-    """The nodes that failed, each with dbt's message (an unexpected failure: exit status 1)."""
+def _build_failure(results, exception: BaseException | None, folder) -> Failure:
+    """The nodes that failed, each with dbt's message (an unexpected failure: exit status 1), and
+    the build's folder, which keeps the compiled SQL, the run results and dbt's log."""
     failed = [r for r in results if str(r.status) in ("error", "fail")]
     lines = [f"{r.node.unique_id}: {(r.message or '').strip()}" for r in failed] or [str(exception or "dbt build")]
-    return Failure(description="dbt 计算失败 / dbt build failed: " + "；".join(lines), metadata={"failed_nodes": len(failed)})
+    return Failure(
+        description="dbt 计算失败 / dbt build failed: "
+        + "；".join(lines)
+        + f"（编译后的 SQL、运行结果与 dbt 日志 / compiled SQL, run results and dbt's log: {folder}）",
+        metadata={"failed_nodes": len(failed), "folder": str(folder)},
+    )
 
 
 def _benchmark_failure(results, warehouse: Warehouse) -> Failure | None:
