@@ -142,3 +142,22 @@ def test_township_bars_say_how_many_enterprises_each_stands_for(worked, report):
     texts = _texts(_figure(report, "by-township"))
     assert _labels(worked, "chart")["count"] in texts
     assert sorted(int(t) for t in texts if t.isdigit()) == sorted(totals.values())
+
+
+def test_a_chart_drawn_again_in_the_process_is_the_same_and_another_chart_is_drawn_anew():
+    import altair as alt
+    import pandas as pd
+
+    from dagster_project.outputs import charts
+
+    def bars(counts: list[int]) -> alt.Chart:
+        data = pd.DataFrame({"group": ["王村街道", "<b>&"], "n": counts})
+        return alt.Chart(data).mark_bar().encode(y="group:N", x="n:Q")
+
+    first = charts.render(bars([3, 4]))
+    before = charts._svg.cache_info()
+    assert charts.render(bars([3, 4])) == first
+    assert charts._svg.cache_info().hits == before.hits + 1
+    other = charts.render(bars([3, 40]))
+    assert other != first and charts._svg.cache_info().misses == before.misses + 1
+    assert "&lt;b&gt;&amp;" in first and "&lt;b&gt;&amp;" in other  # the words, escaped

@@ -9,6 +9,8 @@ the `chart` domain of the label table (reference.labels(conn, year, "chart")).""
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import re
 
@@ -43,7 +45,17 @@ _ENGLISH_ARIA = re.compile(r'\s+aria-(?:label|roledescription)="[^"]*"')
 
 def render(chart: alt.TopLevelMixin) -> str:
     """The chart as an inline <svg> element."""
-    svg = vl_convert.vegalite_to_svg(chart.to_dict(), config=_CONFIG)
+    return _svg(json.dumps(chart.to_dict(), ensure_ascii=False))
+
+
+# vl-convert holds Python's lock while it draws (0.1–0.3 s a chart, most of the exports' time at
+# the scale of a district). A process that evaluates again and again (the tests, a notebook)
+# draws the same spec many times: about half of the charts of a `make test` were drawn before in
+# the same process. The spec is the whole input (the config is fixed), so a chart drawn again is
+# the same text.
+@functools.lru_cache(maxsize=32)
+def _svg(spec: str) -> str:
+    svg = vl_convert.vegalite_to_svg(spec, config=_CONFIG)
     head, rest = svg.split(">", 1)
     return _NAMESPACES.sub("", head) + ">" + _ENGLISH_ARIA.sub("", rest)
 
