@@ -275,6 +275,13 @@ def evaluate(
     console.print(f"[bold]mujun evaluate {year}[/bold] · raw {escape(str(raw_dir))} · warehouse {escape(str(warehouse))}", highlight=False)
     _report_unexpected_files(console, raw_dir / str(year))
     from .defs.evaluation_config import EvaluationConfig
+    from .outputs import staging
+
+    try:  # publishing replaces <export-dir>/<year>/ as a whole: never a folder of someone else's
+        staging.refuse_overlap(export_dir, raw_dir, year)
+        staging.refuse_foreign_folder(export_dir / str(year))
+    except Failure as error:
+        return _report_failure(console, error)
 
     decisions = {"cutoff": cutoff.isoformat() if cutoff else None, "benchmark_method": benchmark_method, "ranking_groups": ranking_groups}
     try:  # the warehouse may be locked by another run
@@ -329,7 +336,10 @@ def export(year: int, export_dir: Path, warehouse: Path, instance: DagsterInstan
         )
         return EXIT_INPUT
     console.print(f"[bold]mujun export {year}[/bold] · warehouse {escape(str(warehouse))}", highlight=False)
+    from .outputs import staging
+
     try:
+        staging.refuse_foreign_folder(export_dir / str(year))
         _run(year, Path("."), export_dir, warehouse, console, instance=instance)
     except Exception as error:
         return _report_failure(console, error)

@@ -11,11 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from dagster import Failure
 from markupsafe import escape
 from openpyxl import load_workbook
 
 from conftest import Run, U, copy_run, copy_worked, run_pipeline
-from dagster_project.evaluate import export
+from dagster_project import exit_status
+from dagster_project.evaluate import evaluate, export
 from dagster_project.outputs import staging
 from dagster_project.outputs.enterprise_index import SEARCH_SCRIPT
 from dagster_project.outputs.published_copy import published_path
@@ -218,7 +220,7 @@ def _tree(folder: Path) -> dict[str, str]:
 
 def _leftovers(run: Run) -> list[str]:
     places = [run.export_dir, published_path(run.warehouse).parent]
-    return sorted(str(p) for place in places for p in place.rglob("*") if re.search(r"\.(partial|old|part)$", p.name))
+    return sorted(str(p) for place in places for p in place.rglob("*") if re.search(r"\.(partial|old|part|previous)$", p.name))
 
 
 def _published(run: Run) -> tuple[dict[str, str], str]:
@@ -241,6 +243,37 @@ def test_a_failure_during_export_publishes_nothing(hostile, tmp_path, monkeypatc
     assert after.status == 1
     assert "运行失败 / run failed" in capsys.readouterr().out
     assert after.one("select name from marts.classification where uscc = ?", [U["乙"]]) == "改名后的企业"  # dbt did run
+    assert _published(after) == published
+    assert _leftovers(after) == []
+
+
+@pytest.mark.parametrize("failing", ["the analysts' copy", "the record of the run"])
+def test_a_failure_after_the_outputs_are_swapped_in_puts_the_previous_ones_back(hostile, tmp_path, monkeypatch, capsys, failing):
+    """The exports are swapped in first, then the analysts' copy, then the run is recorded: if
+    either of the last two fails, the outputs and the copy the run replaced come back."""
+    before = copy_run(hostile, tmp_path / "run")
+    published = _published(before)
+    _rewrite(
+        before.raw_dir / "2023" / "statistics.csv", lambda rows: [r | {"name": "改名后的企业"} if r["uscc"] == U["乙"] else r for r in rows]
+    )
+    if failing == "the analysts' copy":
+        # the copy's name taken by a folder (on Windows: the copy open in an analyst's program)
+        copy = published_path(before.warehouse)
+        copy.rename(tmp_path / "copy")
+        copy.mkdir()
+    else:
+
+        def disk_full(*args, **kwargs):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr("dagster_project.defs.export_assets.run_log.finished", disk_full)
+    after = run_pipeline(tmp_path / "run", before.raw_dir)
+    assert after.status == 1
+    assert "运行失败 / run failed" in capsys.readouterr().out
+    if failing == "the analysts' copy":
+        assert copy.is_dir()
+        copy.rmdir()
+        (tmp_path / "copy").rename(copy)
     assert _published(after) == published
     assert _leftovers(after) == []
 
@@ -294,13 +327,43 @@ def _stage(export_dir: Path, run_id: str, files: dict[str, str], exports=("csv",
     return root
 
 
+def _outputs_of_an_earlier_run(export_dir: Path) -> None:
+    (export_dir / "2023").mkdir()
+    for name in ("classification.csv", "dq_issues.csv"):
+        (export_dir / "2023" / name).write_text("old", encoding="utf-8")
+    (export_dir / "2023" / "stale.xlsx").write_text("from an older run", encoding="utf-8")
+
+
 def test_swap_replaces_the_whole_year_folder(tmp_path):
-    (tmp_path / "2023").mkdir()
-    (tmp_path / "2023" / "stale.xlsx").write_text("from an older run", encoding="utf-8")
+    _outputs_of_an_earlier_run(tmp_path)
     _stage(tmp_path, "run-1", {"classification.csv": "new"})
     staging.swap_in(tmp_path, 2023, "run-1", ["csv"])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023"]
     assert _tree(tmp_path / "2023") == {"classification.csv": hashlib.sha256(b"new").hexdigest()}
+    staging.finish_swap(tmp_path, 2023, "run-1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023"]
+
+
+def test_a_swap_undone_puts_the_earlier_folder_back(tmp_path):
+    _outputs_of_an_earlier_run(tmp_path)
+    earlier = _tree(tmp_path / "2023")
+    _stage(tmp_path, "run-1", {"classification.csv": "new"})
+    staging.swap_in(tmp_path, 2023, "run-1", ["csv"])
+    staging.swap_back(tmp_path, 2023, "run-1")
+    assert _tree(tmp_path / "2023") == earlier
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2023"]
+
+
+def test_a_folder_that_holds_no_outputs_is_never_replaced(tmp_path):
+    """The deliveries given as the export folder, or a folder of the user's that happens to be
+    named after the year: replacing it would delete it."""
+    deliveries = tmp_path / "2023"
+    deliveries.mkdir()
+    (deliveries / "tax.csv").write_text("uscc,tax_paid\n", encoding="utf-8")
+    _stage(tmp_path, "run-1", {"classification.csv": "new", "dq_issues.csv": "new"})
+    with pytest.raises(Failure, match="不是 mujun 写出的结果") as error:
+        staging.swap_in(tmp_path, 2023, "run-1", ["csv"])
+    assert exit_status.of_error(error.value) == exit_status.INPUT_UNUSABLE
+    assert sorted(p.name for p in deliveries.iterdir()) == ["tax.csv"]
 
 
 def test_swap_refuses_a_run_that_did_not_write_every_export(tmp_path):
@@ -377,3 +440,30 @@ def test_only_the_shared_writer_writes_csv_files_and_workbooks():
     assert offenders == [], "write through dagster_project/outputs/safe_files.py: " + "; ".join(offenders)
     for path, kinds in WRITES_INPUTS.items():
         assert _writers(path.read_text(encoding="utf-8")) == kinds, path  # the exceptions are still true
+
+
+def test_an_export_folder_that_would_delete_deliveries_or_other_files_is_refused_before_the_run(tmp_path, capsys):
+    """Publishing replaces <export-dir>/<year>/ as a whole. A command that names the delivery
+    folder (or one around it, or inside it) as the export folder, or an export folder whose
+    <year>/ holds something else, stops at once (exit 2) and deletes nothing."""
+    raw = copy_worked(tmp_path / "raw")
+    delivered = _tree(raw / "2023")
+    inside = copy_worked(tmp_path / "out" / "2023" / "deliveries")
+    mine = tmp_path / "mine" / "2023"
+    mine.mkdir(parents=True)
+    (mine / "笔记.txt").write_text("the user's own notes", encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    for raw_dir, export_dir, says in [
+        (raw, raw, "重叠"),  # the delivery folder itself
+        (raw, raw / "2023", "重叠"),  # inside the deliveries
+        (inside, tmp_path / "out", "重叠"),  # the deliveries inside <export-dir>/2023
+        (raw, tmp_path / "mine", "不是 mujun 写出的结果"),
+    ]:
+        assert evaluate(year=2023, raw_dir=raw_dir, export_dir=export_dir, warehouse=warehouse) == 2, export_dir
+        out = capsys.readouterr().out
+        assert "输入无法使用 / input unusable" in out and says in out, out
+    assert not warehouse.exists()  # nothing ran
+    assert _tree(raw / "2023") == delivered and _tree(inside / "2023") == delivered
+    assert sorted(p.name for p in mine.iterdir()) == ["笔记.txt"]
+    # mujun export refuses the foreign folder too
+    assert export(2023, tmp_path / "mine", warehouse) == 2

@@ -258,6 +258,8 @@ def test_exports_a_run_did_not_write_are_carried_over_as_published(tmp_path):
 
     published = tmp_path / "2023"
     (published / "diagnosis").mkdir(parents=True)
+    for name in ("classification.csv", "dq_issues.csv"):  # an earlier run's outputs
+        (published / name).write_text("old", encoding="utf-8")
     (published / "rewards.csv").write_text("as published", encoding="utf-8")
     (published / "diagnosis" / "a.html").write_text("page", encoding="utf-8")
     root = staging.begin(tmp_path, 2023, "run-2", lambda _: False)

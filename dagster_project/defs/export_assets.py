@@ -18,7 +18,7 @@ from .. import run_log
 from ..outputs import aside, staging
 from ..outputs.csv_files import write_csv_exports
 from ..outputs.dq_reports import write_department_reports
-from ..outputs.published_copy import commit_copy, stage_copy
+from ..outputs.published_copy import commit_copy, drop_previous_copy, restore_copy, stage_copy
 from ..outputs.reports import write_diagnoses, write_year_report
 from ..outputs.rewards import write_reward_csvs, write_reward_public_list, write_reward_workbook
 from ..outputs.workbook import write_changes, write_public_notice, write_workbook
@@ -259,13 +259,24 @@ def published_outputs(context: AssetExecutionContext, warehouse: Warehouse, loca
         published = run_log.published_exports(conn, year, export_dir)
     staging.carry_over(export_dir, year, root, {name: published[name] for name in kept if name in published})
     files = staging.done_files(root)
-    # the slow part first (copying the warehouse), aside; then the two swaps, back to back
+    # the slow part first (copying the warehouse), aside; then the two swaps, back to back, and
+    # the record of the run: if any of them fails, both swaps are undone (nothing is published)
     copy = stage_copy(warehouse.file, context.run_id, _is_running(context))
     folder = staging.swap_in(export_dir, year, context.run_id, [export.name for export in EXPORTS])
-    target = commit_copy(copy, warehouse.file)
-    with warehouse.connect() as conn:
-        run_log.record_exports(conn, year, files, export_dir)
-        run_log.finished(conn, year, context.run_id)
+    committed = False
+    try:
+        target = commit_copy(copy, warehouse.file, context.run_id)
+        committed = True
+        with warehouse.connect() as conn:
+            run_log.record_exports(conn, year, files, export_dir)
+            run_log.finished(conn, year, context.run_id)
+    except BaseException:
+        if committed:
+            restore_copy(warehouse.file, context.run_id)
+        staging.swap_back(export_dir, year, context.run_id)
+        raise
+    staging.finish_swap(export_dir, year, context.run_id)
+    drop_previous_copy(warehouse.file, context.run_id)
     return MaterializeResult(
         metadata={"exports": str(folder.resolve()), "analysts_copy": str(target), "exports_kept": ", ".join(kept) or "-"}
     )

@@ -24,13 +24,18 @@ def _partial_path(warehouse: Path, run_id: str) -> Path:
     return target.with_name(f".{target.name}.{run_id}.partial")
 
 
+def _previous_path(warehouse: Path, run_id: str) -> Path:
+    target = published_path(warehouse)
+    return target.with_name(f".{target.name}.{run_id}.previous")
+
+
 def stage_copy(warehouse: Path, run_id: str, is_running: Callable[[str], bool]) -> Path:
     """Checkpoint the warehouse and copy it beside the published copy (not yet visible). Copies
     left by earlier runs that are not running any more are removed first."""
     warehouse = Path(warehouse)
     target = published_path(warehouse)
     target.parent.mkdir(parents=True, exist_ok=True)
-    leftover = re.compile(rf"^\.{re.escape(target.name)}\.(?P<run_id>[0-9A-Za-z-]+)\.partial$")
+    leftover = re.compile(rf"^\.{re.escape(target.name)}\.(?P<run_id>[0-9A-Za-z-]+)\.(partial|previous)$")
     for path in target.parent.iterdir():
         match = leftover.match(path.name)
         if match and match["run_id"] != run_id and not is_running(match["run_id"]):
@@ -42,12 +47,31 @@ def stage_copy(warehouse: Path, run_id: str, is_running: Callable[[str], bool]) 
     return partial
 
 
-def commit_copy(partial: Path, warehouse: Path) -> Path:
+def commit_copy(partial: Path, warehouse: Path, run_id: str) -> Path:
     """Swap the staged copy in atomically: a reader of the old copy keeps reading it; new readers
-    get the new one."""
-    target = published_path(warehouse)
+    get the new one. The old copy stays aside (a second name of the same file) until
+    `drop_previous_copy`, so that `restore_copy` can put it back if the run fails after this."""
+    target, previous = published_path(warehouse), _previous_path(warehouse, run_id)
+    if target.is_file():
+        try:
+            os.link(target, previous)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(target, previous)
     os.replace(partial, target)
     return target
+
+
+def restore_copy(warehouse: Path, run_id: str) -> None:
+    """Undo `commit_copy`: the previous copy comes back (none before: the new one goes)."""
+    target, previous = published_path(warehouse), _previous_path(warehouse, run_id)
+    if previous.is_file():
+        os.replace(previous, target)
+    else:
+        target.unlink(missing_ok=True)
+
+
+def drop_previous_copy(warehouse: Path, run_id: str) -> None:
+    _previous_path(warehouse, run_id).unlink(missing_ok=True)
 
 
 def discard_copy(warehouse: Path, run_id: str) -> None:

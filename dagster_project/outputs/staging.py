@@ -14,6 +14,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from ..exit_status import INPUT, typed_failure
+
 # `.<year>.<run id>.partial` (being written) and `.<year>.<run id>.old` (being replaced)
 _LEFTOVER = re.compile(r"^\.(?P<year>\d{4})\.(?P<run_id>[0-9A-Za-z-]+)\.(?P<kind>partial|old)$")
 _DONE = ".done"  # beside the staged <year> folder, never inside it: one file per finished export, listing its files
@@ -112,14 +114,16 @@ def _clear_leftovers(export_dir: Path, year: int, run_id: str, is_running: Calla
 
 
 def swap_in(export_dir: Path, year: int, run_id: str, exports: list[str]) -> Path:
-    """Put the staged `<year>/` folder of this run in place of `<export-dir>/<year>/`.
+    """Put the staged `<year>/` folder of this run in place of `<export-dir>/<year>/`; the previous
+    folder stays aside until `finish_swap` (or comes back with `swap_back`, when what the run
+    publishes with it fails: the analysts' copy, the record of the run).
 
     POSIX cannot rename a folder onto a non-empty one, and the atomic exchange of two names
     (Linux renameat2 RENAME_EXCHANGE) is not in Python's standard library; so: rename the
-    published folder aside, rename the staged one in, then delete the old one. Both renames are
-    atomic and take microseconds on the same file system (staging is under <export-dir> for that
-    reason); between them a reader finds no folder, never a mixed one. A crash between them is
-    repaired by the next run's `begin` (the old folder is renamed back)."""
+    published folder aside, then rename the staged one in. Both renames are atomic and take
+    microseconds on the same file system (staging is under <export-dir> for that reason); between
+    them a reader finds no folder, never a mixed one. A crash between them is repaired by the next
+    run's `begin` (the old folder is renamed back)."""
     export_dir = Path(export_dir)
     root = staging_root(export_dir, year, run_id)
     missing = [name for name in exports if not (root / _DONE / name).is_file()]
@@ -130,20 +134,73 @@ def swap_in(export_dir: Path, year: int, run_id: str, exports: list[str]) -> Pat
             f"this run did not write every export (missing {', '.join(missing)}): nothing published; run the whole year again"
         )
     staged, published = root / str(year), export_dir / str(year)
-    old = export_dir / f".{year}.{run_id}.old"
+    refuse_foreign_folder(published)
     if published.exists():
-        os.rename(published, old)
+        os.rename(published, _old(export_dir, year, run_id))
     os.rename(staged, published)
-    shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(root, ignore_errors=True)
     return published
+
+
+def refuse_overlap(export_dir: Path, raw_dir: Path, year: int) -> None:
+    """Raise when the year's output folder and its delivery folder are one, or one holds the other:
+    publishing replaces the output folder as a whole."""
+    outputs, deliveries = (Path(export_dir) / str(year)).resolve(), (Path(raw_dir) / str(year)).resolve()
+    if outputs == deliveries or outputs in deliveries.parents or deliveries in outputs.parents:
+        raise typed_failure(
+            INPUT,
+            f"输出文件夹 {outputs} 与报送文件夹 {deliveries} 重叠：发布结果时会替换整个输出文件夹，报送文件将被删除；"
+            f"请把 --export-dir 设在报送文件夹之外 / the output folder and the delivery folder overlap: publishing "
+            f"would delete the deliveries; choose an --export-dir outside {deliveries}",
+            file=str(outputs),
+        )
+
+
+def swap_back(export_dir: Path, year: int, run_id: str) -> None:
+    """Undo `swap_in`: this run's folder goes, the previous one (if any) comes back."""
+    export_dir = Path(export_dir)
+    published, old = export_dir / str(year), _old(export_dir, year, run_id)
+    shutil.rmtree(published, ignore_errors=True)
+    if old.is_dir():
+        os.rename(old, published)
+    shutil.rmtree(staging_root(export_dir, year, run_id), ignore_errors=True)
+
+
+def finish_swap(export_dir: Path, year: int, run_id: str) -> None:
+    """The run is published: the previous folder and the staging folder go."""
+    export_dir = Path(export_dir)
+    shutil.rmtree(_old(export_dir, year, run_id), ignore_errors=True)
+    shutil.rmtree(staging_root(export_dir, year, run_id), ignore_errors=True)
+
+
+def _old(export_dir: Path, year: int, run_id: str) -> Path:
+    return Path(export_dir) / f".{year}.{run_id}.old"
+
+
+# Every run writes these into `<export-dir>/<year>/`: a folder there without them is not one
+# mujun wrote (the delivery folder given as the export folder, a folder of the user's), and
+# replacing it would delete it.
+_SIGNATURE = ("classification.csv", "dq_issues.csv")
+
+
+def refuse_foreign_folder(published: Path) -> None:
+    """Raise when `published` (`<export-dir>/<year>/`) exists and is not a folder of mujun's
+    outputs: the run must not replace (delete) it."""
+    published = Path(published)
+    if published.exists() and not all((published / name).is_file() for name in _SIGNATURE):
+        raise typed_failure(
+            INPUT,
+            f"输出文件夹 {published} 已存在，但不是 mujun 写出的结果（其中没有 {'、'.join(_SIGNATURE)}），"
+            f"为免删除其中的文件，本次不发布；请换一个 --export-dir，或先移走该文件夹 / {published} exists and holds no "
+            f"mujun outputs: it is not replaced (that would delete it); choose another --export-dir or move the folder",
+            file=str(published),
+        )
 
 
 def discard(export_dir: Path, year: int, run_id: str) -> None:
     """Remove what a failed run staged; the published folder stays (or comes back, when the run
     failed between the two renames of swap_in)."""
     export_dir = Path(export_dir)
-    old, published = export_dir / f".{year}.{run_id}.old", export_dir / str(year)
+    old, published = _old(export_dir, year, run_id), export_dir / str(year)
     if old.is_dir() and not published.exists():
         os.rename(old, published)
     shutil.rmtree(staging_root(export_dir, year, run_id), ignore_errors=True)
