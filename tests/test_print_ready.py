@@ -149,3 +149,23 @@ def test_reward_public_list_has_title_term_and_contact_and_changes_say_why_empty
     # the worked example is evaluated once: its changes sheet says so rather than being blank
     changes = load_workbook(folder / "变更对比_2023.xlsx")["变更对比"]
     assert changes.max_row == 2 and changes["A2"].value == "这是本年度的第一次运行，没有可对比的上一次运行。"
+
+
+def test_every_row_of_a_long_sheet_decides_its_columns_decimals_and_width(tmp_path):
+    """A column of whole numbers with a 1.5 in its 2,001st row prints 1.5, not 2 (the format was
+    once chosen from the first 1,000 rows); the widest number, wherever it is, fits its column."""
+    import openpyxl
+
+    from dagster_project.outputs.sheets import Book
+
+    rows = [[f"企业{i}", 2, 10] for i in range(2500)]
+    rows[2000][1] = 1.5
+    rows[2400][2] = -123456789.25
+    book = Book(tmp_path / "b.xlsx")
+    book.table("得分表", ["企业名称", "加分", "金额"], rows, [20, 8, 8])
+    book.close()
+    sheet = openpyxl.load_workbook(tmp_path / "b.xlsx")["得分表"]
+    assert sheet["B2002"].value == 1.5 and sheet["B2002"].number_format == "0.0"
+    assert sheet["B2"].number_format == "0.0"  # the whole column in one format
+    assert sheet["C2402"].number_format == "0.00"
+    assert sheet.column_dimensions["C"].width >= len("-123,456,789.25")

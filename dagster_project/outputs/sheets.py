@@ -23,8 +23,6 @@ DEFAULT_ROW_LIMIT = 200_000
 PORTRAIT_WIDTH = 95
 # xlsxwriter's paper code of A4.
 A4 = 9
-# How many rows of a column decide its number format (decimals shown) and whether it wraps.
-FORMAT_SAMPLE_ROWS = 1000
 MAX_DECIMALS = 4
 # The height of one line of text in the default font (points): a row of wrapped text is given
 # as many lines as its longest cell needs, since neither LibreOffice nor WPS fit rows on opening.
@@ -132,21 +130,23 @@ class Book:
         return sheet
 
     def columns(self, headers: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float] | None = None) -> list[Column]:
-        """The layout of a table's columns from its header, its widths and (the first
-        FORMAT_SAMPLE_ROWS of) its rows: numbers in the column's number format, the column wide
-        enough for the longest; text wrapping within the given width (default: the header's,
-        at most MAX_HEADER_WIDTH), so that a table stays as narrow as its widths say."""
-        sample = rows[:FORMAT_SAMPLE_ROWS]
+        """The layout of a table's columns from its header, its widths and all its rows: numbers
+        in the column's number format, the column wide enough for the longest; text wrapping
+        within the given width (default: the header's, at most MAX_HEADER_WIDTH), so that a table
+        stays as narrow as its widths say. Every row counts: a 1.5 in the 2,001st row of a column
+        of whole numbers so far must not print as 2."""
         layout = []
         for index, header in enumerate(headers):
-            values = [row[index] for row in sample if index < len(row)]
+            values = [row[index] for row in rows if index < len(row)]
             given = widths[index] if widths and index < len(widths) else min(display_width(str(header)) + 2, MAX_HEADER_WIDTH)
             number_format = self.number_format(values)
             if number_format is None:
                 layout.append(Column(given, self.cell_format(wrap=True), True))
                 continue
             decimals = number_format.num_format.count("0") - 1
-            longest = max((len(f"{float(v):,.{decimals}f}") for v in values if isinstance(v, Number)), default=0)
+            numbers = [v for v in values if isinstance(v, Number)]
+            # the longest number written is the largest or the smallest (its minus sign)
+            longest = max((len(f"{float(v):,.{decimals}f}") for v in (min(numbers), max(numbers))), default=0)
             layout.append(Column(max(given, longest + 2), number_format, False))
         return layout
 
@@ -207,7 +207,11 @@ class Book:
         found = [v for v in values if isinstance(v, Number) and not isinstance(v, bool)]
         if not found or len(found) < len([v for v in values if v not in (None, "")]):
             return None
-        decimals = max((_decimals(v) for v in found), default=0)
+        decimals = 0
+        for value in set(found):  # each distinct value once: a province's sheet has 10^5 rows
+            decimals = max(decimals, _decimals(value))
+            if decimals == MAX_DECIMALS:
+                break
         return self.cell_format("0" if decimals == 0 else "0." + "0" * decimals)
 
     def skip(self, sheet, name: str, row_count: int) -> None:
