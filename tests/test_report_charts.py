@@ -161,3 +161,28 @@ def test_a_chart_drawn_again_in_the_process_is_the_same_and_another_chart_is_dra
     other = charts.render(bars([3, 40]))
     assert other != first and charts._svg.cache_info().misses == before.misses + 1
     assert "&lt;b&gt;&amp;" in first and "&lt;b&gt;&amp;" in other  # the words, escaped
+
+
+@pytest.mark.parametrize("name", ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf", "propertyIsEnumerable"])
+def test_a_township_named_like_a_javascript_object_property_is_drawn(name):
+    """Vega keeps nominal values as keys of JavaScript objects: such a name broke the drawing and
+    with it the whole run."""
+    import pandas as pd
+
+    from dagster_project.outputs import charts
+
+    data = pd.DataFrame(
+        {
+            "group": [name, "王村街道"],
+            "class_label": ["A类", "B类"],
+            "n": [1, 2],
+            "share": [1.0, 1.0],
+            "label": ["1家 100%", "2家 100%"],
+            "mid": [0.5, 0.5],
+            "position": [1, 2],
+            "total": [1, 2],
+        }
+    )
+    svg = charts.class_shares(data, ["A类", "B类"], {"share": "占比", "class": "类别", "count": "企业数"})
+    words = [text.replace("\u200b", "") for text in _texts(svg)]
+    assert name in words and "王村街道" in words and "1家 100%" in words and "2家 100%" in words

@@ -45,7 +45,41 @@ _ENGLISH_ARIA = re.compile(r'\s+aria-(?:label|roledescription)="[^"]*"')
 
 def render(chart: alt.TopLevelMixin) -> str:
     """The chart as an inline <svg> element."""
-    return _svg(json.dumps(chart.to_dict(), ensure_ascii=False))
+    return _svg(json.dumps(_js_safe(chart.to_dict()), ensure_ascii=False))
+
+
+# Vega keeps the values of a nominal field as the keys of plain JavaScript objects: a value named
+# like a property every such object has (a township called "toString" or "constructor") breaks
+# the drawing (vega-encode: "d.push is not a function"; the whole run failed). Such a value, in
+# the data and in the spec's sort orders and domains alike, gets a zero-width space in front: it
+# reads the same on the page and is no longer one of those names.
+_JS_OBJECT_PROPERTIES = frozenset(
+    [
+        "constructor",
+        "hasOwnProperty",
+        "isPrototypeOf",
+        "propertyIsEnumerable",
+        "toLocaleString",
+        "toString",
+        "valueOf",
+        "__proto__",
+        "__defineGetter__",
+        "__defineSetter__",
+        "__lookupGetter__",
+        "__lookupSetter__",
+    ]
+)
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def _js_safe(spec):
+    if isinstance(spec, dict):
+        return {key: _js_safe(value) for key, value in spec.items()}
+    if isinstance(spec, list):
+        return [_js_safe(value) for value in spec]
+    if isinstance(spec, str) and spec.strip() in _JS_OBJECT_PROPERTIES:
+        return _ZERO_WIDTH_SPACE + spec
+    return spec
 
 
 # vl-convert holds Python's lock while it draws (0.1–0.3 s a chart, most of the exports' time at
