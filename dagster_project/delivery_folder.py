@@ -93,6 +93,21 @@ def delivery_digest(folder: Path, extract: Extract) -> str | None:
     return hashlib.sha256(" ".join(f"{p.name}:{d}" for p, d in zip(files, digests)).encode()).hexdigest()
 
 
+def readable_name(name: str) -> str:
+    """A file name as people read it. A name that is not UTF-8 (a Windows archive unpacked on
+    Linux: names in GBK) comes from the operating system with its bytes escaped, which no text
+    can hold: it is read as GB18030 when it is that, else with the unreadable bytes as U+FFFD."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace")
+
+
 def unexpected_entries(folder: Path) -> list[UnexpectedEntry]:
     """Every entry of the year folder that is not a contract file, sorted by name."""
     if not folder.is_dir():
@@ -105,7 +120,8 @@ def unexpected_entries(folder: Path) -> list[UnexpectedEntry]:
         path = folder / name
         if name in contract and path.is_file():
             continue
-        shown = name + "/" if path.is_dir() else name
-        extract = _resembled_extract(name)
+        readable = readable_name(name)
+        shown = readable + "/" if path.is_dir() else readable
+        extract = _resembled_extract(readable)
         entries.append(UnexpectedEntry(shown, extract or default_extract(), extract is not None))
     return entries

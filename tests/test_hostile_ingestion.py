@@ -573,3 +573,24 @@ def test_a_required_file_under_another_name_is_missing_and_the_message_says_so(t
     conn = duckdb.connect(str(tmp_path / "w.duckdb"))
     with pytest.raises(InputError, match=r"缺少必需文件 tax\.csv.*文件夹中有 Tax\.CSV，但文件名须为 tax\.csv"):
         ingest_extract(conn, TAX, 2023, raw)
+
+
+def test_file_names_that_are_not_utf8_are_reported_readably(tmp_path):
+    """A Windows archive unpacked on Linux names its files in GBK: such a name is read as
+    GB18030 (and attributed to the department it names); bytes that are no text at all show as
+    U+FFFD. The run used to stop on them."""
+    import os
+
+    from dagster_project import delivery_folder
+
+    raw = copy_worked(tmp_path / "raw")
+    folder = os.fsencode(raw / "2023")
+    for name in ("税务局更正.csv".encode("gbk"), b"\xff\xfe-scan.pdf"):
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(b"x")
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ingest_extract(conn, TAX, 2023, raw)  # the tax department's: the name says 税务局
+    ingest_extract(conn, delivery_folder.default_extract(), 2023, raw)  # resembling no extract
+    rows = conn.execute("select extract, source_file from raw.load_issues where check_name = 'file_unexpected'").fetchall()
+    assert ("tax", "税务局更正.csv") in rows
+    assert [f for _, f in rows if f.endswith("-scan.pdf")] == ["\ufffd\ufffd-scan.pdf"]
