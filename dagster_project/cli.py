@@ -209,7 +209,11 @@ def _verify(year: int, warehouse: Path) -> int:
 def _refused(error: Exception) -> int:
     """Say why publish or verify could not do its work; its exit status comes from exit_status."""
     status = exit_status.of_publication_error(error)
-    print(f"运行失败 / run failed: {str(error).splitlines()[0]}" if status == EXIT_FAILED else error)
+    if status == EXIT_FAILED:
+        meaning = exit_status.explanation(error)
+        print(f"运行失败 / run failed: {f'{meaning} / ' if meaning else ''}{str(error).splitlines()[0]}")
+    else:
+        print(error)
     return status
 
 

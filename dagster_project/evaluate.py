@@ -84,6 +84,8 @@ def _cause(error: BaseException) -> BaseException:
 def _report_failure(console: Console, error: BaseException) -> int:
     cause = _cause(error)
     message = cause.description if isinstance(cause, Failure) else (str(cause).strip() or type(cause).__name__)
+    if (meaning := exit_status.explanation(cause)) is not None:
+        message = f"{meaning} / {message}"
     console.print(f"[red]{exit_status.heading(cause)}:[/red] {escape(message.strip())}", highlight=False)
     return exit_status.of_error(cause)
 
@@ -222,12 +224,13 @@ def _run(
 
 
 def _published_into(warehouse: Path, export_dir: Path, year: int) -> bool:
-    """Whether the year's latest outputs were published into `export_dir` (and are still there):
-    another folder holds no outputs, or those of an earlier computation."""
-    if not (export_dir / str(year)).is_dir():
-        return False
+    """Whether the year's latest outputs were published into `export_dir` and are all still there:
+    another folder holds no outputs, or those of an earlier computation; a file deleted since
+    must be written again."""
+    from .defs.export_assets import EXPORTS
+
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        return bool(run_log.published_exports(conn, year, export_dir))
+        return run_log.exports_in_place(conn, year, export_dir, [export.name for export in EXPORTS])
 
 
 def _describe_plan(console: Console, plan: run_plan.Plan) -> None:
@@ -324,8 +327,11 @@ def export(year: int, export_dir: Path, warehouse: Path, instance: DagsterInstan
     export_dir, warehouse = Path(export_dir), Path(warehouse)
     evaluated, failed_run = False, None
     if warehouse.is_file():
-        with duckdb.connect(str(warehouse), read_only=True) as conn:
-            evaluated, failed_run = publish.evaluated(conn, year), run_log.unfinished(conn, year)
+        try:  # locked by a running evaluation, or not a warehouse at all
+            with duckdb.connect(str(warehouse), read_only=True) as conn:
+                evaluated, failed_run = publish.evaluated(conn, year), run_log.unfinished(conn, year)
+        except duckdb.Error as error:
+            return _report_failure(console, error)
     if failed_run:
         # the marts may be half rebuilt by that run: exporting them would publish a failed run
         console.print(f"[red]{escape(run_log.unfinished_message(year, failed_run))}[/red]")

@@ -9,6 +9,8 @@ not (marts.evaluation_status).
 
 from __future__ import annotations
 
+import errno
+
 from dagster import Failure, MetadataValue
 
 OK, FAILED, INPUT_UNUSABLE, NOT_PUBLISHABLE = 0, 1, 2, 3
@@ -52,6 +54,32 @@ def of_error(error: BaseException) -> int:
 
 def heading(error: BaseException) -> str:
     return _HEADING.get(kind_of(error), _HEADING[None])
+
+
+# What an unexpected failure means, in words, by its type (and an operating-system error by its
+# number), never by its text: said before the library's own message, which is often English.
+_OS_ERRORS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已满",
+    errno.EACCES: "没有读写该文件或文件夹的权限",
+    errno.EPERM: "没有读写该文件或文件夹的权限",
+    errno.EROFS: "该位置是只读的",
+    errno.ENOENT: "找不到该文件或文件夹",
+    errno.EISDIR: "该位置是文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一段是文件，不是文件夹",
+}
+
+
+def explanation(error: BaseException) -> str | None:
+    """The cause of an unexpected failure in Chinese, when its type says it: a file-system error,
+    or the warehouse that DuckDB cannot open or write (another run or program holding it)."""
+    import duckdb
+
+    if isinstance(error, OSError) and error.errno in _OS_ERRORS:
+        return _OS_ERRORS[error.errno]
+    if isinstance(error, duckdb.IOException):
+        return "数据仓库文件无法打开或读写（常见原因：另一次运行或其他程序正在使用它，或磁盘空间不足）"
+    return None
 
 
 def of_finished_run(publishable: bool) -> int:

@@ -72,6 +72,14 @@ def published_exports(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
     return {export: json.loads(files) for export, files in rows}
 
 
+def exports_in_place(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path, exports: list[str]) -> bool:
+    """Whether each of `exports` was published into `export_dir` by the year's latest run and
+    every file of it is still there: a file deleted since is written again, not taken as up to
+    date (nor carried over)."""
+    published, folder = published_exports(conn, year, export_dir), Path(export_dir) / str(year)
+    return folder.is_dir() and all(name in published and all((folder / f).is_file() for f in published[name]) for name in exports)
+
+
 def _folder(export_dir: Path) -> str:
     return str(Path(export_dir).resolve())
 

@@ -101,8 +101,37 @@ def test_exit_1_when_the_warehouse_is_locked_by_another_process(tmp_path):
             "evaluate", "--year", "2023", "--raw-dir", str(WORKED_RAW), "--export-dir", str(tmp_path / "out"), "--warehouse", str(warehouse)
         )
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "运行失败 / run failed" in done.stdout and "lock" in done.stdout
+    assert "运行失败 / run failed: 数据仓库文件无法打开或读写（常见原因：另一次运行或其他程序正在使用它" in done.stdout
+    assert "lock" in done.stdout  # DuckDB's own words after ours
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_export_publish_and_verify_of_a_warehouse_another_process_holds_say_so_in_one_line(worked, tmp_path, capsys):
+    from dagster_project.cli import main
+    from dagster_project.evaluate import export
+
+    run = copy_run(worked, tmp_path / "run")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(120)",
+            str(run.warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert export(2023, run.export_dir, run.warehouse) == 1
+        assert main(["publish", "--year", "2023", "--warehouse", str(run.warehouse), "--force", "--reason", "测试"]) == 1
+        assert main(["verify", "--year", "2023", "--warehouse", str(run.warehouse)]) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    out = capsys.readouterr().out
+    assert out.count("运行失败 / run failed: 数据仓库文件无法打开或读写") == 3, out
+    assert "Traceback" not in out
 
 
 def test_exit_2_when_no_benchmark_can_be_computed_typed_by_the_dbt_test(tmp_path, capsys, dbt_folders):

@@ -241,7 +241,7 @@ def test_a_failure_during_export_publishes_nothing(hostile, tmp_path, monkeypatc
     monkeypatch.setattr("dagster_project.outputs.reports.year_charts", disk_full)
     after = run_pipeline(tmp_path / "run", before.raw_dir)
     assert after.status == 1
-    assert "运行失败 / run failed" in capsys.readouterr().out
+    assert "运行失败 / run failed: 磁盘空间不足 / [Errno 28] No space left on device" in capsys.readouterr().out
     assert after.one("select name from marts.classification where uscc = ?", [U["乙"]]) == "改名后的企业"  # dbt did run
     assert _published(after) == published
     assert _leftovers(after) == []

@@ -231,6 +231,13 @@ def test_nothing_changed_recomputes_nothing_and_leaves_the_outputs(tmp_path, wor
     assert "没有变化" in capsys.readouterr().out
     assert classification.stat().st_mtime_ns == before
 
+    # an output deleted since (the public notice): not up to date; the outputs are written again
+    notice = run.export_dir / "2023" / "公示名单_2023.xlsx"
+    notice.unlink()
+    assert run_pipeline(tmp_path, run.raw_dir).status == worked.status
+    assert "没有变化" not in capsys.readouterr().out
+    assert notice.is_file() and run.csv("classification.csv").equals(worked.csv("classification.csv"))
+
 
 def test_a_subset_chosen_in_the_ui_on_another_years_tables_is_refused(tmp_path, worked):
     from dagster_project.definitions import build_definitions

@@ -27,8 +27,8 @@ VALIDATION, STAGING = "validation", "staging"
 
 def changed_and_downstream(plan: Plan, asset_graph, warehouse: Path, export_dir: Path, year: int) -> list[AssetKey] | None:
     """None when the plan recomputes everything; else the changed roots and their downstream
-    assets, with every export when the published folder lacks some of them (they cannot be
-    carried over then)."""
+    assets, with every export when the published folder lacks some of them or some of their files
+    (they cannot be carried over then)."""
     if plan.everything:
         return None
     deliveries = [AssetKey(["raw", name]) for name in plan.extracts]
@@ -38,8 +38,8 @@ def changed_and_downstream(plan: Plan, asset_graph, warehouse: Path, export_dir:
     rules = [AssetKey(["rules", name]) for name in plan.rule_tables]
     keys |= set(AssetSelection.assets(*rules).downstream().resolve(asset_graph))
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        published = run_log.published_exports(conn, year, export_dir)
-    if not (Path(export_dir) / str(year)).is_dir() or any(export.name not in published for export in EXPORTS):
+        in_place = run_log.exports_in_place(conn, year, export_dir, [export.name for export in EXPORTS])
+    if not in_place:
         keys |= {*EXPORT_KEYS, published_outputs.key}
     return sorted(keys)
 
