@@ -20,18 +20,46 @@ from .exit_status import INPUT_UNUSABLE as EXIT_INPUT
 from .exit_status import OK as EXIT_OK
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its refusal said in Chinese first (argparse's own words follow: they name
+    the argument); the exit status stays argparse's 2."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 参数有误（mujun -h 查看用法）/ invalid arguments: {message}\n")
+
+
+def _year(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"年度须为数字，如 2023 / a year is a number: {text!r}")
+    return int(text)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期须写作 YYYY-MM-DD，如 2023-12-31 / a date is YYYY-MM-DD: {text!r}") from None
+
+
+def _count(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"企业数须为不小于 0 的整数 / a count is a whole number, 0 or more: {text!r}")
+    return int(text)
+
+
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     from .paths import DEFAULT_EXPORT_DIR, DEFAULT_RAW_DIR, DEFAULT_TEMPLATES_DIR, DEFAULT_WAREHOUSE
 
-    parser = argparse.ArgumentParser(prog="mujun", description="亩均效益综合评价 / per-mu benefit evaluation")
+    parser = _Parser(prog="mujun", description="亩均效益综合评价 / per-mu benefit evaluation")
     commands = parser.add_subparsers(dest="command", required=True)
 
     evaluate = commands.add_parser("evaluate", help="评价一个数据年度 / evaluate one data year")
-    evaluate.add_argument("--year", type=int, required=True, help="数据年度（统计年度），如 2023")
+    evaluate.add_argument("--year", type=_year, required=True, help="数据年度（统计年度），如 2023")
     evaluate.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR, help="部门报送文件目录，内含 <year>/*.csv 或 *.xlsx")
     evaluate.add_argument("--export-dir", type=Path, default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
     evaluate.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
-    evaluate.add_argument("--cutoff", type=date.fromisoformat, default=None, help="评价统计截止日 YYYY-MM-DD（默认 <year>-12-31）")
+    evaluate.add_argument("--cutoff", type=_date, default=None, help="评价统计截止日 YYYY-MM-DD（默认 <year>-12-31）")
     evaluate.add_argument(
         "--benchmark-method",
         choices=["mean_of_ratios", "ratio_of_sums"],
@@ -48,7 +76,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
 
     export = commands.add_parser("export", help="根据数据仓库重新生成全部输出（不重新计算）/ regenerate outputs")
-    export.add_argument("--year", type=int, required=True, help="数据年度")
+    export.add_argument("--year", type=_year, required=True, help="数据年度")
     export.add_argument("--export-dir", type=Path, default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
     export.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
 
@@ -57,7 +85,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         ("verify", "按冻结的输入、规则与参数重新计算，核对是否与发布结果完全一致 / recompute a published year and compare"),
     ):
         command = commands.add_parser(name, help=text)
-        command.add_argument("--year", type=int, required=True, help="数据年度")
+        command.add_argument("--year", type=_year, required=True, help="数据年度")
         command.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
         if name == "publish":
             command.add_argument(
@@ -66,14 +94,14 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
             command.add_argument("--reason", default=None, help="强制发布的理由（记录在发布记录中）")
 
     templates = commands.add_parser("templates", help="生成各部门的报送模板（Excel）/ write the departments' delivery templates")
-    templates.add_argument("--year", type=int, required=True, help="数据年度，如 2024")
+    templates.add_argument("--year", type=_year, required=True, help="数据年度，如 2024")
     templates.add_argument("--out", type=Path, default=DEFAULT_TEMPLATES_DIR, help="输出目录（写入 <out>/<year>/<部门>/<extract>.xlsx）")
 
     generate = commands.add_parser("generate", help="生成虚构示例区县数据 / generate a fictional sample district")
-    generate.add_argument("--years", type=int, nargs="+", required=True, help="数据年度，如 2022 2023")
+    generate.add_argument("--years", type=_year, nargs="+", required=True, help="数据年度，如 2022 2023")
     generate.add_argument("--out", type=Path, required=True, help="输出目录（写入 <out>/<year>/*.csv 与 *.xlsx）")
-    generate.add_argument("--above", type=int, default=300, help="规上企业数")
-    generate.add_argument("--below", type=int, default=900, help="规下企业数")
+    generate.add_argument("--above", type=_count, default=300, help="规上企业数")
+    generate.add_argument("--below", type=_count, default=900, help="规下企业数")
     generate.add_argument("--seed", type=int, default=20240301, help="随机种子（相同种子生成相同数据）")
     generate.add_argument(
         "--workbooks",
@@ -82,7 +110,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="EXTRACT",
         help="以 Excel 模板（<extract>.xlsx）报送的文件，默认 science_tech；不带参数则全部为 CSV",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.command == "generate" and args.above + args.below == 0:
+        generate.error("规上与规下企业数合计至少为 1 / --above and --below add up to at least 1")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,7 +162,7 @@ def _generate(years: list[int], out: Path, above: int, below: int, seed: int, wo
     for year in years:
         chosen = SAMPLE_WORKBOOKS if workbooks is None else tuple(workbooks)
         written = generate_district(out, year, above=above, below=below, seed=seed, workbooks=chosen)
-        print(f"{year}: {len(written)} files under {Path(out) / str(year)}")
+        print(f"{year} 年度：{len(written)} 个文件，写入 {Path(out) / str(year)} / {len(written)} files under {Path(out) / str(year)}")
     return EXIT_OK
 
 

@@ -112,3 +112,23 @@ def test_diagnosis_page_says_which_rule_decided_the_final_class(worked):
     assert "类别变化" not in xin
     # 戊: protected from C by last year's A
     assert f"决定最终类别的是：{labels['protect_cd']}" in page("戊")
+
+
+def test_the_command_refuses_wrong_arguments_in_chinese_first(capsys):
+    import pytest
+
+    from dagster_project.cli import main
+
+    for argv, says in [
+        (["evaluate", "--year", "abc"], "年度须为数字"),
+        (["evaluate", "--year", "2023", "--cutoff", "2023/12/31"], "日期须写作 YYYY-MM-DD"),
+        (["evaluate"], "参数有误"),
+        (["generate", "--years", "2023", "--out", "x", "--above", "-1"], "企业数须为不小于 0 的整数"),
+        (["generate", "--years", "2023", "--out", "x", "--above", "0", "--below", "0"], "合计至少为 1"),
+    ]:
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == 2, argv
+        err = capsys.readouterr().err
+        assert "参数有误（mujun -h 查看用法）/ invalid arguments" in err and says in err, err
+        assert "fromisoformat" not in err and "Traceback" not in err
