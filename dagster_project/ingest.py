@@ -127,6 +127,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
             return data[3:].decode("utf-8"), "utf-8-sig"
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
+        not_utf8 = exc.start
         if data.startswith(_BOM):
             position = exc.start + len(_BOM)
             line = data.count(b"\n", 0, position) + 1
@@ -140,10 +141,16 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
+        # where each reading fails, with its line: a UTF-8 file with one stray byte fails as
+        # GB18030 long before that byte, so the UTF-8 place is named first
+        utf8_line, gb_line = data.count(b"\n", 0, not_utf8) + 1, data.count(b"\n", 0, exc.start) + 1
         raise InputError(
-            f"无法识别文件编码（应为 UTF-8 或 GB18030）：{path}（字节位置 {exc.start}）/ "
-            f"Cannot decode {path} as UTF-8 or GB18030 (byte {exc.start})",
+            f"无法识别文件编码（应为 UTF-8 或 GB18030）：{path}；按 UTF-8 读，第{utf8_line}行（字节位置 {not_utf8}）出错；"
+            f"按 GB18030 读，第{gb_line}行（字节位置 {exc.start}）出错；{csv_problems.SAVE_AS_CSV_UTF8} / "
+            f"Cannot decode {path}: as UTF-8 at line {utf8_line} (byte {not_utf8}), as GB18030 at line {gb_line} "
+            f"(byte {exc.start}); {csv_problems.SAVE_AS_CSV_UTF8_EN}",
             file=path,
+            line=utf8_line,
         ) from exc
 
 

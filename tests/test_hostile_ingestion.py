@@ -349,6 +349,20 @@ UNUSABLE = {
         ("tax.csv", lambda y: (y / "tax.csv").write_bytes(b"\xef\xbb\xbfuscc,tax_paid\n" + "甲".encode("gbk") + b",1\n")),
         ["BOM", "第2行", "字节位置 17", "不是 UTF-8", "另存为", "byte order mark", "line 2", "byte 17"],
     ),
+    # a UTF-8 file with one stray byte on line 4: GB18030 fails on it earlier, where the UTF-8
+    # Chinese is; the UTF-8 place is the one named
+    "utf8_with_one_stray_byte": (
+        (
+            "statistics.csv",
+            lambda y: (y / "statistics.csv").write_bytes(
+                b"\n".join(
+                    line.replace(b",", b",\xa0", 1) if n == 3 else line
+                    for n, line in enumerate((y / "statistics.csv").read_bytes().split(b"\n"))
+                )
+            ),
+        ),
+        ["无法识别文件编码", "按 UTF-8 读，第4行", "as UTF-8 at line 4", "另存为"],
+    ),
     "unclosed_quote_in_header": (
         ("tax.csv", lambda y: (y / "tax.csv").write_bytes((y / "tax.csv").read_bytes().replace(b"uscc,tax_paid", b'uscc,"tax_paid', 1))),
         ["第1行", "表头中的英文双引号未闭合", "line 1", "quote in the header"],
