@@ -75,9 +75,12 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
     parameters = seeds / "rule_parameters.csv"
     for name in ("new_above_scale_months", "halted_months"):
         _replace(parameters, f"{name},all,12,2000,,", f"{name},all,12,2000,2023,")
+    # and the growth a bonus item needs, which its label states (score_items.csv)
+    _replace(parameters, "growth_output_rate_over,all,0.10,2000,,", "growth_output_rate_over,all,0.10,2000,2023,")
     parameters.write_text(
         parameters.read_text(encoding="utf-8") + "new_above_scale_months,all,24,2024,,新达到规模以上标准未满此月数\n"
-        "halted_months,all,6,2024,,停产此月数以上\n",
+        "halted_months,all,6,2024,,停产此月数以上\n"
+        "growth_output_rate_over,all,0.20,2024,,产值增幅超过\n",
         encoding="utf-8",
     )
     common = ["--raw-dir", str(raw), "--export-dir", str(exports), "--warehouse", str(warehouse)]
@@ -139,6 +142,7 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
     assert "缓评 2 家" in report and "须更正 3 条" in report and "<th>须更正</th>" in report and "暂不参评" not in report
     page = (out / "diagnosis" / f"{U['甲']}.html").read_text(encoding="utf-8")
     assert "规上工业企业" in page and "以区人民政府审定为准" in page and "区委" not in page
+    assert "加分：产值增幅超过20%" in page and "产值增幅超过10%" not in page  # 甲 grew 25%
     # why an adjustment condition holds, with the periods and the scale label of 2024
     assert "新达到规上工业标准未满两年，2023-05-01起" in (out / "diagnosis" / f"{U['庚']}.html").read_text(encoding="utf-8")
     assert "停产6个月以上，2022-06-30起" in (out / "diagnosis" / f"{U['辛']}.html").read_text(encoding="utf-8")
@@ -165,6 +169,7 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
     assert "A类：名次×100 ≤ 25×参评数" in note_2023 and "在规上、规下两组内分别按综合得分" in note_2023
     assert "以区委、区政府审定为准" in note_2023 and "缓评" not in note_2023
     assert "新达到规模以上标准未满一年" in note_2023 and "停产一年以上" in note_2023
+    assert "加分：产值增幅超过10%" in (exports / "2023" / "diagnosis" / f"{U['甲']}.html").read_text(encoding="utf-8")
 
     # the change did apply to 2024, and only to it
     with duckdb.connect(str(warehouse), read_only=True) as conn:

@@ -2,8 +2,10 @@
 -- data/seeds/code_labels.csv and the labels that live beside their rules (classes, score items,
 -- adjustment rules, reward items, departments). Placeholders in a label are filled in here:
 -- {scales}, {approving_authority}, and each rule parameter in force for all scales, as a number
--- ({low_tax_bottom_percent} → 50) or as a period of months ({halted_months:period} → 一年), so
--- that a text stating a rule number changes with the rule (docs/adding-a-label.md).
+-- ({low_tax_bottom_percent} → 50), as a period of months ({halted_months:period} → 一年), as a
+-- percentage of a ratio ({growth_output_rate_over:percent} → 10%) or as an amount in 万元
+-- ({growth_output_total_over:amount} → 1亿元, 500 → 500万元), so that a text stating a rule
+-- number changes with the rule (docs/adding-a-label.md).
 with recursive settings as (
     select setting, value from {{ ref('settings') }} where data_year = {{ data_year() }}
 ),
@@ -17,7 +19,10 @@ parameter_texts as (
     select parameter, value,
            case when value = trunc(value) then cast(cast(value as bigint) as varchar) else cast(value as varchar) end as number_text,
            -- a whole number of months as years and months (24 → 2 years 0 months)
-           case when value = trunc(value) and value > 0 then to_months(cast(value as integer)) end as period
+           case when value = trunc(value) and value > 0 then to_months(cast(value as integer)) end as period,
+           {{ short_number('value * 100') }} || '%' as percent_text,
+           case when value >= 10000 then {{ short_number('value / 10000') }} || '亿元'
+                else {{ short_number('value') }} || '万元' end as amount_text
     from {{ rules_in_force('rule_parameters') }}
     where scale = 'all'
 ),
@@ -27,6 +32,10 @@ placeholders as (
     select row_number() over (order by placeholder) as n, placeholder, text
     from (
         select '{' || parameter || '}' as placeholder, number_text as text from parameter_texts
+        union all
+        select '{' || parameter || ':percent}', percent_text from parameter_texts
+        union all
+        select '{' || parameter || ':amount}', amount_text from parameter_texts
         union all
         -- a period in words: 一年, 两年 … 十年, 11年; else in months (6个月, 18个月)
         select
