@@ -467,3 +467,18 @@ def test_an_export_folder_that_would_delete_deliveries_or_other_files_is_refused
     assert sorted(p.name for p in mine.iterdir()) == ["笔记.txt"]
     # mujun export refuses the foreign folder too
     assert export(2023, tmp_path / "mine", warehouse) == 2
+
+
+def test_pages_drop_control_characters_and_escape_the_rest():
+    """A name typed with a control character (\\x01, a vertical tab) shows without it on every
+    page; markup stays escaped, a chart's SVG stays markup; tab and line feed stay."""
+    from markupsafe import Markup
+
+    from dagster_project.outputs import dq_reports, enterprise_index, html_pages, reports
+
+    page = html_pages.environment().from_string("{{ name }}|{{ svg }}|{{ n }}")
+    shown = page.render(name="示例\x01甲\x0b<b>公司</b>\x7f\t\n", svg=Markup("<svg><text>\x02乙</text></svg>"), n=3)
+    assert shown == "示例甲&lt;b&gt;公司&lt;/b&gt;\t\n|<svg><text>乙</text></svg>|3"
+    # every page of mujun is written through it
+    for template in (reports._env, enterprise_index._env, dq_reports._PAGE.environment):
+        assert template.finalize is html_pages.environment().finalize and template.autoescape

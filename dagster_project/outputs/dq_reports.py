@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-from jinja2 import Environment
 
-from . import reference
+from . import html_pages, reference
 from .safe_files import safe_file_name
 from .sheets import USCC_WIDTH, Book
 
@@ -34,7 +33,7 @@ DELIVERY_COLUMNS = [
     ("sha256", "文件指纹 sha256"),
 ]
 
-_PAGE = Environment(autoescape=True).from_string(
+_PAGE = html_pages.environment().from_string(
     """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>{{ department_zh }} {{ year }}年度数据质量报告</title>

@@ -11,9 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-from jinja2 import Environment
 
-from . import reference
+from . import html_pages, reference
 
 INDEX_PAGE = "企业体检报告索引_{year}.html"  # beside the year report; its links go into diagnosis/
 
@@ -26,7 +25,7 @@ SEARCH_SCRIPT = (
     "shown.textContent=n;});"
 )
 
-_env = Environment(autoescape=True)
+_env = html_pages.environment()
 _PAGE = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>{{ year }}年度企业体检报告索引</title><style>{{ style }}</style></head><body>
 <h1>{{ year }}年度企业体检报告索引</h1>

@@ -9,15 +9,14 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from jinja2 import Environment
 
 from ..contract import extracts
-from . import charts, reference
+from . import charts, html_pages, reference
 from .enterprise_index import INDEX_PAGE, write_enterprise_index
 from .rewards import reward_items, rewards_available
 from .year_charts import year_charts
 
-_env = Environment(autoescape=True)
+_env = html_pages.environment()
 _env.filters["n"] = lambda v, d=2: "" if v is None else f"{v:,.{d}f}"
 
 STYLE = """body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:2em;color:#222;max-width:1000px}
