@@ -506,6 +506,13 @@ def _ingest_workbook(
 
     summary = LoadSummary(extract.name, year, path.name, _new_load_id(extract.name, year, now), True, sha256=sha256)
     summary.sheet = sheet.name
+    # a value typed beside the table, in a column with no header, is not used: said, not lost
+    # (a CSV line with more cells than its header stops the run; a sheet has room to the right)
+    for index in (i for i, text in enumerate(sheet.header) if not text.strip()):
+        cells = [f"{xlsx_delivery.column_letters(index)}{number}" for number, texts in sheet.rows if texts[index] and texts[index].strip()]
+        if cells:
+            more = f" 等 {len(cells)} 个 / {len(cells)} cells" if len(cells) > 5 else ""
+            summary.findings.append(("cell_without_header", None, "、".join(cells[:5]) + more))
     # the rows in one go, as an Arrow table DuckDB reads (no insert per row)
     rows = pa.table(
         {"line_number": pa.array([number for number, _ in sheet.rows], pa.int64())}

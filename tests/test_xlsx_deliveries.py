@@ -476,3 +476,27 @@ def test_cell_errors_of_workbook_deliveries_are_data_quality_rows_with_excel_row
     renamed = {r"\btax\.csv\b": "tax.xlsx", r"\bsafety_accidents\.csv\b": "safety_accidents.xlsx"}
     assert rest.equals(worked.csv("dq_issues.csv").replace(renamed, regex=True))
     assert run.one("select count(*) from raw.safety_accidents where sheet = 'safety_accidents'") == 2
+
+
+def test_values_beside_the_table_in_columns_without_a_header_are_reported_not_lost(tmp_path):
+    """A CSV line with more cells than its header stops the run; a sheet has room to the right of
+    the table, and what is typed there is said (a warning naming the cells), not dropped quietly."""
+    raw = copy_worked(tmp_path / "raw")
+
+    def beside(sheet):
+        sheet["E2"] = "备注：已更正"
+        sheet["E4"] = 12
+        sheet["G3"] = "?"
+        sheet["F5"] = "   "  # blank: nothing to say
+
+    _as_workbook(raw / "2023" / "tax.csv", change=beside)
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    summary = ingest_extract(conn, extracts()["tax"], 2023, raw)
+    assert [f for f in summary.findings if f[0] == "cell_without_header"] == [
+        ("cell_without_header", None, "E2、E4"),
+        ("cell_without_header", None, "G3"),
+    ]
+    assert summary.rows_read == len(_csv_rows(WORKED_RAW / "2023" / "tax.csv")) - 1  # every row kept
+    with open(Path(__file__).parents[1] / "data" / "seeds" / "dq_checks.csv", encoding="utf-8") as f:
+        wording = next(r for r in csv.DictReader(f) if r["check_name"] == "cell_without_header")
+    assert wording["severity"] == "warning" and "没有表头" in wording["message_zh"]
