@@ -109,7 +109,7 @@ def _benchmark_differences(conn: duckdb.DuckDBPyConnection, published: str, cand
 
 def _current_differences(conn: duckdb.DuckDBPyConnection, year: int, publication: dict) -> list[str]:
     """What differs between the publication and the working warehouse, one line per file,
-    rule table, decision and enterprise."""
+    rule table, decision, benchmark and enterprise."""
     state = current_state(conn, year)
     lines = [
         f"{key}: {publication[key]} → {state[key]}（评价参数已变 / decision changed）"
@@ -137,6 +137,12 @@ def _current_differences(conn: duckdb.DuckDBPyConnection, year: int, publication
             lines.append(f"rules: 规则表 {table} 适用于 {year} 年度的行已变化 / rows in force changed")
     if not frozen_rules and publication["rules_sha256"] != state["rules_sha256"]:
         lines.append("rules: 适用于本年度的规则行已变化 / rules in force changed")
+    pid = publication["publication_id"].replace("'", "''")
+    lines += _benchmark_differences(
+        conn,
+        f"select * from publications.benchmarks where publication_id = '{pid}'",
+        f"select * from marts.benchmarks where data_year = {year}",
+    )
     if publication["results_sha256"] != state["results_sha256"]:
         lines.append(
             f"results_sha256: 当前结果与发布结果不同 / current results differ "

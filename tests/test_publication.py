@@ -96,6 +96,7 @@ def test_verify_recomputes_from_what_was_frozen_and_names_each_difference_on_its
     rules = [line for line in result.current if line.startswith("rules: ")]
     assert len(rules) == 1 and "indicator_points" in rules[0]
     assert [line for line in result.current if line.startswith("results_sha256")]
+    assert [line for line in result.current if line.startswith("benchmark tax_per_mu")]  # 甲's corrected tax moved it
     assert [line for line in result.current if line.startswith(f"enterprise {U['甲']}")]
 
 
