@@ -21,8 +21,7 @@ parameter_texts as (
            -- a whole number of months as years and months (24 → 2 years 0 months)
            case when value = trunc(value) and value > 0 then to_months(cast(value as integer)) end as period,
            {{ short_number('value * 100') }} || '%' as percent_text,
-           case when value >= 10000 then {{ short_number('value / 10000') }} || '亿元'
-                else {{ short_number('value') }} || '万元' end as amount_text
+           {{ amount_text('value') }} as amount_text
     from {{ rules_in_force('rule_parameters') }}
     where scale = 'all'
 ),
