@@ -364,6 +364,13 @@ def test_a_folder_that_holds_no_outputs_is_never_replaced(tmp_path):
         staging.swap_in(tmp_path, 2023, "run-1", ["csv"])
     assert exit_status.of_error(error.value) == exit_status.INPUT_UNUSABLE
     assert sorted(p.name for p in deliveries.iterdir()) == ["tax.csv"]
+    # a file where the folder goes is not replaced either; nothing there, or an empty folder, is
+    (tmp_path / "2024").write_text("notes", encoding="utf-8")
+    with pytest.raises(Failure, match="不是 mujun 写出的结果"):
+        staging.refuse_foreign_folder(tmp_path / "2024")
+    (tmp_path / "2025").mkdir()
+    staging.refuse_foreign_folder(tmp_path / "2025")
+    staging.refuse_foreign_folder(tmp_path / "2026")
 
 
 def test_swap_refuses_a_run_that_did_not_write_every_export(tmp_path):

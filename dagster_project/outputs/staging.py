@@ -183,10 +183,12 @@ _SIGNATURE = ("classification.csv", "dq_issues.csv")
 
 
 def refuse_foreign_folder(published: Path) -> None:
-    """Raise when `published` (`<export-dir>/<year>/`) exists and is not a folder of mujun's
-    outputs: the run must not replace (delete) it."""
+    """Raise when `published` (`<export-dir>/<year>/`) holds something that is not mujun's
+    outputs: the run must not replace (delete) it. Nothing there, or an empty folder, is fine."""
     published = Path(published)
-    if published.exists() and not all((published / name).is_file() for name in _SIGNATURE):
+    if not published.exists() or (published.is_dir() and not any(published.iterdir())):
+        return  # nothing there to lose
+    if not all((published / name).is_file() for name in _SIGNATURE):
         raise typed_failure(
             INPUT,
             f"输出文件夹 {published} 已存在，但不是 mujun 写出的结果（其中没有 {'、'.join(_SIGNATURE)}），"
