@@ -117,6 +117,13 @@ _BARE_LF = re.compile(rb"\n(?<!\r\n)")
 _BARE_CR = re.compile(rb"\r(?!\n)")
 _LINE_END = re.compile(rb"\r\n?|\n")
 _UTF8_SLICE = 1 << 16
+# What a cell of blanks only is, in DuckDB's regular expressions (RE2): white space, and the
+# Unicode space separators (the full-width space, the no-break space), as Python's isspace().
+_BLANKS_SQL = r"'[\s\p{Z}]*'"
+# A line of nothing but blanks (spaces, tabs, the full-width space of Chinese input methods, a
+# no-break space), as a hand edit leaves at the end of a file: no record, as an empty line is
+# none. DuckDB would read it as a record of one cell, a ragged row that stops the whole file.
+_BLANKS_ONLY_LINE = re.compile(rb"\n((?:[ \t\x0b\x0c]|\xe3\x80\x80|\xc2\xa0)+)(?=\r?\n|\Z)")
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
@@ -232,14 +239,34 @@ def _csv_delivery(path: Path, data: bytes) -> _CsvDelivery:
     # DuckDB reads one kind of line ending; a file edited by hand often mixes CRLF and LF
     mixed_line_endings = b"\r" in data and b"\r\n" in data and _BARE_LF.search(data) is not None
     if text is None and not cr_line_ends and not mixed_line_endings:
-        return _CsvDelivery(path, encoding, data, start)
+        emptied = _emptied_blank_lines(data, start)
+        return _CsvDelivery(path, encoding, data, start) if emptied is None else _CsvDelivery(path, encoding, emptied, start, copy=True)
     if text is None:
         text = data[start:].decode("utf-8")
     if cr_line_ends:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     # DuckDB reads UTF-8 only without a network extension: it reads a normalised UTF-8 copy
     body = (text.replace("\r\n", "\n") if mixed_line_endings else text).encode("utf-8")
+    emptied = _emptied_blank_lines(body, 0)
+    if emptied is not None:
+        return _CsvDelivery(path, encoding, emptied, copy=True)
     return _CsvDelivery(path, encoding, body, copy=True, decoded=text)
+
+
+def _emptied_blank_lines(body: bytes, start: int) -> bytes | None:
+    """`body` with every line of blanks only emptied, the line itself kept (the lines after it keep
+    their numbers), except inside a quoted cell, where the blanks are part of the value. None when
+    there is no such line (nearly always: one scan, no copy)."""
+    kept, copied, counted, quotes = [], start, start, 0
+    for found in _BLANKS_ONLY_LINE.finditer(body, start):
+        quotes += body.count(b'"', counted, found.start())
+        counted = found.start()
+        if quotes % 2 == 0:
+            kept.append(body[copied : found.start(1)])
+            copied = found.end(1)
+    if copied == start:
+        return None
+    return body[:start] + b"".join(kept) + body[copied:]
 
 
 def _record_lines(conn, delivery: _CsvDelivery, source: str, header: list[str]) -> list[int] | None:
@@ -638,8 +665,10 @@ def _insert_rows(
                     from {source} with ordinality
                     -- a line of empty cells (",,,," as Excel leaves below a table) is a blank
                     -- line, not a record: skipped like one, its neighbours keep their numbers
-                    -- (a cell at a time: DuckDB looks no further than the first one not blank)
-                    where {" or ".join(f"trim(c{i}) <> ''" for i in range(len(header)))}""",
+                    -- (a cell at a time: DuckDB looks no further than the first one not blank);
+                    -- blanks are those of a workbook's blank row (xlsx_delivery.read_sheet):
+                    -- the full-width and the no-break space too
+                    where {" or ".join(f"not regexp_full_match(c{i}, {_BLANKS_SQL})" for i in range(len(header)))}""",
                 params + [now],
             ).fetchone()
         except duckdb.Error as exc:

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import WORKED_RAW, copy_run, copy_worked, run_pipeline
+from conftest import WORKED_RAW, U, copy_run, copy_worked, run_pipeline
 from dagster_project.contract import extracts
 from dagster_project.ingest import InputError, ingest_extract
 
@@ -496,12 +496,37 @@ def test_lines_of_empty_cells_are_blank_lines_and_keep_line_numbers(tmp_path):
     raw = copy_worked(tmp_path / "raw")
     path = raw / "2023" / "tax.csv"
     lines = _lines(path)
-    lines[1:1] = [",,", " , ,"]  # what Excel leaves of cleared rows
+    lines[1:1] = [",,", " , ,"]  # what Excel leaves of cleared rows (and of cells holding blanks)
+    lines[-1:-1] = ["\u3000,\u00a0,\t"]
     _write(path, lines + [",,", ",,"])
     conn = duckdb.connect(str(tmp_path / "w.duckdb"))
     assert ingest_extract(conn, TAX, 2023, raw).rows_read == 17
-    assert conn.execute("select min(line_number), max(line_number) from raw.tax").fetchone() == (4, 20)
-    assert conn.execute("select line_number from raw.tax where uscc = '91411303GWXUCJMA40'").fetchone() == (20,)
+    assert conn.execute("select min(line_number), max(line_number) from raw.tax").fetchone() == (4, 21)
+    assert conn.execute("select line_number from raw.tax where uscc = '91411303GWXUCJMA40'").fetchone() == (21,)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "line_end", "last_line_end"),
+    [("utf-8", "\n", ""), ("utf-8-sig", "\r\n", "\r\n"), ("gb18030", "\r\n", ""), ("utf-8", "\r", "\r")],
+)
+def test_lines_of_blanks_only_are_blank_lines_and_keep_line_numbers(tmp_path, encoding, line_end, last_line_end):
+    """Spaces, a tab, the full-width space a Chinese input method types, a no-break space: a line
+    of those alone is no record (DuckDB read it as a record of one cell, which stopped the whole
+    file), wherever it is, the last line without its line end included. Inside a quoted cell the
+    same blanks are part of the value."""
+    raw = copy_worked(tmp_path / "raw")
+    path = raw / "2023" / "tax.csv"
+    lines = _lines(path)
+    lines[1:1] = [" ", "\t", "\u3000\u3000"]
+    lines[5] = lines[5].replace(",是", ',"是\n \n"')  # 乙's credit-rating cell spans three lines
+    lines += ["\u00a0 ", "  "]
+    path.write_bytes((line_end.join(lines) + last_line_end).encode(encoding))
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert ingest_extract(conn, TAX, 2023, raw).rows_read == 17
+    assert conn.execute("select min(line_number), max(line_number) from raw.tax").fetchone() == (5, 23)
+    assert conn.execute("select line_number from raw.tax where uscc = '91411303GWXUCJMA40'").fetchone() == (23,)
+    # 乙's row: its cell as delivered (line ends inside a quoted cell read as line feeds)
+    assert conn.execute("select line_number, credit_rating_d from raw.tax where uscc = ?", [U["乙"]]).fetchone() == (6, "是\n \n")
 
 
 # --- files outside the contract ----------------------------------------------------------------
