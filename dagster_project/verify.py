@@ -93,7 +93,7 @@ def _enterprise_differences(conn: duckdb.DuckDBPyConnection, published: str, can
             where p.uscc is null or n.uscc is null or concat_ws('; ', {changes}) <> ''
             order by 1"""
     ).fetchall()
-    return [f"enterprise {uscc} {name}: {change}" for uscc, name, change in rows]
+    return [f"企业 / enterprise {uscc} {name}：{change}" for uscc, name, change in rows]
 
 
 def _benchmark_differences(conn: duckdb.DuckDBPyConnection, published: str, candidate: str) -> list[str]:
@@ -104,7 +104,7 @@ def _benchmark_differences(conn: duckdb.DuckDBPyConnection, published: str, cand
             where round(p.value, 6) is distinct from round(n.value, 6) or p.population is distinct from n.population
             order by 1"""
     ).fetchall()
-    return [f"benchmark {indicator}: {old} → {new}（样本 {old_n} → {new_n}）" for indicator, old, new, old_n, new_n in rows]
+    return [f"基准值 / benchmark {indicator}：{old} → {new}（样本 {old_n} → {new_n}）" for indicator, old, new, old_n, new_n in rows]
 
 
 def _current_differences(conn: duckdb.DuckDBPyConnection, year: int, publication: dict) -> list[str]:
@@ -112,7 +112,7 @@ def _current_differences(conn: duckdb.DuckDBPyConnection, year: int, publication
     rule table, decision, benchmark and enterprise."""
     state = current_state(conn, year)
     lines = [
-        f"{key}: {publication[key]} → {state[key]}（评价参数已变 / decision changed）"
+        f"评价参数 / decision {key}：{publication[key]} → {state[key]}（评价参数已变 / decision changed）"
         for key in ("cutoff", "benchmark_method", "ranking_groups")
         if publication[key] != state[key]
     ]
@@ -120,8 +120,8 @@ def _current_differences(conn: duckdb.DuckDBPyConnection, year: int, publication
         old, new = publication["inputs"].get(extract), state["inputs"].get(extract)
         if old != new:
             lines.append(
-                f"inputs: {extract}.csv 发布后已重新报送或撤回（sha256 {str(old)[:12]} → {str(new)[:12]}）/ "
-                "delivery changed since publication"
+                f"报送文件 / delivery {extract}：发布后已重新报送或撤回（sha256 {str(old)[:12]} → {str(new)[:12]}）/ "
+                "delivered again or withdrawn since publication"
             )
     frozen_rules = (
         dict(
@@ -134,9 +134,9 @@ def _current_differences(conn: duckdb.DuckDBPyConnection, year: int, publication
     )
     for table in sorted(set(frozen_rules) | set(state["rule_tables"])):
         if frozen_rules and frozen_rules.get(table) != state["rule_tables"].get(table):
-            lines.append(f"rules: 规则表 {table} 适用于 {year} 年度的行已变化 / rows in force changed")
+            lines.append(f"规则表 / rules {table}：适用于 {year} 年度的行已变化 / rows in force changed")
     if not frozen_rules and publication["rules_sha256"] != state["rules_sha256"]:
-        lines.append("rules: 适用于本年度的规则行已变化 / rules in force changed")
+        lines.append("规则表 / rules：适用于本年度的规则行已变化 / rules in force changed")
     pid = publication["publication_id"].replace("'", "''")
     lines += _benchmark_differences(
         conn,
@@ -145,7 +145,7 @@ def _current_differences(conn: duckdb.DuckDBPyConnection, year: int, publication
     )
     if publication["results_sha256"] != state["results_sha256"]:
         lines.append(
-            f"results_sha256: 当前结果与发布结果不同 / current results differ "
+            f"结果指纹 / results_sha256：当前结果与发布结果不同 / current results differ "
             f"({publication['results_sha256'][:12]} → {state['results_sha256'][:12]})"
         )
         published = f"select * from publications.classification where publication_id = '{publication['publication_id']}'"

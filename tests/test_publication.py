@@ -86,18 +86,18 @@ def test_verify_recomputes_from_what_was_frozen_and_names_each_difference_on_its
     result = verify(published.warehouse, 2023)
     assert result.recompute_failure is None and not result.same
     # the recomputation: the edited publication rows, and nothing of what changed since
-    enterprise = [line for line in result.recomputed if line.startswith("enterprise ")]
+    enterprise = [line for line in result.recomputed if line.startswith("企业 / enterprise ")]
     assert len(enterprise) == 1 and U["乙"] in enterprise[0] and "final_class: A →" in enterprise[0]
-    assert [line for line in result.recomputed if line.startswith("benchmark tax_per_mu")]
-    assert [line for line in result.recomputed if not line.startswith(("enterprise ", "benchmark "))] == []
-    # the working warehouse
-    assert [line for line in result.current if line.startswith("inputs: tax.csv")]
-    assert not [line for line in result.current if line.startswith("inputs: ") and "tax.csv" not in line]
-    rules = [line for line in result.current if line.startswith("rules: ")]
-    assert len(rules) == 1 and "indicator_points" in rules[0]
-    assert [line for line in result.current if line.startswith("results_sha256")]
-    assert [line for line in result.current if line.startswith("benchmark tax_per_mu")]  # 甲's corrected tax moved it
-    assert [line for line in result.current if line.startswith(f"enterprise {U['甲']}")]
+    assert [line for line in result.recomputed if line.startswith("基准值 / benchmark tax_per_mu：")]
+    assert [line for line in result.recomputed if not line.startswith(("企业 / enterprise ", "基准值 / benchmark "))] == []
+    # the working warehouse: each line says in Chinese first what differs
+    assert [line for line in result.current if line.startswith("报送文件 / delivery tax：发布后已重新报送")]
+    assert not [line for line in result.current if line.startswith("报送文件") and "delivery tax：" not in line]
+    rules = [line for line in result.current if line.startswith("规则表 / rules ")]
+    assert len(rules) == 1 and "indicator_points：适用于 2023 年度的行已变化" in rules[0]
+    assert [line for line in result.current if line.startswith("结果指纹 / results_sha256：当前结果与发布结果不同")]
+    assert [line for line in result.current if line.startswith("基准值 / benchmark tax_per_mu：")]  # 甲's corrected tax moved it
+    assert [line for line in result.current if line.startswith(f"企业 / enterprise {U['甲']}")]
 
 
 def test_a_year_whose_latest_run_failed_is_neither_published_nor_exported(worked, tmp_path, capsys):
