@@ -90,3 +90,22 @@ def test_the_indicator_score_column_map_is_written_once():
         text = path.read_text(encoding="utf-8")
         for indicator, score in pairs:
             assert not re.search(rf"['\"]{indicator}['\"]\s*:\s*['\"]?{score}", text), (path, indicator)
+
+
+def test_a_data_quality_message_names_a_label_by_its_code():
+    """The messages of dq_checks.csv name a code's label as {domain.code} (filled in by
+    marts.dq_issues with the year's short label): never the label itself, and only codes that have
+    one."""
+    coded = {f"{domain}.{code}" for domain, code in _pairs("code_labels", "domain", "code")}
+    named, spelled = [], []
+    for row in csv.DictReader(open(SEEDS / "dq_checks.csv", encoding="utf-8")):
+        named += [(row["check_name"], key) for key in re.findall(r"\{(\w+\.\w+)\}", row["message_zh"])]
+        spelled += [(row["check_name"], label) for label in ("暂不参评", "规上企业", "规模以上") if label in row["message_zh"]]
+    assert ("tax_missing", "status.blocked") in named and ("energy_missing", "scale.above") in named
+    assert [(check, key) for check, key in named if key not in coded] == []
+    assert spelled == []
+
+
+def _pairs(seed: str, *columns: str) -> set[tuple]:
+    with open(SEEDS / f"{seed}.csv", encoding="utf-8") as f:
+        return {tuple(row[c] for c in columns) for row in csv.DictReader(f)}

@@ -156,6 +156,8 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
     tax_page = next((out / "data_quality").glob("tax_*.html")).read_text(encoding="utf-8")
     assert ">须更正</td>" in tax_page and ">错误</td>" not in tax_page and "须更正 <b>" in tax_page
     assert "存在须更正：相关企业缓评或数据未被采用" in tax_page
+    # a message names the status by its label of 2024 (dq_checks.csv: {status.blocked})
+    assert "中没有该企业的税收数据（缺失不等于零），缓评" in tax_page and "暂不参评" not in tax_page
     index = (out / "企业体检报告索引_2024.html").read_text(encoding="utf-8")
     assert "缓评、不纳入的企业没有体检报告" in index
     tax_book = openpyxl.load_workbook(next((out / "data_quality").glob("tax_*.xlsx")), read_only=True)

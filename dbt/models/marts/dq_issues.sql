@@ -1,5 +1,26 @@
 -- 数据质量问题清单: one row per problem, worded for the department that has to fix it.
-with findings as (
+-- A message that names a code's label says it by a placeholder, {domain.code} ({status.blocked}
+-- → 暂不参评): the short label of this year's labels, filled in once per check
+-- (docs/adding-a-label.md).
+with label_placeholders as (
+    select list({ 'placeholder': '{' || domain || '.' || code || '}', 'text': short_label_zh }) as pairs
+    from {{ ref('labels') }}
+    where data_year = {{ data_year() }}
+),
+
+checks as (
+    select
+        k.* replace (
+            coalesce(
+                -- sqlfluff's DuckDB grammar knows lambdas of one argument only
+                list_reduce(p.pairs, lambda message, pair: replace(message, pair.placeholder, pair.text), k.message_zh),  -- noqa: PRS, LT01
+                k.message_zh
+            ) as message_zh
+        )
+    from {{ ref('dq_checks') }} k, label_placeholders p
+),
+
+findings as (
     select
         f.*,
         e.department,
@@ -11,7 +32,7 @@ with findings as (
         contract.header_zh
     from {{ ref('int_dq_findings') }} f
     join {{ ref('extracts') }} e on e.extract = f.extract
-    join {{ ref('dq_checks') }} k on k.check_name = f.check_name
+    join checks k on k.check_name = f.check_name
     left join {{ ref('extract_columns') }} contract
       on contract.extract = f.extract and contract.column_name = f.column_name
 )
