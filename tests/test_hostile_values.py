@@ -564,6 +564,26 @@ def test_huge_finite_values_never_reach_an_output_as_inf(tmp_path, worked):
     assert (run.export_dir / "2023" / "亩均效益评价结果_2023.xlsx").exists()
 
 
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [("2023-05-01", "2023-05-01"), ("2023/5/1", "2023-05-01"), ("2024-02-29", "2024-02-29"), (" 2023-5-1\u3000", "2023-05-01")],
+)
+def test_dates_in_the_contract_forms_are_read(macros, value, date):
+    module, _ = macros
+    assert str(_eval(macros, module.parse_date("x"), value)) == date
+
+
+@pytest.mark.parametrize(
+    "value",
+    # a year of fewer than four digits (DuckDB's %Y reads 23 as the year 23, 0 as 1 BC), a year 0,
+    # five digits, a day that does not exist, mixed separators, a time after the date
+    ["23-5-1", "0-6-30", "023-05-01", "0023-05-01", "20230-05-01", "2023-02-29", "2023-13-01", "2023-5/1", "2023-05-01 08:00", "2023.5.1"],
+)
+def test_dates_with_a_short_or_impossible_year_are_no_dates(macros, value):
+    module, _ = macros
+    assert _eval(macros, module.parse_date("x"), value) is None
+
+
 @pytest.mark.parametrize("value", ["91411303CNEUCAKJ5Y\t", "\t91411303cneucakj5y", "\u300091411303CNEUCAKJ5Y\r"])
 def test_white_space_copied_with_a_code_is_no_part_of_it(macros, value):
     module, _ = macros

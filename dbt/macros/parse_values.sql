@@ -106,8 +106,12 @@
     {{ date_of(clean_text(col)) }}
 {%- endmacro %}
 
+{# A date is YYYY-MM-DD or YYYY/M/D with the year in four digits: DuckDB's %Y alone also reads
+   `23-5-1` as the year 23 and `0-6-30` as 1 BC, dates no department means, which would put an
+   event outside every data year without a word. #}
 {% macro date_of(text) -%}
-    cast(try_strptime({{ text }}, ['%Y-%m-%d', '%Y/%m/%d']) as date)
+    (case when regexp_full_match({{ text }}, '[1-9][0-9]{3}-[0-9]{1,2}-[0-9]{1,2}|[1-9][0-9]{3}/[0-9]{1,2}/[0-9]{1,2}')
+          then cast(try_strptime({{ text }}, ['%Y-%m-%d', '%Y/%m/%d']) as date) end)
 {%- endmacro %}
 
 {# Booleans: empty is false; an unknown label is NULL (and reported). #}
