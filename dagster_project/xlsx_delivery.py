@@ -22,7 +22,7 @@ import posixpath
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -56,6 +56,7 @@ class SheetRows:
     header_row: int | None  # None: the sheet holds no cell at all
     header: list[str]
     rows: list[tuple[int, list[str | None]]]
+    not_read: list[str] = field(default_factory=list)  # the other visible worksheets
 
 
 @dataclass(frozen=True)
@@ -174,9 +175,11 @@ def _sheet_key(name: str) -> str:
 
 
 def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
-    """The extract's sheet of the workbook as text rows: the sheet named like the extract, else the
-    first visible worksheet. The header is the first row that holds anything; blank rows below it
-    are skipped (their neighbours keep their row numbers)."""
+    """The extract's sheet of the workbook as text rows: the visible worksheet named like the
+    extract, else the first visible worksheet (a hidden sheet is never read: a stale copy kept out
+    of sight is no delivery). The header is the first row that holds anything; blank rows below it
+    are skipped (their neighbours keep their row numbers). The other visible worksheets are named
+    in `not_read`, for the department to hear of."""
     check_bytes(path, data)
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -185,7 +188,7 @@ def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
             for m in book.sheets_metadata
             if m.typ == python_calamine.SheetTypeEnum.WorkSheet and m.visible == python_calamine.SheetVisibleEnum.Visible
         ]
-        named = [m.name for m in book.sheets_metadata if _sheet_key(m.name) == _sheet_key(extract_name)]
+        named = [name for name in worksheets if _sheet_key(name) == _sheet_key(extract_name)]
         if not named and not worksheets:
             raise InputError(f"{path} 中没有工作表 / {path} holds no worksheet", file=path)
         name = (named or worksheets)[0]
@@ -204,7 +207,7 @@ def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
             header_row, header = index + 1, [t or "" for t in texts]
         else:
             rows.append((index + 1, texts))
-    return SheetRows(name, header_row, header, rows)
+    return SheetRows(name, header_row, header, rows, [other for other in worksheets if other != name])
 
 
 def _workbook_part(book: zipfile.ZipFile) -> str:

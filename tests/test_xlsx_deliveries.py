@@ -142,11 +142,34 @@ def test_the_sheet_named_like_the_extract_is_read_else_the_first(tmp_path):
     _as_workbook(raw / "2023" / "tax.csv", sheet="TAX", change=notes_first)  # case and order do not matter
     conn, summary = _ingest(tmp_path, raw)
     assert (summary.sheet, summary.rows_read) == ("TAX", 17)
+    # the sheet left unread is said (dq_checks.csv: sheets_not_read), not silently ignored
+    assert [f for f in summary.findings if f[0] == "sheets_not_read"] == [("sheets_not_read", None, "“备注”")]
 
     other = copy_worked(tmp_path / "other")
     _as_workbook(other / "2023" / "tax.csv", sheet="Sheet1")  # someone's own export
     conn, summary = _ingest(tmp_path, other, name="other")
     assert (summary.sheet, summary.rows_read) == ("Sheet1", 17)
+    assert not [f for f in summary.findings if f[0] == "sheets_not_read"]
+
+
+def test_a_hidden_sheet_is_never_read_even_named_like_the_extract(tmp_path):
+    """A stale copy kept out of sight (hidden) is no delivery: the visible sheet is read, and the
+    hidden one is not reported either (hiding it was the department's own choice)."""
+    raw = copy_worked(tmp_path / "raw")
+
+    def stale_copy_hidden(ws):
+        ws.title = "2023年度"
+        stale = ws.parent.copy_worksheet(ws)
+        stale.title = "tax"
+        for row in stale.iter_rows(min_row=2, min_col=2, max_col=2):
+            row[0].value = (row[0].value or 0) * 3
+        stale.sheet_state = "hidden"
+
+    _as_workbook(raw / "2023" / "tax.csv", change=stale_copy_hidden)
+    conn, summary = _ingest(tmp_path, raw)
+    assert (summary.sheet, summary.rows_read) == ("2023年度", 17)
+    assert conn.execute("select tax_paid from raw.tax where uscc = ?", [U["甲"]]).fetchone() == ("600",)
+    assert not [f for f in summary.findings if f[0] == "sheets_not_read"]
 
 
 def test_numbers_typed_as_text_and_dates_as_excel_serial_dates_read_as_in_the_csv(tmp_path):
