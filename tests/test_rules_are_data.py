@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -65,3 +66,13 @@ def test_no_reward_number_in_reward_code():
     }
     for path in (ROOT / "dbt" / "macros" / "rewards.sql", ROOT / "dagster_project" / "outputs" / "rewards.py"):
         assert not (_numbers(path.read_text(encoding="utf-8")) & policy), path.name
+
+
+def test_every_seed_row_has_the_cells_of_its_header():
+    """A comma typed into a text cell without quotes shifts the row (dbt then stops every run at
+    the seed): caught here, at once."""
+    for seed in sorted((ROOT / "data" / "seeds").glob("*.csv")):
+        with open(seed, encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        ragged = [n for n, row in enumerate(rows[1:], start=2) if row and len(row) != len(rows[0])]
+        assert ragged == [], (seed.name, ragged)
