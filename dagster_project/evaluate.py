@@ -282,6 +282,7 @@ def evaluate(
 
     try:  # publishing replaces <export-dir>/<year>/ as a whole: never a folder of someone else's
         staging.refuse_overlap(export_dir, raw_dir, year)
+        staging.refuse_warehouse_inside(export_dir, warehouse, year)
         staging.refuse_foreign_folder(export_dir / str(year))
     except Failure as error:
         return _report_failure(console, error)
@@ -345,6 +346,7 @@ def export(year: int, export_dir: Path, warehouse: Path, instance: DagsterInstan
     from .outputs import staging
 
     try:
+        staging.refuse_warehouse_inside(export_dir, warehouse, year)
         staging.refuse_foreign_folder(export_dir / str(year))
         _run(year, Path("."), export_dir, warehouse, console, instance=instance)
     except Exception as error:

@@ -449,7 +449,7 @@ def test_only_the_shared_writer_writes_csv_files_and_workbooks():
         assert _writers(path.read_text(encoding="utf-8")) == kinds, path  # the exceptions are still true
 
 
-def test_an_export_folder_that_would_delete_deliveries_or_other_files_is_refused_before_the_run(tmp_path, capsys):
+def test_an_export_folder_that_would_delete_deliveries_or_other_files_is_refused_before_the_run(tmp_path, capsys, worked):
     """Publishing replaces <export-dir>/<year>/ as a whole. A command that names the delivery
     folder (or one around it, or inside it) as the export folder, or an export folder whose
     <year>/ holds something else, stops at once (exit 2) and deletes nothing."""
@@ -460,20 +460,28 @@ def test_an_export_folder_that_would_delete_deliveries_or_other_files_is_refused
     mine.mkdir(parents=True)
     (mine / "笔记.txt").write_text("the user's own notes", encoding="utf-8")
     warehouse = tmp_path / "w.duckdb"
-    for raw_dir, export_dir, says in [
-        (raw, raw, "重叠"),  # the delivery folder itself
-        (raw, raw / "2023", "重叠"),  # inside the deliveries
-        (inside, tmp_path / "out", "重叠"),  # the deliveries inside <export-dir>/2023
-        (raw, tmp_path / "mine", "不是 mujun 写出的结果"),
+    kept_inside = tmp_path / "kept" / "2023" / "warehouse" / "mujun.duckdb"
+    for raw_dir, export_dir, says, held in [
+        (raw, raw, "重叠", warehouse),  # the delivery folder itself
+        (raw, raw / "2023", "重叠", warehouse),  # inside the deliveries
+        (inside, tmp_path / "out", "重叠", warehouse),  # the deliveries inside <export-dir>/2023
+        (raw, tmp_path / "mine", "不是 mujun 写出的结果", warehouse),
+        # the warehouse inside <export-dir>/2023, which publishing replaces as a whole
+        (raw, tmp_path / "kept", "数据仓库 ", kept_inside),
+        (raw, tmp_path / "out", "位于输出文件夹", tmp_path / "out" / "2023" / "mujun.duckdb"),
     ]:
-        assert evaluate(year=2023, raw_dir=raw_dir, export_dir=export_dir, warehouse=warehouse) == 2, export_dir
+        assert evaluate(year=2023, raw_dir=raw_dir, export_dir=export_dir, warehouse=held) == 2, export_dir
         out = capsys.readouterr().out
         assert "输入无法使用 / input unusable" in out and says in out, out
-    assert not warehouse.exists()  # nothing ran
+    assert not warehouse.exists() and not kept_inside.exists()  # nothing ran
     assert _tree(raw / "2023") == delivered and _tree(inside / "2023") == delivered
     assert sorted(p.name for p in mine.iterdir()) == ["笔记.txt"]
-    # mujun export refuses the foreign folder too
+    # mujun export refuses the foreign folder too, and a warehouse inside the output folder
     assert export(2023, tmp_path / "mine", warehouse) == 2
+    capsys.readouterr()
+    shutil.copytree(worked.warehouse.parent, kept_inside.parent)  # an evaluated warehouse (with its WAL)
+    assert export(2023, tmp_path / "kept", kept_inside) == 2
+    assert "位于输出文件夹" in capsys.readouterr().out and not (tmp_path / "kept" / "2023" / "classification.csv").exists()
 
 
 def test_pages_drop_control_characters_and_escape_the_rest():

@@ -155,6 +155,20 @@ def refuse_overlap(export_dir: Path, raw_dir: Path, year: int) -> None:
         )
 
 
+def refuse_warehouse_inside(export_dir: Path, warehouse: Path, year: int) -> None:
+    """Raise when the warehouse (or the analysts' copy beside it) lies inside the year's output
+    folder: publishing replaces that folder as a whole, the warehouse with it."""
+    outputs, folder = (Path(export_dir) / str(year)).resolve(), Path(warehouse).resolve().parent
+    if outputs == folder or outputs in folder.parents:
+        raise typed_failure(
+            INPUT,
+            f"数据仓库 {Path(warehouse).resolve()} 位于输出文件夹 {outputs} 之内：发布结果时会替换整个输出文件夹；"
+            f"请把 --warehouse 设在输出文件夹之外 / the warehouse lies inside the output folder, which publishing "
+            f"replaces as a whole; choose a --warehouse outside {outputs}",
+            file=str(outputs),
+        )
+
+
 def swap_back(export_dir: Path, year: int, run_id: str) -> None:
     """Undo `swap_in`: this run's folder goes, the previous one (if any) comes back."""
     export_dir = Path(export_dir)
