@@ -49,7 +49,11 @@ def _build(raw: Path) -> None:
         f"ZL-2023-04,{U['丁']},{U['丁']},3,是",  # line 5: lessor = lessee
         f"ZL-2023-01,,{U['戊']},2,是",  # line 6: contract id of line 2 again
         f"ZL-2023-05,,{OUTSIDER},4,是",  # line 7: lessee outside the population
+        "ZL-2023-09,,,20,是",  # line 8: neither party named
     )
+    # 子 (blocked: no tax) sold for a negative amount
+    line_12 = (y / "statistics.csv").read_text(encoding="utf-8").splitlines()[11]
+    _replace_line(y / "statistics.csv", 12, line_12.replace(",3000,90,", ",-3000,90,"))
     _replace_line(y / "science_tech.csv", 2, f"{U['甲']},abc,0,是,无")  # not a number
     _replace_line(y / "science_tech.csv", 3, f"{U['乙']},240,0,maybe,无")  # not a boolean
     _replace_line(y / "safety_accidents.csv", 3, f"{U['丙']},SA-2023-02,2023.08.09,重大")  # not a date
@@ -146,7 +150,7 @@ def test_rows_read_equal_accepted_plus_quarantined(malformed):
     assert all(read == accepted + quarantined for read, accepted, quarantined, _ in counts.values())
     assert counts["tax"] == (18, 14, 4, 0)
     assert counts["land_parcels"] == (18, 15, 3, 0)
-    assert counts["land_leases"] == (6, 3, 3, 0)
+    assert counts["land_leases"] == (7, 4, 3, 0)
     assert counts["finance"] == (3, 1, 2, 0)
     assert counts["honors"] == (3, 3, 0, 1)
     assert counts["overrides"] == (2, 1, 1, 1)
@@ -184,6 +188,10 @@ def test_lease_to_enterprise_outside_population(malformed):
     assert issues(malformed, "lease_party_unknown") == {("land_leases.csv", "7", OUTSIDER, "warning")}
 
 
+def test_a_lease_naming_neither_party_is_warned(malformed):
+    assert issues(malformed, "lease_parties_missing") == {("land_leases.csv", "8", "", "warning")}
+
+
 def test_unverified_lease_warned(malformed):
     assert issues(malformed, "lease_unverified") == {("land_leases.csv", "3", U["丁"], "warning")}
 
@@ -214,6 +222,15 @@ def test_tax_duplicate_blocks(malformed):
 
 def test_tax_negative(malformed):
     assert issues(malformed, "tax_negative") == {("tax.csv", "15", U["小三"], "warning")}
+
+
+def test_negative_output_or_sales_are_warned_and_used_as_delivered(malformed):
+    found = malformed.query(
+        """select line, uscc, column_name, value, severity, message_zh from marts.dq_issues
+           where data_year = 2023 and "check" = 'statistics_value_negative'"""
+    )
+    assert [row[:5] for row in found] == [(12, U["子"], "revenue_prev", "-3000", "warning")]
+    assert "第12行 列“上年营业收入(万元)”（revenue_prev）：值为负（-3000 万元）" in found[0][5]
 
 
 def test_tax_exceeds_output(malformed):

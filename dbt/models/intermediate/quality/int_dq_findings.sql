@@ -55,9 +55,22 @@ warnings as (
     from {{ ref('stg_townships__land_leases') }}
     where not verified
     union all
+    -- a lease naming neither party is read, but its area counts for nobody
+    select 'land_leases', source_file, line_number, null, 'lease_parties_missing', 'lessee_uscc', lease_id
+    from {{ ref('stg_townships__land_leases') }}
+    where lessor_uscc is null and lessee_uscc is null
+    union all
     select 'tax', source_file, line_number, uscc, 'tax_negative', 'tax_paid', cast(tax_paid as varchar)
     from {{ ref('stg_tax__payments') }}
     where tax_paid < 0
+    {% for column in ['gross_output', 'gross_output_prev', 'revenue', 'revenue_prev'] %}
+    union all
+    -- output and sales are never negative: used as delivered (RULES §4 blocks on a missing
+    -- output only), and the statistics bureau hears of it
+    select 'statistics', source_file, line_number, uscc, 'statistics_value_negative', '{{ column }}', {{ as_text(column) }}
+    from {{ ref('stg_statistics__enterprises') }}
+    where {{ column }} < 0
+    {% endfor %}
 ),
 
 -- an override only sets the class of an evaluated enterprise: one for an enterprise that is
