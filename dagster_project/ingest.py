@@ -533,9 +533,12 @@ def _ingest_workbook(
 
     summary = LoadSummary(extract.name, year, path.name, _new_load_id(extract.name, year, now), True, sha256=sha256)
     summary.sheet = sheet.name
-    # one sheet is the delivery; data left on another visible sheet is said, not silently ignored
-    if sheet.not_read:
-        summary.findings.append(("sheets_not_read", None, "、".join(f"“{name}”" for name in sheet.not_read)))
+    # one sheet is the delivery; another visible sheet with headers of the contract (a copy of the
+    # sheet, another year's data) is said, not silently ignored; a sheet of notes is no news
+    lookup = header_lookup(extract)
+    not_read = [name for name, rows in sheet.others.items() if any(normalize_header(cell) in lookup for row in rows for cell in row)]
+    if not_read:
+        summary.findings.append(("sheets_not_read", None, "、".join(f"“{name}”" for name in not_read)))
     # a value typed beside the table, in a column with no header, is not used: said, not lost
     # (a CSV line with more cells than its header stops the run; a sheet has room to the right)
     for index in (i for i, text in enumerate(sheet.header) if not text.strip()):

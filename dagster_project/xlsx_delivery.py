@@ -37,6 +37,8 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003 files, and encrypte
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # the stream a password-protected .xlsx holds
 # Excel keeps 15 significant digits of a number; more are float artefacts of the binary value.
 SIGNIFICANT_DIGITS = 15
+# How far down another worksheet of a delivery a header is looked for (below a title or two).
+OTHER_SHEET_ROWS = 10
 SAVE_AS_XLSX = "请在 Excel 中打开，“另存为”→ 文件类型选“Excel 工作簿(*.xlsx)”，保存后重新运行"
 SAVE_AS_XLSX_EN = "open it in Excel, Save As -> file type 'Excel Workbook' (.xlsx), and run again"
 # A formula (an element `f`, with or without a namespace prefix) or an error value (`t="e"`) in a
@@ -56,7 +58,9 @@ class SheetRows:
     header_row: int | None  # None: the sheet holds no cell at all
     header: list[str]
     rows: list[tuple[int, list[str | None]]]
-    not_read: list[str] = field(default_factory=list)  # the other visible worksheets
+    # the first rows of each other visible worksheet (as text), to tell a sheet of notes from data
+    # left beside the delivery
+    others: dict[str, list[list[str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -178,8 +182,8 @@ def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
     """The extract's sheet of the workbook as text rows: the visible worksheet named like the
     extract, else the first visible worksheet (a hidden sheet is never read: a stale copy kept out
     of sight is no delivery). The header is the first row that holds anything; blank rows below it
-    are skipped (their neighbours keep their row numbers). The other visible worksheets are named
-    in `not_read`, for the department to hear of."""
+    are skipped (their neighbours keep their row numbers). The first rows of the other visible
+    worksheets come along in `others`."""
     check_bytes(path, data)
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -193,6 +197,11 @@ def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
             raise InputError(f"{path} 中没有工作表 / {path} holds no worksheet", file=path)
         name = (named or worksheets)[0]
         values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        others = {
+            other: [[cell_text(v) or "" for v in cells] for cells in book.get_sheet_by_name(other).to_python(nrows=OTHER_SHEET_ROWS)]
+            for other in worksheets
+            if other != name
+        }
     except InputError:
         raise
     except Exception as exc:  # calamine's errors (zip, XML, format) all mean: not a readable workbook
@@ -207,7 +216,7 @@ def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
             header_row, header = index + 1, [t or "" for t in texts]
         else:
             rows.append((index + 1, texts))
-    return SheetRows(name, header_row, header, rows, [other for other in worksheets if other != name])
+    return SheetRows(name, header_row, header, rows, others)
 
 
 def _workbook_part(book: zipfile.ZipFile) -> str:

@@ -142,8 +142,23 @@ def test_the_sheet_named_like_the_extract_is_read_else_the_first(tmp_path):
     _as_workbook(raw / "2023" / "tax.csv", sheet="TAX", change=notes_first)  # case and order do not matter
     conn, summary = _ingest(tmp_path, raw)
     assert (summary.sheet, summary.rows_read) == ("TAX", 17)
-    # the sheet left unread is said (dq_checks.csv: sheets_not_read), not silently ignored
-    assert [f for f in summary.findings if f[0] == "sheets_not_read"] == [("sheets_not_read", None, "“备注”")]
+    assert not [f for f in summary.findings if f[0] == "sheets_not_read"]  # a sheet of notes is no news
+
+    # a copy of the sheet (Excel's "move or copy"), first and visible, is not read: said to the
+    # department (dq_checks.csv: sheets_not_read), not silently ignored
+    copied = copy_worked(tmp_path / "copied")
+
+    def copy_first(ws):
+        copy = ws.parent.copy_worksheet(ws)
+        copy.title = "tax (2)"
+        copy.insert_rows(1)
+        copy["A1"] = "2023年度税收（更正）"  # a title above the header
+        ws.parent.move_sheet(copy, -1)
+
+    _as_workbook(copied / "2023" / "tax.csv", change=copy_first)
+    conn, summary = _ingest(tmp_path, copied, name="copied")
+    assert (summary.sheet, summary.rows_read) == ("tax", 17)
+    assert [f for f in summary.findings if f[0] == "sheets_not_read"] == [("sheets_not_read", None, "“tax (2)”")]
 
     other = copy_worked(tmp_path / "other")
     _as_workbook(other / "2023" / "tax.csv", sheet="Sheet1")  # someone's own export
