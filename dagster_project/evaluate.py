@@ -275,6 +275,14 @@ def evaluate(
     if not (raw_dir / str(year)).is_dir():
         console.print(f"[red]找不到数据目录 / no such folder:[/red] {escape(str(raw_dir / str(year)))}")
         return EXIT_INPUT
+    # the cutoff is a day of the data year or of the year the evaluation is made in (RULES §1): any
+    # other is a command line kept from another year, which would move every date condition
+    if cutoff is not None and cutoff.year not in (year, year + 1):
+        console.print(
+            f"[red]评价统计截止日 {cutoff} 既不在 {year} 年内，也不在其后一年（评价之年）内，疑为沿用了其他年度的命令，"
+            f"请核对 --cutoff / the cutoff {cutoff} is neither in {year} nor in the year after: check --cutoff[/red]"
+        )
+        return EXIT_INPUT
     console.print(f"[bold]mujun evaluate {year}[/bold] · raw {escape(str(raw_dir))} · warehouse {escape(str(warehouse))}", highlight=False)
     _report_unexpected_files(console, raw_dir / str(year))
     from .defs.evaluation_config import EvaluationConfig
@@ -326,16 +334,21 @@ def export(year: int, export_dir: Path, warehouse: Path, instance: DagsterInstan
     """Regenerate every output of an evaluated year from the warehouse, without recomputing."""
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     export_dir, warehouse = Path(export_dir), Path(warehouse)
-    evaluated, failed_run = False, None
+    evaluated, failed_run, earlier = False, None, []
     if warehouse.is_file():
         try:  # locked by a running evaluation, or not a warehouse at all
             with duckdb.connect(str(warehouse), read_only=True) as conn:
                 evaluated, failed_run = publish.evaluated(conn, year), run_log.unfinished(conn, year)
+                earlier = run_log.recomputed_earlier_years(conn, year)
         except duckdb.Error as error:
             return _report_failure(console, error)
     if failed_run:
         # the marts may be half rebuilt by that run: exporting them would publish a failed run
         console.print(f"[red]{escape(run_log.unfinished_message(year, failed_run))}[/red]")
+        return EXIT_INPUT
+    if earlier:
+        # the year's previous classes came from results the warehouse no longer holds
+        console.print(f"[red]{escape(run_log.recomputed_message(year, earlier))}[/red]")
         return EXIT_INPUT
     if not evaluated:
         console.print(

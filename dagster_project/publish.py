@@ -189,6 +189,11 @@ def publish(warehouse: Path, year: int, force: bool = False, reason: str | None 
         if failed_run:
             # --force publishes a year that is complete but not publishable, never a failed run's
             raise NotPublishable(run_log.unfinished_message(year, failed_run))
+        earlier = run_log.recomputed_earlier_years(conn, year)
+        if earlier:
+            # its previous classes came from results the warehouse no longer holds: --force
+            # publishes a year that is not publishable, never one that is out of date
+            raise NotPublishable(run_log.recomputed_message(year, earlier))
         state = current_state(conn, year)
         forced = not state["publishable"]
         if forced and not (force and (reason or "").strip()):

@@ -96,6 +96,35 @@ def earlier_computations(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str
     return {str(y): run_id for y, run_id in rows}
 
 
+def recomputed_earlier_years(conn: duckdb.DuckDBPyConnection, year: int) -> list[int]:
+    """The years before `year` computed again since the latest finished computation of `year`,
+    which took its previous classes from their results then: those results are gone, so the
+    year's own are out of date (a recomputation of `year` takes the new ones)."""
+    if latest(conn) is None:
+        return []
+    try:
+        row = conn.execute(
+            """select inputs from runs.computations where data_year = ? and finished_at is not null
+               order by started_at desc limit 1""",
+            [year],
+        ).fetchone()
+    except duckdb.BinderException:  # a warehouse of an older version: no inputs recorded
+        return []
+    then = json.loads(row[0]).get("earlier_years") if row and row[0] else None
+    if then is None:
+        return []
+    now = earlier_computations(conn, year)
+    return sorted(int(y) for y in set(then) | set(now) if then.get(y) != now.get(y) and y in now)
+
+
+def recomputed_message(year: int, earlier: list[int]) -> str:
+    years = "、".join(str(y) for y in earlier)
+    return (
+        f"{years} 年度在 {year} 年度最近一次计算之后重新计算过，{year} 年度结果所依据的上年结果已不是现在的结果；"
+        f"请先重新运行 mujun evaluate --year {year} / {years} was recomputed after {year}: evaluate {year} again first"
+    )
+
+
 def latest(conn: duckdb.DuckDBPyConnection) -> tuple[int, bool, str | None] | None:
     """The latest computation of the warehouse, whatever its year: (year, finished, inputs). The
     working tables (validation, staging, intermediate) hold what it computed."""

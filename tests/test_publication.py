@@ -134,6 +134,27 @@ def test_a_year_whose_latest_run_failed_is_neither_published_nor_exported(worked
     assert publish(good.warehouse, 2023, force=True, reason="重新评价后发布")["forced"]
 
 
+def test_a_year_whose_previous_year_was_computed_after_it_is_neither_published_nor_exported(worked, tmp_path, capsys):
+    """2023 took its previous classes from 2022's results as they were (none here); 2022 computed
+    afterwards makes them other results: 2023 is out of date until evaluated again, and `mujun
+    publish` (even with --force) and `mujun export` say so instead of freezing or writing it."""
+    from dagster_project.cli import main
+    from dagster_project.evaluate import export
+
+    run = copy_run(worked, tmp_path)
+    with duckdb.connect(str(run.warehouse)) as conn:  # as if 2022 had been evaluated after 2023
+        conn.execute("insert into runs.computations values ('a-2022-run', 2022, now(), now(), null)")
+    with pytest.raises(NotPublishable, match="2022 年度在 2023 年度最近一次计算之后重新计算过"):
+        publish(run.warehouse, 2023, force=True, reason="强制")
+    assert main(["publish", "--year", "2023", "--warehouse", str(run.warehouse), "--force", "--reason", "强制"]) == 3
+    before = sorted(p.relative_to(run.export_dir) for p in run.export_dir.rglob("*"))
+    capsys.readouterr()
+    assert export(2023, run.export_dir, run.warehouse) == 2
+    assert "请先重新运行 mujun evaluate --year 2023" in capsys.readouterr().out
+    assert sorted(p.relative_to(run.export_dir) for p in run.export_dir.rglob("*")) == before
+    assert not run.query("select * from information_schema.tables where table_schema = 'publications'")
+
+
 def test_publish_and_verify_name_a_missing_warehouse_without_creating_it(tmp_path, capsys):
     from dagster_project.cli import main
 

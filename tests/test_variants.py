@@ -12,6 +12,16 @@ from conftest import Run, U, copy_run, copy_worked, run_pipeline
 pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
 
 
+@pytest.mark.parametrize("cutoff", [date(2022, 12, 31), date(2032, 12, 31)])
+def test_a_cutoff_outside_the_data_year_and_the_year_after_is_refused_before_the_run(tmp_path, capsys, cutoff):
+    """Last year's command line kept (--year 2023 --cutoff 2022-12-31), or a typo: every date
+    condition would move; the run stops at once (exit 2) and writes nothing."""
+    status = run_pipeline(tmp_path, copy_worked(tmp_path / "raw"), cutoff=cutoff).status
+    assert status == 2
+    assert f"评价统计截止日 {cutoff} 既不在 2023 年内" in capsys.readouterr().out
+    assert not (tmp_path / "warehouse").exists() and not (tmp_path / "exports").exists()
+
+
 def test_a_manual_override_and_a_cutoff_of_one_run(tmp_path, worked):
     """Two changes of one run that touch different enterprises: the government's override of 己,
     and an earlier cutoff, under which 辛 (halted on 2022-06-30) has halted less than a year."""
