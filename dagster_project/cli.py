@@ -59,7 +59,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     evaluate.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR, help="部门报送文件目录，内含 <year>/*.csv 或 *.xlsx")
     evaluate.add_argument("--export-dir", type=Path, default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
     evaluate.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
-    evaluate.add_argument("--cutoff", type=_date, default=None, help="评价统计截止日 YYYY-MM-DD（默认 <year>-12-31；须在数据年度或其后一年内）")
+    evaluate.add_argument(
+        "--cutoff", type=_date, default=None, help="评价统计截止日 YYYY-MM-DD（默认 <year>-12-31；须在数据年度或其后一年内）"
+    )
     evaluate.add_argument(
         "--benchmark-method",
         choices=["mean_of_ratios", "ratio_of_sums"],

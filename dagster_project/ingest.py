@@ -406,16 +406,32 @@ def _record_unexpected_files(conn: duckdb.DuckDBPyConnection, extract: Extract, 
             )
 
 
-def _missing_file_error(extract: Extract, path: Path) -> InputError:
+def missing_required_files(chosen: list[Extract], year: int, raw_dir: Path) -> None:
+    """Raise one InputError naming every required file the year folder lacks, before anything is
+    loaded: the departments hear at once of all they still have to deliver."""
+    folder = Path(raw_dir) / str(year)
+    missing = [e for e in chosen if e.required and not delivery_folder.delivered_files(folder, e)]
+    if missing:
+        texts = [_missing_file_texts(extract, folder / extract.file_name) for extract in missing]
+        raise InputError(
+            "；".join(zh for zh, _ in texts) + " / " + "; ".join(en for _, en in texts), file=folder / missing[0].file_name
+        )
+
+
+def _missing_file_texts(extract: Extract, path: Path) -> tuple[str, str]:
     similar = [e.name for e in delivery_folder.unexpected_entries(path.parent) if e.resembles and e.extract == extract]
     named = f"{extract.file_name} 或 {extract.workbook_name}"
     hint_zh = f"；文件夹中有 {'、'.join(similar)}，但文件名须为 {named}" if similar else ""
     hint_en = f"; found {', '.join(similar)}, but the file must be named {extract.file_name} or {extract.workbook_name}" if similar else ""
-    return InputError(
-        f"缺少必需文件 {named}（{extract.department_zh}）：{path}{hint_zh} / Required file missing: {path} "
-        f"(or {extract.workbook_name}){hint_en}",
-        file=path,
+    return (
+        f"缺少必需文件 {named}（{extract.department_zh}）：{path}{hint_zh}",
+        f"Required file missing: {path} (or {extract.workbook_name}){hint_en}",
     )
+
+
+def _missing_file_error(extract: Extract, path: Path) -> InputError:
+    zh, en = _missing_file_texts(extract, path)
+    return InputError(f"{zh} / {en}", file=path)
 
 
 def _delivered_twice_error(extract: Extract, files: list[Path]) -> InputError:

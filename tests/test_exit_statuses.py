@@ -75,8 +75,10 @@ def test_a_missing_required_file_is_typed_with_the_file(tmp_path):
 
 
 def test_exit_2_for_a_missing_required_file_through_the_console_script(tmp_path):
+    """Every required file missing is named at once (tax and land here), and nothing is loaded."""
     raw = copy_worked(tmp_path / "raw")
     (raw / "2023" / "land_parcels.csv").unlink()
+    (raw / "2023" / "tax.csv").rename(raw / "2023" / "tax_2023.csv")  # under a name of its own
     done = _mujun(
         "evaluate",
         "--year",
@@ -90,6 +92,10 @@ def test_exit_2_for_a_missing_required_file_through_the_console_script(tmp_path)
     )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "输入无法使用 / input unusable" in done.stdout and "缺少必需文件 land_parcels.csv" in done.stdout
+    assert "缺少必需文件 tax.csv 或 tax.xlsx（税务局）" in done.stdout and "文件夹中有 tax_2023.csv，但文件名须为 tax.csv" in done.stdout
+    if (tmp_path / "w.duckdb").exists():  # statistics.csv was not loaded either
+        with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as conn:
+            assert not conn.execute("select * from information_schema.tables where table_schema = 'raw'").fetchall()
     assert "Traceback" not in done.stdout + done.stderr
     assert "nanobind" not in done.stderr and "leaked" not in done.stderr
 

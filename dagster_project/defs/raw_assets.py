@@ -26,7 +26,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from ..contract import Extract, extracts
 from ..expectations import validate_delivery
-from ..ingest import current_delivery, ingest_extract
+from ..ingest import current_delivery, ingest_extract, missing_required_files
 from .dbt_assets import mujun_dbt_models
 from .partitions import data_year_partitions
 from .resources import Locations, Warehouse
@@ -69,10 +69,10 @@ def _spec(extract: Extract) -> AssetSpec:
 )
 def raw_deliveries(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> Iterator[MaterializeResult]:
     year = int(context.partition_key)
+    chosen = [extract for extract in extracts().values() if _key(extract) in context.selected_asset_keys]
+    missing_required_files(chosen, year, locations.raw_dir)
     with warehouse.connect() as conn:
-        for extract in extracts().values():
-            if _key(extract) not in context.selected_asset_keys:
-                continue
+        for extract in chosen:
             summary = ingest_extract(conn, extract, year, locations.raw_dir)
             if summary.unchanged:
                 context.log.info(f"{extract.file_name} {year}: unchanged delivery, nothing loaded")
