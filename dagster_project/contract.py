@@ -107,10 +107,15 @@ def extracts() -> dict[str, Extract]:
 REQUIRED_MARK = "＊"
 
 
+# zero-width space, word joiner, byte order mark: nothing on screen, no part of a header
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+
+
 def normalize_header(text: str) -> str:
-    """Compare headers loosely: full-width forms folded (NFKC), spaces dropped, case ignored, the
-    template's required mark (＊, or * as NFKC folds it) around the name ignored."""
-    folded = unicodedata.normalize("NFKC", text).strip().lower()
+    """Compare headers loosely: full-width forms folded (NFKC), spaces and invisible characters
+    (a second byte order mark, a zero-width space) dropped, case ignored, the template's required
+    mark (＊, or * as NFKC folds it) around the name ignored."""
+    folded = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip().lower()
     return re.sub(r"\s+", "", folded).strip(unicodedata.normalize("NFKC", REQUIRED_MARK))
 
 

@@ -43,7 +43,8 @@ def number_sql(column: str) -> str:
     why): a plain decimal with thousands separators in groups of three, finite, not underflowing
     to zero, below the magnitude limit; else NULL. tests/test_hostile_values.py checks that both
     parsers agree."""
-    text = f"nullif(trim({column}, ' ' || chr(9) || chr(10) || chr(13) || chr(160) || chr(12288)), '')"
+    blanks = "' ' || chr(9) || chr(10) || chr(13) || chr(160) || chr(12288) || chr(8203) || chr(8288) || chr(65279)"
+    text = f"nullif(trim({column}, {blanks}), '')"
     number = f"try_cast(replace({text}, ',', '') as double)"
     return (
         f"(case when regexp_full_match({text}, '{NUMBER_PATTERN}') and isfinite({number}) "

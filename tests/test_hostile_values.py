@@ -584,7 +584,18 @@ def test_dates_with_a_short_or_impossible_year_are_no_dates(macros, value):
     assert _eval(macros, module.parse_date("x"), value) is None
 
 
-@pytest.mark.parametrize("value", ["91411303CNEUCAKJ5Y\t", "\t91411303cneucakj5y", "\u300091411303CNEUCAKJ5Y\r"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "91411303CNEUCAKJ5Y\t",
+        "\t91411303cneucakj5y",
+        "\u300091411303CNEUCAKJ5Y\r",
+        # invisible: a zero-width space, a byte order mark, a word joiner (copied out of a web page)
+        "91411303CNEUCAKJ5Y\u200b",
+        "\ufeff91411303CNEUCAKJ5Y",
+        "\u2060 91411303CNEUCAKJ5Y",
+    ],
+)
 def test_white_space_copied_with_a_code_is_no_part_of_it(macros, value):
     module, _ = macros
     assert _eval(macros, module.parse_uscc("x"), value) == "91411303CNEUCAKJ5Y"

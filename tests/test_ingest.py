@@ -185,3 +185,15 @@ def test_a_quote_inside_an_unquoted_cell_does_not_hide_a_quoted_line_break(tmp_p
     assert numbers[U["乙"]] == 3 and numbers[U["丙"]] == 5
     assert numbers["91411303GWXUCJMA40"] == 20
     assert conn.execute("select tax_paid, credit_rating_d from raw.tax where uscc = ?", [U["乙"]]).fetchone() == ('240"', "是\n")
+
+
+def test_a_header_with_invisible_characters_is_read_as_it_shows(tmp_path):
+    """A second byte order mark (a file saved twice by two programs), a zero-width space copied out
+    of a web page: nothing on screen, no part of a column name."""
+    raw = copy_worked(tmp_path / "raw")
+    path = raw / "2023" / "tax.csv"
+    text = path.read_text(encoding="utf-8").replace("tax_paid", "tax_paid\u200b", 1)
+    path.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbf" + text.encode("utf-8"))
+    conn, summary = _ingest(tmp_path, raw)
+    assert summary.rows_read == 17 and not [f for f in summary.findings if f[0] in ("column_missing", "column_unknown")]
+    assert conn.execute("select tax_paid from raw.tax where uscc = ?", [U["乙"]]).fetchone() == ("240",)

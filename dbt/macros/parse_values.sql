@@ -4,9 +4,11 @@
 
 {# White space around a delivered cell is no part of its value: spaces, and also the tabs, line
    ends, no-break and ideographic spaces that copying out of another system or a Chinese input
-   method leaves (DuckDB's trim() strips spaces only). #}
+   method leaves (DuckDB's trim() strips spaces only), and the invisible characters a copy out of
+   a web page or a Word file brings along (zero-width space, word joiner, byte order mark), which
+   would make a code that looks right on screen fail its check. #}
 {% macro trim_cell(col) -%}
-    trim({{ col }}, ' ' || chr(9) || chr(10) || chr(13) || chr(160) || chr(12288))
+    trim({{ col }}, ' ' || chr(9) || chr(10) || chr(13) || chr(160) || chr(12288) || chr(8203) || chr(8288) || chr(65279))
 {%- endmacro %}
 
 {% macro clean_text(col) -%}
