@@ -413,9 +413,7 @@ def missing_required_files(chosen: list[Extract], year: int, raw_dir: Path) -> N
     missing = [e for e in chosen if e.required and not delivery_folder.delivered_files(folder, e)]
     if missing:
         texts = [_missing_file_texts(extract, folder / extract.file_name) for extract in missing]
-        raise InputError(
-            "；".join(zh for zh, _ in texts) + " / " + "; ".join(en for _, en in texts), file=folder / missing[0].file_name
-        )
+        raise InputError("；".join(zh for zh, _ in texts) + " / " + "; ".join(en for _, en in texts), file=folder / missing[0].file_name)
 
 
 def _missing_file_texts(extract: Extract, path: Path) -> tuple[str, str]:
