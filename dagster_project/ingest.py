@@ -558,8 +558,7 @@ def _ingest_workbook(
     for index in (i for i, text in enumerate(sheet.header) if not text.strip()):
         cells = [f"{xlsx_delivery.column_letters(index)}{number}" for number, texts in sheet.rows if texts[index] and texts[index].strip()]
         if cells:
-            more = f" 等 {len(cells)} 个 / {len(cells)} cells" if len(cells) > 5 else ""
-            summary.findings.append(("cell_without_header", None, "、".join(cells[:5]) + more))
+            summary.findings.append(_cells_without_header(cells[:5], len(cells)))
     # the rows in one go, as an Arrow table DuckDB reads (no insert per row)
     rows = pa.table(
         {"line_number": pa.array([number for number, _ in sheet.rows], pa.int64())}
@@ -691,10 +690,26 @@ def _insert_rows(
                     where {" or ".join(f"not regexp_full_match(c{i}, {_BLANKS_SQL})" for i in range(len(header)))}""",
                 params + [now],
             ).fetchone()
+            # a value under a blank header cell is not used: said, not lost (as in a workbook)
+            for index in (i for i, text in enumerate(header) if not text.strip()):
+                (count, lines) = conn.execute(
+                    f"""select count(*), list({line_number} order by ordinality)[1:5] from {source} with ordinality
+                        where not regexp_full_match(c{index}, {_BLANKS_SQL})""",
+                    params[4:],
+                ).fetchone()
+                if count:
+                    summary.findings.append(_cells_without_header([f"{xlsx_delivery.column_letters(index)}{n}" for n in lines], count))
         except duckdb.Error as exc:
             # Say which line breaks the file (walked in Python only now that it is known to fail).
             raise csv_problems.diagnose(path, delivery.text, header) or csv_problems.duckdb_error(path, exc) from exc
     return inserted
+
+
+def _cells_without_header(cells: list[str], count: int) -> tuple[str, None, str]:
+    """The finding of values in a column without a header: the first cells (as Excel names them),
+    and how many there are when there are more."""
+    more = f" 等 {count} 个 / {count} cells" if count > len(cells) else ""
+    return ("cell_without_header", None, "、".join(cells) + more)
 
 
 def _check_cell_sizes(conn, extract: Extract, path: Path, columns: list[str], load_id: str) -> None:

@@ -529,6 +529,25 @@ def test_lines_of_blanks_only_are_blank_lines_and_keep_line_numbers(tmp_path, en
     assert conn.execute("select line_number, credit_rating_d from raw.tax where uscc = ?", [U["乙"]]).fetchone() == (6, "是\n \n")
 
 
+def test_values_under_a_blank_header_cell_are_reported_not_lost(tmp_path):
+    """A CSV column whose header cell is blank is not used (no contract column to put it in), but
+    what it holds is said, cell by cell as Excel names them, as for a workbook; empty cells there
+    (a trailing comma on every line) are nothing to say."""
+    raw = copy_worked(tmp_path / "raw")
+    path = raw / "2023" / "tax.csv"
+    lines = _lines(path)
+    lines = [lines[0] + ",,"] + [line + (",备注,x" if n in (2, 5) else ",,") for n, line in enumerate(lines[1:], start=2)]
+    lines.insert(3, "")  # a blank line: the records after it are one line further down
+    _write(path, lines)
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    summary = ingest_extract(conn, TAX, 2023, raw)
+    assert summary.rows_read == 17
+    assert [f for f in summary.findings if f[0] == "cell_without_header"] == [
+        ("cell_without_header", None, "D2、D6"),
+        ("cell_without_header", None, "E2、E6"),
+    ]
+
+
 # --- files outside the contract ----------------------------------------------------------------
 
 STRAY = {
