@@ -330,6 +330,9 @@ def _map_header(
         if sheet:
             hint_zh = f"（第{line}行应为表头；数据应填在名为“{extract.name}”的工作表或第一个工作表中，第一行为表头）"
             hint_en = f" (row {line} should be the header; the data belongs in the sheet named '{extract.name}' or the first sheet)"
+        elif not present:  # no column of the contract at all: something stands above the header
+            hint_zh = "（第1行应为表头：请删除表头上方的标题行或“sep=,”行）"
+            hint_en = " (line 1 should be the header: remove a title or 'sep=,' line above it)"
         raise InputError(
             f"{where_zh} 缺少必需列 {names}{hint_zh} / {where_en} is missing required column(s) "
             + ", ".join(c.name for c in missing_required)

@@ -529,6 +529,18 @@ def test_lines_of_blanks_only_are_blank_lines_and_keep_line_numbers(tmp_path, en
     assert conn.execute("select line_number, credit_rating_d from raw.tax where uscc = ?", [U["乙"]]).fetchone() == (6, "是\n \n")
 
 
+@pytest.mark.parametrize("above", ["2023年度企业实缴税费", "sep=,"])
+def test_a_line_above_the_header_is_named_as_the_cause(tmp_path, above):
+    """A title line, or the `sep=,` line some programs write: no column of the contract is found,
+    and the message says why, not only which columns are missing."""
+    raw = copy_worked(tmp_path / "raw")
+    path = raw / "2023" / "tax.csv"
+    _write(path, [above] + _lines(path))
+    with pytest.raises(InputError) as error:
+        ingest_extract(duckdb.connect(str(tmp_path / "w.duckdb")), TAX, 2023, raw)
+    assert "缺少必需列" in error.value.description and "第1行应为表头：请删除表头上方的标题行" in error.value.description
+
+
 def test_values_under_a_blank_header_cell_are_reported_not_lost(tmp_path):
     """A CSV column whose header cell is blank is not used (no contract column to put it in), but
     what it holds is said, cell by cell as Excel names them, as for a workbook; empty cells there
