@@ -57,6 +57,7 @@ def _build(raw: Path) -> None:
     _replace_line(y / "science_tech.csv", 2, f"{U['甲']},abc,0,是,无")  # not a number
     _replace_line(y / "science_tech.csv", 3, f"{U['乙']},240,0,maybe,无")  # not a boolean
     _replace_line(y / "safety_accidents.csv", 3, f"{U['丙']},SA-2023-02,2023.08.09,重大")  # not a date
+    _append(y / "safety_accidents.csv", f"{U['丁']},SA-2022-07,2022-12-30,一般")  # line 4: last year's accident
     _append(y / "honors.csv", f"{OUTSIDER},市级先进,市级,2023")  # line 4: orphan
     _append(y / "finance.csv", f"{U['甲']},上市,否")  # line 4: 甲 twice
     _replace_line(y / "industry_it.csv", 3, f'{U["丁"]},无,无,无,无,"1,500",否,否,')  # thousands separator: fine
@@ -231,6 +232,11 @@ def test_negative_output_or_sales_are_warned_and_used_as_delivered(malformed):
     )
     assert [row[:5] for row in found] == [(12, U["子"], "revenue_prev", "-3000", "warning")]
     assert "第12行 列“上年营业收入(万元)”（revenue_prev）：值为负（-3000 万元）" in found[0][5]
+
+
+def test_an_event_dated_in_another_year_is_warned_and_not_counted(malformed):
+    assert issues(malformed, "event_outside_year") == {("safety_accidents.csv", "4", U["丁"], "warning")}
+    assert not malformed.query("select * from intermediate.int_events_in_year where event_id = 'SA-2022-07'")
 
 
 def test_tax_exceeds_output(malformed):

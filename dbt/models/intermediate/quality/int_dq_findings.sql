@@ -63,6 +63,18 @@ warnings as (
     select 'tax', source_file, line_number, uscc, 'tax_negative', 'tax_paid', cast(tax_paid as varchar)
     from {{ ref('stg_tax__payments') }}
     where tax_paid < 0
+    {% for extract, model, column in [
+        ('safety_accidents', 'stg_emergency__safety_accidents', 'occurred_on'),
+        ('environment', 'stg_environment__cases', 'occurred_on'),
+        ('land_violations', 'stg_natural_resources__land_violations', 'discovered_on'),
+    ] %}
+    union all
+    -- an event dated in another year counts for no item of this one (int_events_in_year): said,
+    -- since the date may be a typo or the event another year's delivery
+    select '{{ extract }}', source_file, line_number, uscc, 'event_outside_year', '{{ column }}', cast({{ column }} as varchar)
+    from {{ ref(model) }}
+    where year({{ column }}) <> {{ data_year() }}
+    {% endfor %}
     {% for column in ['gross_output', 'gross_output_prev', 'revenue', 'revenue_prev'] %}
     union all
     -- output and sales are never negative: used as delivered (RULES §4 blocks on a missing
