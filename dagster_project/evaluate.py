@@ -275,13 +275,10 @@ def evaluate(
     if not (raw_dir / str(year)).is_dir():
         console.print(f"[red]找不到数据目录 / no such folder:[/red] {escape(str(raw_dir / str(year)))}")
         return EXIT_INPUT
-    # the cutoff is a day of the data year or of the year the evaluation is made in (RULES §1): any
-    # other is a command line kept from another year, which would move every date condition
-    if cutoff is not None and cutoff.year not in (year, year + 1):
-        console.print(
-            f"[red]评价统计截止日 {cutoff} 既不在 {year} 年内，也不在其后一年（评价之年）内，疑为沿用了其他年度的命令，"
-            f"请核对 --cutoff / the cutoff {cutoff} is neither in {year} nor in the year after: check --cutoff[/red]"
-        )
+    from .defs.evaluation_config import cutoff_problem
+
+    if problem := cutoff_problem(year, cutoff):
+        console.print(f"[red]{escape(problem)}[/red]")
         return EXIT_INPUT
     console.print(f"[bold]mujun evaluate {year}[/bold] · raw {escape(str(raw_dir))} · warehouse {escape(str(warehouse))}", highlight=False)
     _report_unexpected_files(console, raw_dir / str(year))

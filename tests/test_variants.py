@@ -22,6 +22,29 @@ def test_a_cutoff_outside_the_data_year_and_the_year_after_is_refused_before_the
     assert not (tmp_path / "warehouse").exists() and not (tmp_path / "exports").exists()
 
 
+@pytest.mark.parametrize(("cutoff", "says"), [("2032-12-31", "既不在 2023 年内"), ("2023/12/31", "不是 YYYY-MM-DD 格式的日期")])
+def test_a_cutoff_set_in_the_dagster_ui_is_checked_as_on_the_command_line(tmp_path, worked, cutoff, says):
+    from dagster import AssetKey, DagsterInstance
+
+    from dagster_project import exit_status
+    from dagster_project.definitions import build_definitions
+    from dagster_project.defs.dbt_assets import evaluation_run_config
+    from dagster_project.defs.resources import Locations, Warehouse
+
+    run = copy_run(worked, tmp_path)
+    defs = build_definitions(Warehouse(path=str(run.warehouse)), Locations(raw_dir=str(run.raw_dir), export_dir=str(run.export_dir)))
+    result = defs.resolve_job_def("evaluate_data_year").execute_in_process(
+        partition_key="2023",
+        run_config=evaluation_run_config(cutoff=cutoff),
+        instance=DagsterInstance.ephemeral(),
+        asset_selection=[AssetKey(["marts", "classification"])],
+        raise_on_error=False,
+    )
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert says in failure.step_failure_data.error.message
+    assert failure.step_failure_data.user_failure_data.metadata[exit_status.KIND].value == exit_status.INPUT
+
+
 def test_a_manual_override_and_a_cutoff_of_one_run(tmp_path, worked):
     """Two changes of one run that touch different enterprises: the government's override of 己,
     and an earlier cutoff, under which 辛 (halted on 2022-06-30) has halted less than a year."""

@@ -5,6 +5,7 @@ the Dagster event of its asset or check, named by the dbt unique id dagster-dbt 
 specs' metadata."""
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -24,7 +25,7 @@ from dagster_dbt import dbt_assets
 from .. import dbt_build, exit_status, run_log, run_plan
 from ..dbt_project import dbt_project, manifest
 from .dbt_translator import MujunDbtTranslator
-from .evaluation_config import EvaluationConfig
+from .evaluation_config import EvaluationConfig, cutoff_problem
 from .partitions import data_year_partitions
 from .resources import Locations, Warehouse
 
@@ -64,6 +65,9 @@ def mujun_dbt_models(context: AssetExecutionContext, warehouse: Warehouse, locat
     }
     everything = not context.is_subset  # every model, seed and test of the project
     decisions = config.model_dump()
+    # a run configured in the Dagster UI is checked as the command line checks its --cutoff
+    if problem := _cutoff_problem(year, config.cutoff):
+        raise exit_status.typed_failure(exit_status.INPUT, problem, check="cutoff")
     project = dbt_build.parse(warehouse.file)
     with warehouse.connect() as conn:
         if not everything:
@@ -96,6 +100,14 @@ def mujun_dbt_models(context: AssetExecutionContext, warehouse: Warehouse, locat
     # a successful build's folder (compiled SQL, run results, dbt's log) is not read again; a
     # failed build's folder stays for whoever looks into the failure
     invocation.remove()
+
+
+def _cutoff_problem(year: int, cutoff: str) -> str | None:
+    try:
+        day = date.fromisoformat(cutoff) if cutoff else None
+    except ValueError:
+        return f"评价统计截止日“{cutoff}”不是 YYYY-MM-DD 格式的日期 / the cutoff {cutoff!r} is not a YYYY-MM-DD date"
+    return cutoff_problem(year, day)
 
 
 def _summary(results) -> str:
