@@ -334,8 +334,10 @@ def _build_district(raw: Path) -> None:
             f"{U['D3']},P12,质量管控,200,2023",
             f"{U['D3']},P13,生产计划与综合管理,60,2023",
             f"{U['D3']},P14,云平台,50,2023",
+            f"{U['D2']},P15,智能制造装备,30,2023",
+            f"{U['D2']},P15,智能制造装备,30,2023",
         ],
-    )  # line 15: unknown item
+    )  # line 15: unknown item; lines 16 and 17: one invoice twice (neither used: D2 gets no smart_equipment)
     _write(
         y / "higher_level_funding.csv",
         "uscc,item,level,amount,year",
@@ -538,6 +540,14 @@ def test_buildings_with_impossible_figures_are_quarantined_with_an_error(distric
         run.one("select rows_quarantined from marts.delivery_reconciliation where data_year = 2023 and extract = 'multistorey_buildings'"),
     )
     assert quarantined == 4
+
+
+def test_an_invoice_delivered_twice_is_used_for_neither_line(district):
+    _, run = district
+    assert run.query(
+        """select line, severity from marts.dq_issues where data_year = 2023 and "check" = 'invoice_duplicate' order by line"""
+    ) == [(16, "error"), (17, "error")]
+    assert ("D2", "smart_equipment") not in _of(run, "D2")
 
 
 def test_unknown_invoice_or_funding_item_is_a_cell_error(district):
