@@ -67,7 +67,8 @@ def _build(raw: Path) -> None:
     (y / "overrides.csv").write_text(
         "uscc,final_class,reason,approved_by,approved_on\n"
         f"{OUTSIDER},A,理由,区委、区政府,2024-04-20\n"  # line 2: unknown enterprise
-        f"{U['甲']},E,理由,区委、区政府,2024-04-20\n",  # line 3: no such class
+        f"{U['甲']},E,理由,区委、区政府,2024-04-20\n"  # line 3: no such class
+        f"{U['戊']},C,理由,区委、区政府,2022-04-20\n",  # line 4: dated in 2022, last year's decision kept
         encoding="utf-8",
     )
 
@@ -154,7 +155,7 @@ def test_rows_read_equal_accepted_plus_quarantined(malformed):
     assert counts["land_leases"] == (7, 4, 3, 0)
     assert counts["finance"] == (3, 1, 2, 0)
     assert counts["honors"] == (3, 3, 0, 1)
-    assert counts["overrides"] == (2, 1, 1, 1)
+    assert counts["overrides"] == (3, 2, 1, 1)
 
 
 # land guards ------------------------------------------------------------------------------------
@@ -257,6 +258,11 @@ def test_tax_jump_against_previous_year(malformed):
 
 def test_orphan_rows(malformed):
     assert issues(malformed, "uscc_not_in_population") == {("honors.csv", "4", OUTSIDER, "warning")}
+
+
+def test_an_override_dated_outside_the_year_and_the_next_is_warned_and_applied(malformed):
+    assert issues(malformed, "override_date_outside") == {("overrides.csv", "4", U["戊"], "warning")}
+    assert malformed.one("select final_class from marts.classification where data_year = 2023 and uscc = ?", [U["戊"]]) == "C"
 
 
 def test_override_for_unknown_enterprise_is_an_error(malformed):

@@ -75,6 +75,12 @@ warnings as (
     from {{ ref(model) }}
     where year({{ column }}) <> {{ data_year() }}
     {% endfor %}
+    union all
+    -- the government decides a year's classes in that year or the next, when it is evaluated
+    -- (as a run's cutoff: evaluation_config.py); another date is likely last year's line kept
+    select 'overrides', source_file, line_number, uscc, 'override_date_outside', 'approved_on', cast(approved_on as varchar)
+    from {{ ref('stg_government__overrides') }}
+    where year(approved_on) not in ({{ data_year() }}, {{ data_year() }} + 1)
     {% for column in ['gross_output', 'gross_output_prev', 'revenue', 'revenue_prev'] %}
     union all
     -- output and sales are never negative: used as delivered (RULES §4 blocks on a missing
