@@ -320,6 +320,13 @@ def evaluate(
         verdict = next((e.passed for e in checks if e.check_name == exit_status.PUBLISHABLE_CHECK), None)
         publishable = verdict if verdict is not None else publish.publishable(conn, year)
         why_not = reference.not_publishable(conn, year)
+        published = publish.differs_from_publication(conn, year)
+    if published:
+        console.print(
+            f"[yellow]{year} 年度已发布（{escape(published)}），本次结果与发布的不同：结果文件夹中已是本次结果，"
+            f"正式公示须重新发布（mujun publish --year {year}）/ the results differ from publication {escape(published)}: "
+            "publish again[/yellow]"
+        )
     if not publishable:
         console.print(f"[yellow]{escape(why_not.rstrip('。'))} / not publishable[/yellow]")
     else:

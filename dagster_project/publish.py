@@ -96,6 +96,22 @@ def inputs_fingerprint(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, 
     return {extract: sha256 for extract, _, sha256, _, _ in deliveries_in_force(conn, year)}
 
 
+def differs_from_publication(conn: duckdb.DuckDBPyConnection, year: int) -> str | None:
+    """The id of the year's latest publication when the current results are not the ones it froze
+    (an evaluation after publishing: an override of the objection cycle, a corrected file), else
+    None."""
+    has_publications = conn.execute(
+        "select count(*) from information_schema.tables where table_schema = 'publications' and table_name = 'runs'"
+    ).fetchone()[0]
+    latest = (
+        has_publications
+        and conn.execute(
+            "select publication_id, results_sha256 from publications.runs where data_year = ? order by published_at desc limit 1", [year]
+        ).fetchone()
+    )
+    return latest[0] if latest and latest[1] != results_fingerprint(conn, year) else None
+
+
 def results_fingerprint(conn: duckdb.DuckDBPyConnection, year: int) -> str:
     """sha256 of the classification of the year as exported (numbers to six decimals)."""
     parts = [

@@ -47,7 +47,7 @@ def test_a_year_that_is_not_publishable_is_published_only_with_force_and_a_reaso
     assert published.one("select count(*) from publications.classification where publication_id = ?", [record["publication_id"]]) == 17
 
 
-def test_verify_recomputes_from_what_was_frozen_and_names_each_difference_on_its_own_line(published, tmp_path, monkeypatch):
+def test_verify_recomputes_from_what_was_frozen_and_names_each_difference_on_its_own_line(published, tmp_path, monkeypatch, capsys):
     """After publication everything moved on:
     - the publication's own results were edited (as a code change or a hand edit would): the
       recomputation from the frozen inputs and rules does not give them, one line per difference;
@@ -78,8 +78,11 @@ def test_verify_recomputes_from_what_was_frozen_and_names_each_difference_on_its
     # 甲 paid far less tax in the corrected delivery
     lines = [f"{U['甲']},1,否" if line.startswith(U["甲"]) else line for line in lines]
     tax.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    capsys.readouterr()
     rerun = run_pipeline(published.export_dir.parent, published.raw_dir)
     assert rerun.status == 3
+    # the evaluation says that the year was published and that its results now differ
+    assert f"2023 年度已发布（{pid}），本次结果与发布的不同" in capsys.readouterr().out
     with duckdb.connect(str(published.warehouse)) as conn:
         conn.execute("update rules.indicator_points set cap_points = cap_points + 1 where scale = 'below' and indicator = 'tax_per_mu'")
 

@@ -244,7 +244,7 @@ def _materialized(export: Export, paths: list[Path], started: float, waited: boo
     deps=EXPORT_KEYS,
     partitions_def=data_year_partitions,
     kinds={"duckdb"},
-    description="发布本次运行的结果：全部导出成功后，以暂存目录替换 <export-dir>/<year>/，"
+    description="更新结果文件夹与分析副本：全部导出成功后，以暂存目录替换 <export-dir>/<year>/，"
     "并替换供分析人员只读查询的数据仓库副本（warehouse/published/mujun.duckdb）。"
     "任何一步失败则不发布，上一次的结果保持不变。",
 )
