@@ -72,6 +72,7 @@ def macros():
     conn = duckdb.connect()
     conn.execute(f"""create table industry_divisions as select * from read_csv('{ROOT / "data" / "seeds" / "industry_divisions.csv"}',
                      types={{'division': 'VARCHAR', 'section': 'VARCHAR', 'from_year': 'INTEGER', 'to_year': 'INTEGER'}})""")
+    conn.execute(f"create table enum_labels as select * from read_csv('{ROOT / 'data' / 'seeds' / 'enum_labels.csv'}', all_varchar = true)")
     yield module, conn
     conn.close()
 
@@ -562,6 +563,14 @@ def test_huge_finite_values_never_reach_an_output_as_inf(tmp_path, worked):
         assert value is None or math.isfinite(value)
     assert run.one("select energy_score from marts.classification where data_year = 2023 and uscc = ?", [U["甲"]]) == 24
     assert (run.export_dir / "2023" / "亩均效益评价结果_2023.xlsx").exists()
+
+
+@pytest.mark.parametrize(("value", "code"), [("A", "A"), ("a", "A"), ("Ａ", "A"), ("ｂ", "B"), (" Ｃ\u3000", "C"), ("规上", "above")])
+def test_a_label_typed_in_full_width_is_the_label(macros, value, code):
+    """A Chinese input method in its full-width mode types Ａ for A: the same class."""
+    module, _ = macros
+    enum_name = "scale" if code == "above" else "class"
+    assert _eval(macros, module.parse_enum("x", enum_name), value) == code
 
 
 @pytest.mark.parametrize(

@@ -74,10 +74,15 @@
     division of the rule table `industry_divisions` and whose letter, if any, is that division's
     section. parse_industry_code returns the digits of a valid code, else NULL. -#}
 {% macro normalise_industry_code(col) -%}
-    regexp_replace(upper(translate({{ col }},
+    regexp_replace(upper({{ full_width_folded(col) }}), '[\s\x{3000}\x{00A0}]', '', 'g')
+{%- endmacro %}
+
+{# Full-width digits and Latin letters (what a Chinese input method types in its full-width mode)
+   as their ASCII forms: `Ｃ３８２５` is `C3825`, a class `Ａ` is `A`. #}
+{% macro full_width_folded(col) -%}
+    translate({{ col }},
         '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ',
-        '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')),
-        '[\s\x{3000}\x{00A0}]', '', 'g')
+        '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')
 {%- endmacro %}
 
 {# The parts of a normalised code: section letter ('' when none), division (two digits), and
@@ -136,7 +141,7 @@
 
 {% macro enum_code_of(text, enum_name_expr) -%}
     (select e.code from {{ ref('enum_labels') }} e
-      where e.enum_name = {{ enum_name_expr }} and lower(e.label) = lower({{ text }}))
+      where e.enum_name = {{ enum_name_expr }} and lower(e.label) = lower({{ full_width_folded(text) }}))
 {%- endmacro %}
 
 {# Fill a message template of the dq_checks rule table. #}
