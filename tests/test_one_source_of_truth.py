@@ -106,6 +106,25 @@ def test_a_data_quality_message_names_a_label_by_its_code():
     assert spelled == []
 
 
+def test_a_data_quality_message_states_a_rule_number_by_its_parameter():
+    """A message that states a rule number names the rule parameter, {parameter} or
+    {parameter:percent|amount|period} (filled in by marts.dq_issues from the row in force, as
+    the labels are): only parameters the rule table has for all scales, and no number typed in
+    words ("一半" was land_change_max_ratio's 0.5)."""
+    parameters = {name for name, scale in _pairs("rule_parameters", "parameter", "scale") if scale == "all"}
+    named, typed = [], []
+    for row in csv.DictReader(open(SEEDS / "dq_checks.csv", encoding="utf-8")):
+        for column in ("message_zh", "message_en"):
+            named += [(row["check_name"], name, kind) for name, kind in re.findall(r"\{(\w+)(?::(\w+))?\}", row[column])]
+        typed += [(row["check_name"], word) for word in ("一半", "half", "两倍", "十倍") if word in row["message_zh"] + row["message_en"]]
+    fields = {"file", "line", "column", "header", "value"}  # the finding's own, filled per row
+    stated = [(check, name, kind) for check, name, kind in named if name not in fields]
+    assert ("land_change_large", "land_change_max_ratio", "percent") in stated
+    kinds = ("", "percent", "amount", "period")
+    assert [(check, name) for check, name, kind in stated if name not in parameters or kind not in kinds] == []
+    assert typed == []
+
+
 def _pairs(seed: str, *columns: str) -> set[tuple]:
     with open(SEEDS / f"{seed}.csv", encoding="utf-8") as f:
         return {tuple(row[c] for c in columns) for row in csv.DictReader(f)}

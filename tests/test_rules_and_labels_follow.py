@@ -54,7 +54,8 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
     # 2023 evaluated under today's rule tables (the copy holds them unchanged so far), and published
     evaluated = copy_run(worked, tmp_path)
     raw, exports, warehouse = evaluated.raw_dir, evaluated.export_dir, evaluated.warehouse
-    shutil.copytree(WORKED_RAW / "2023", raw / "2024")  # the same deliveries, one year on
+    shutil.copytree(WORKED_RAW / "2023", raw / "2024")  # the same deliveries, one year on,
+    _replace(raw / "2024" / "land_parcels.csv", "411303-103,4000", "411303-103,5600")  # but 小三's land grew 40%
     assert evaluated.status == 3
     assert main(["publish", "--year", "2023", "--warehouse", str(warehouse)]) == 3  # blocked enterprises: not publishable
     assert "--force" in capsys.readouterr().out
@@ -75,12 +76,15 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
     parameters = seeds / "rule_parameters.csv"
     for name in ("new_above_scale_months", "halted_months"):
         _replace(parameters, f"{name},all,12,2000,,", f"{name},all,12,2000,2023,")
-    # and the growth a bonus item needs, which its label states (score_items.csv)
+    # and the growth a bonus item needs, which its label states (score_items.csv), and the change of
+    # land a data-quality message states (dq_checks.csv: land_change_large)
     _replace(parameters, "growth_output_rate_over,all,0.10,2000,,", "growth_output_rate_over,all,0.10,2000,2023,")
+    _replace(parameters, "land_change_max_ratio,all,0.5,2000,,", "land_change_max_ratio,all,0.5,2000,2023,")
     parameters.write_text(
         parameters.read_text(encoding="utf-8") + "new_above_scale_months,all,24,2024,,新达到规模以上标准未满此月数\n"
         "halted_months,all,6,2024,,停产此月数以上\n"
-        "growth_output_rate_over,all,0.20,2024,,产值增幅超过\n",
+        "growth_output_rate_over,all,0.20,2024,,产值增幅超过\n"
+        "land_change_max_ratio,all,0.3,2024,,用地变化超过此比例时提示\n",
         encoding="utf-8",
     )
     # not recorded in a Dagster instance: a run's record in the project's own instance is asserted on
@@ -160,6 +164,9 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
     assert "存在须更正：相关企业缓评或数据未被采用" in tax_page
     # a message names the status by its label of 2024 (dq_checks.csv: {status.blocked})
     assert "中没有该企业的税收数据（缺失不等于零），缓评" in tax_page and "暂不参评" not in tax_page
+    # the land department's: 小三's land grew 40%, more than the 30% of 2024 (not the half of 2023)
+    land_page = next((out / "data_quality").glob("natural_resources_*.html")).read_text(encoding="utf-8")
+    assert "该企业用地由上年 6 → 8.4 亩，变化超过30%" in land_page and "变化超过50%" not in land_page
     index = (out / "企业体检报告索引_2024.html").read_text(encoding="utf-8")
     assert "缓评、不纳入的企业没有体检报告" in index
     tax_book = openpyxl.load_workbook(next((out / "data_quality").glob("tax_*.xlsx")), read_only=True)

@@ -1,23 +1,31 @@
 -- 数据质量问题清单: one row per problem, worded for the department that has to fix it.
 -- A message that names a code's label says it by a placeholder, {domain.code} ({status.blocked}
--- → 暂不参评): the short label of this year's labels, filled in once per check
--- (docs/adding-a-label.md).
-with label_placeholders as (
-    select list({ 'placeholder': '{' || domain || '.' || code || '}', 'text': short_label_zh }) as pairs
-    from {{ ref('labels') }}
-    where data_year = {{ data_year() }}
+-- → 暂不参评): the short label of this year's labels; one that states a rule number names the
+-- parameter ({land_change_max_ratio:percent} → 50%, macros/parameter_placeholders.sql). Both are
+-- filled in once per check, in both languages (docs/adding-a-label.md).
+with placeholders as (
+    select list({ 'placeholder': placeholder, 'text': text }) as pairs
+    from (
+        select '{' || domain || '.' || code || '}' as placeholder, short_label_zh as text
+        from {{ ref('labels') }}
+        where data_year = {{ data_year() }}
+        union all
+        select placeholder, text from ({{ parameter_placeholders() }}) as parameters
+    ) as pairs
 ),
 
 checks as (
     select
         k.* replace (
+            {% for column in ['message_zh', 'message_en'] -%}
             coalesce(
                 -- sqlfluff's DuckDB grammar knows lambdas of one argument only
-                list_reduce(p.pairs, lambda message, pair: replace(message, pair.placeholder, pair.text), k.message_zh),  -- noqa: PRS, LT01
-                k.message_zh
-            ) as message_zh
+                list_reduce(p.pairs, lambda message, pair: replace(message, pair.placeholder, pair.text), k.{{ column }}),  -- noqa: PRS, LT01
+                k.{{ column }}
+            ) as {{ column }}{{ ',' if not loop.last }}
+            {% endfor -%}
         )
-    from {{ ref('dq_checks') }} k, label_placeholders p
+    from {{ ref('dq_checks') }} k, placeholders p
 ),
 
 findings as (

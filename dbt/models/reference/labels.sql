@@ -1,11 +1,9 @@
 -- Every label people see, one row per (domain, code), with its unit: the code labels of
 -- data/seeds/code_labels.csv and the labels that live beside their rules (classes, score items,
 -- adjustment rules, reward items, departments). Placeholders in a label are filled in here:
--- {scales}, {approving_authority}, and each rule parameter in force for all scales, as a number
--- ({low_tax_bottom_percent} → 50), as a period of months ({halted_months:period} → 一年), as a
--- percentage of a ratio ({growth_output_rate_over:percent} → 10%) or as an amount in 万元
--- ({growth_output_total_over:amount} → 1亿元, 500 → 500万元), so that a text stating a rule
--- number changes with the rule (docs/adding-a-label.md).
+-- {scales}, {approving_authority}, and each rule parameter in force for all scales
+-- (macros/parameter_placeholders.sql: {low_tax_bottom_percent} → 50, {halted_months:period} → 一年),
+-- so that a text stating a rule number changes with the rule (docs/adding-a-label.md).
 with recursive settings as (
     select setting, value from {{ ref('settings') }} where data_year = {{ data_year() }}
 ),
@@ -15,40 +13,10 @@ scales as (
     from {{ ref('code_labels') }} where domain = 'scale'
 ),
 
-parameter_texts as (
-    select parameter, value,
-           case when value = trunc(value) then cast(cast(value as bigint) as varchar) else cast(value as varchar) end as number_text,
-           -- a whole number of months as years and months (24 → 2 years 0 months)
-           case when value = trunc(value) and value > 0 then to_months(cast(value as integer)) end as period,
-           {{ short_number('value * 100') }} || '%' as percent_text,
-           {{ amount_text('value') }} as amount_text
-    from {{ rules_in_force('rule_parameters') }}
-    where scale = 'all'
-),
-
 -- (placeholder, text) pairs, numbered: applied to every label one after another (filled, below)
 placeholders as (
     select row_number() over (order by placeholder) as n, placeholder, text
-    from (
-        select '{' || parameter || '}' as placeholder, number_text as text from parameter_texts
-        union all
-        select '{' || parameter || ':percent}', percent_text from parameter_texts
-        union all
-        select '{' || parameter || ':amount}', amount_text from parameter_texts
-        union all
-        -- a period in words: 一年, 两年 … 十年, 11年; else in months (6个月, 18个月)
-        select
-            '{' || parameter || ':period}',
-            case
-                when datepart('month', period) = 0
-                    then coalesce(
-                        list_extract(['一', '两', '三', '四', '五', '六', '七', '八', '九', '十'], datepart('year', period)),
-                        cast(datepart('year', period) as varchar)
-                    ) || '年'
-                else number_text || '个月'
-            end
-        from parameter_texts
-    ) as pairs
+    from ({{ parameter_placeholders() }}) as pairs
 ),
 
 labels as (
