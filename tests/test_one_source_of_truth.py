@@ -125,6 +125,25 @@ def test_a_data_quality_message_states_a_rule_number_by_its_parameter():
     assert typed == []
 
 
+def test_a_rule_or_message_names_a_scale_or_an_indicator_by_its_code():
+    """The wording of the rules, the labels and the messages names a scale group or an indicator as
+    {scale.above} or {indicator.tax_per_mu} (reference.labels fills it in with the label of the
+    year), never by its label: a renamed label then reaches every text that names it."""
+    named = {
+        row["label_zh"]
+        for row in csv.DictReader(open(SEEDS / "code_labels.csv", encoding="utf-8"))
+        if row["domain"] in ("scale", "indicator")
+    }
+    assert {"规模以上", "亩均税收"} <= named
+    spelled = []
+    for seed in ("adjustment_rules", "code_labels", "score_items", "reward_items", "dq_checks"):
+        for line, row in enumerate(csv.DictReader(open(SEEDS / f"{seed}.csv", encoding="utf-8")), start=2):
+            if seed == "code_labels" and row["domain"] in ("scale", "indicator"):
+                continue  # the labels themselves
+            spelled += [f"{seed}.csv:{line}: {label}" for label in sorted(named) if any(label in (text or "") for text in row.values())]
+    assert spelled == []
+
+
 def _pairs(seed: str, *columns: str) -> set[tuple]:
     with open(SEEDS / f"{seed}.csv", encoding="utf-8") as f:
         return {tuple(row[c] for c in columns) for row in csv.DictReader(f)}

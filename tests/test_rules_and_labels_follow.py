@@ -72,7 +72,7 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
         encoding="utf-8",
     )
     # and the periods of two adjustment conditions, which their texts state (code_labels.csv,
-    # adjustment_rules.csv): 新达到规模以上标准未满两年, 停产6个月以上
+    # adjustment_rules.csv): 新达到规上工业标准未满两年, 停产6个月以上
     parameters = seeds / "rule_parameters.csv"
     for name in ("new_above_scale_months", "halted_months"):
         _replace(parameters, f"{name},all,12,2000,,", f"{name},all,12,2000,2023,")
@@ -152,7 +152,9 @@ def test_rules_and_labels_changed_for_a_later_year_reach_its_outputs_and_leave_a
     # why an adjustment condition holds, with the periods and the scale label of 2024
     assert "新达到规上工业标准未满两年，2023-05-01起" in (out / "diagnosis" / f"{U['庚']}.html").read_text(encoding="utf-8")
     assert "停产6个月以上，2022-06-30起" in (out / "diagnosis" / f"{U['辛']}.html").read_text(encoding="utf-8")
-    assert "新达到规模以上标准未满两年" in note and "停产6个月以上" in note and "未满一年" not in note and "停产一年" not in note
+    # (the rule's wording names the scale by its code, adjustment_rules.csv: 新达到{scale.above}标准)
+    assert "新达到规上工业标准未满两年" in note and "停产6个月以上" in note and "未满一年" not in note and "停产一年" not in note
+    assert "规模以上" not in note
 
     # the public notice lists the classes of classification.csv
     notice = pd.read_csv(out / "公示名单_2024.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")

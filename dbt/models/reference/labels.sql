@@ -1,9 +1,10 @@
 -- Every label people see, one row per (domain, code), with its unit: the code labels of
 -- data/seeds/code_labels.csv and the labels that live beside their rules (classes, score items,
 -- adjustment rules, reward items, departments). Placeholders in a label are filled in here:
--- {scales}, {approving_authority}, and each rule parameter in force for all scales
--- (macros/parameter_placeholders.sql: {low_tax_bottom_percent} → 50, {halted_months:period} → 一年),
--- so that a text stating a rule number changes with the rule (docs/adding-a-label.md).
+-- {scales}, {approving_authority}, each rule parameter in force for all scales
+-- (macros/parameter_placeholders.sql: {low_tax_bottom_percent} → 50, {halted_months:period} → 一年)
+-- and another code's label ({scale.above} → 规模以上), so that a text stating a rule number or
+-- naming a code changes with the rule or the label (docs/adding-a-label.md).
 with recursive settings as (
     select setting, value from {{ ref('settings') }} where data_year = {{ data_year() }}
 ),
@@ -13,10 +14,18 @@ scales as (
     from {{ ref('code_labels') }} where domain = 'scale'
 ),
 
--- (placeholder, text) pairs, numbered: applied to every label one after another (filled, below)
+-- (placeholder, text) pairs, numbered: applied to every label one after another (filled, below).
+-- Besides the rule parameters, a label may name another code's label, {domain.code} → its label
+-- (新达到{scale.above}标准 → 新达到规模以上标准), so that a rule's wording follows a renamed label;
+-- a label that holds a placeholder itself is not one to fill in with.
 placeholders as (
     select row_number() over (order by placeholder) as n, placeholder, text
-    from ({{ parameter_placeholders() }}) as pairs
+    from (
+        select placeholder, text from ({{ parameter_placeholders() }}) as parameters
+        union all
+        select '{' || domain || '.' || code || '}', label_zh from {{ ref('code_labels') }}
+        where not contains(label_zh, '{')
+    ) as pairs
 ),
 
 labels as (
