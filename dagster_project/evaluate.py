@@ -9,7 +9,7 @@ import logging
 import sys
 import time
 import uuid
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -57,12 +57,30 @@ def _progress_on(console: Console):
         progress.removeHandler(handler)
 
 
+# A log per run, named by its year, the time it started and its run: a second run started meanwhile
+# (which then stops at the warehouse's lock) writes its own and leaves this one whole, and an
+# earlier run's log stays to be read. The newest KEPT_LOGS of each command and year are kept.
+KEPT_LOGS = 20
+
+
+def _new_log_file(warehouse: Path, command: str, year: int, run_id: str) -> Path:
+    folder = warehouse.parent / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    earlier = sorted(folder.glob(f"{command}-{year}-*.log"))  # the names sort by time
+    for old in earlier[: max(0, len(earlier) - (KEPT_LOGS - 1))]:
+        old.unlink(missing_ok=True)
+    return folder / f"{command}-{year}-{datetime.now():%Y%m%d-%H%M%S}-{run_id[:8]}.log"
+
+
 def _log_file_logger(path: Path):
     """Dagster's own log lines (and dbt's, which dagster-dbt logs through it) go to a file."""
 
     @logger(description="The run's log, in a file beside the warehouse.")
     def log_file(_init_context):
-        log = logging.getLogger(f"mujun.run.{path}")
+        # one logger per logs folder: the previous run's file is closed when its handler goes
+        log = logging.getLogger(f"mujun.run.{path.parent}")
+        for previous in log.handlers:
+            previous.close()
         log.handlers = [logging.FileHandler(path, mode="w", encoding="utf-8")]
         log.handlers[0].setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         log.setLevel(logging.INFO)
@@ -183,8 +201,8 @@ def _run(
         warehouse=Warehouse(path=str(warehouse)),
         locations=Locations(raw_dir=str(raw_dir), export_dir=str(export_dir)),
     )
-    log_file = warehouse.parent / "logs" / f"{'evaluate' if decisions is not None else 'export'}-{year}.log"
-    log_file.parent.mkdir(parents=True, exist_ok=True)
+    run_id = str(uuid.uuid4())  # names the run's staging folder, analysts' copy and log
+    log_file = _new_log_file(warehouse, "evaluate" if decisions is not None else "export", year, run_id)
     job = defs.resolve_job_def("evaluate_data_year").with_logger_defs({"log_file": _log_file_logger(log_file)})
     # the CLI passes the project's instance (instance.py), which the Dagster UI shows; a caller
     # that passes none (the tests, mostly) runs in a throwaway one, disposed of when the run ends:
@@ -195,7 +213,6 @@ def _run(
     run_config = RunConfig(
         ops=evaluation_run_config(**decisions).ops if decisions is not None else {}, loggers={"log_file": {}}
     )  # a job's loggers start only when named here
-    run_id = str(uuid.uuid4())  # names the run's staging folder and analysts' copy
     exports = [*EXPORT_KEYS, published_outputs.key]
     if decisions is None:
         selection = exports
