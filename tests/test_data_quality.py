@@ -337,5 +337,12 @@ def test_an_override_of_a_blocked_or_out_of_scope_enterprise_is_an_error_not_app
     assert issues(run, "override_not_applied_out_of_scope") == {("overrides.csv", "3", U["癸"], "error")}
     message = run.csv("dq_issues.csv").set_index("check").loc["override_not_applied_blocked", "message"]
     assert "“A”未被采用" in message and "暂不参评" in message
+    # the status and its reason by their labels (dq_checks.csv: {status_reason.industry}，{status.out_of_scope}),
+    # in the message and in the action asked of the department
+    said = run.one(
+        """select message_zh || ' | ' || action_zh from marts.dq_issues
+           where data_year = 2023 and "check" = 'override_not_applied_out_of_scope'"""
+    )
+    assert "该企业不属于制造业，不纳入 |" in said and "；不纳入的企业没有评价类别" in said and "{" not in said
     assert status(run, "壬")[0] == "blocked" and status(run, "癸")[0] == "out_of_scope"
     assert run.one("select final_class from marts.classification where data_year = 2023 and uscc = ?", [U["甲"]]) == "B"

@@ -99,9 +99,11 @@ def test_a_data_quality_message_names_a_label_by_its_code():
     coded = {f"{domain}.{code}" for domain, code in _pairs("code_labels", "domain", "code")}
     named, spelled = [], []
     for row in csv.DictReader(open(SEEDS / "dq_checks.csv", encoding="utf-8")):
-        named += [(row["check_name"], key) for key in re.findall(r"\{(\w+\.\w+)\}", row["message_zh"])]
-        spelled += [(row["check_name"], label) for label in ("暂不参评", "规上企业", "规模以上") if label in row["message_zh"]]
+        text = row["message_zh"] + row["action_zh"]
+        named += [(row["check_name"], key) for key in re.findall(r"\{(\w+\.\w+)\}", text)]
+        spelled += [(row["check_name"], label) for label in ("暂不参评", "不纳入", "规上企业", "规模以上", "不属于制造业") if label in text]
     assert ("tax_missing", "status.blocked") in named and ("energy_missing", "scale.above") in named
+    assert ("override_not_applied_out_of_scope", "status.out_of_scope") in named
     assert [(check, key) for check, key in named if key not in coded] == []
     assert spelled == []
 

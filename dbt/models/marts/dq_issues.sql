@@ -2,7 +2,7 @@
 -- A message that names a code's label says it by a placeholder, {domain.code} ({status.blocked}
 -- → 暂不参评): the short label of this year's labels; one that states a rule number names the
 -- parameter ({land_change_max_ratio:percent} → 50%, macros/parameter_placeholders.sql). Both are
--- filled in once per check, in both languages (docs/adding-a-label.md).
+-- filled in once per check, in both languages and in the action asked (docs/adding-a-label.md).
 with placeholders as (
     select list({ 'placeholder': placeholder, 'text': text }) as pairs
     from (
@@ -17,7 +17,7 @@ with placeholders as (
 checks as (
     select
         k.* replace (
-            {% for column in ['message_zh', 'message_en'] -%}
+            {% for column in ['message_zh', 'message_en', 'action_zh'] -%}
             coalesce(
                 -- sqlfluff's DuckDB grammar knows lambdas of one argument only
                 list_reduce(p.pairs, lambda message, pair: replace(message, pair.placeholder, pair.text), k.{{ column }}),  -- noqa: PRS, LT01
