@@ -279,6 +279,8 @@ TOWNSHIPS = {
     "癸镇": [(m, 3000, "" if m == 3 else 2000) for m in range(1, 13)],  # no previous value for March
     # band 2: month 9 grew exactly 20% (the monthly rate), not 30% (the annual rate): 9 months count
     "子镇": _months([6000] * 8 + [3600] + [3300] * 3, [3000] * 12),
+    # April's previous-year output is zero: no growth that month (a warning), 11 months reach 50%
+    "丑镇": _months([850] * 12, [500] * 3 + [0] + [500] * 8),
 }
 
 BUILDINGS = [  # building_id, uscc key, completed_on, plot ratio, density, floor area, 3rd floor, 4th and above, eligible
@@ -573,6 +575,8 @@ def test_township_bands_and_boundaries(district):
         "壬镇": ("", "", 0.0, "incomplete"),  # 11 months and a month 13
         "癸镇": ("", "", 0.0, "incomplete"),  # March without previous value
         "子镇": ("2", "9", 10.0, "granted"),  # see test_decision_township_band_2_monthly_rate_differs_from_annual
+        # 10200 vs 5500: growth 85.45%, net 4700: 2 + 1 step (0.20 and 1000) = 3; April counts for nothing
+        "丑镇": ("1", "11", 3.0, "granted"),
     }
 
 
@@ -594,7 +598,12 @@ def test_township_month_problems_are_errors_for_the_statistics_bureau(district):
     assert ("township_month_invalid", "13") in checks
     assert [v for c, v in checks if c == "township_months_incomplete"] == ["辛镇", "壬镇", "癸镇"]
     assert [c for c, v in checks if c == "value_missing"] == ["value_missing"]
-    assert {(d, s) for _, _, _, d, s in issues} == {("statistics", "error")}
+    # a month whose previous-year output is zero has no growth: a warning naming the township and month
+    zero = [(line, v, s) for c, line, v, _, s in issues if c == "township_month_prev_zero"]
+    assert zero == [(len([m for t in TOWNSHIPS.values() for m in t]) - 12 + 4 + 1, "“丑镇”4月", "warning")]
+    assert {(d, s) for c, _, _, d, s in issues if c != "township_month_prev_zero"} == {("statistics", "error")}
+    message = run.one("""select message_zh from marts.dq_issues where data_year = 2023 and "check" = 'township_month_prev_zero'""")
+    assert "乡镇街道“丑镇”4月的上年同月工业产值不大于零" in message
 
 
 def test_history_repeated_for_a_year_is_quarantined(district):

@@ -1,5 +1,5 @@
 -- Data problems found while assessing the 附件2 rewards (wording in dq_checks): a township
--- without every month (error, 统计局), earlier outputs whose sources disagree, an enterprise
+-- without every month (error, 统计局), a month whose growth cannot be computed, earlier outputs whose sources disagree, an enterprise
 -- that cannot show a first crossing for want of its previous output, and reward files not
 -- delivered (their items are not assessed this year).
 with current_loads as (select * from {{ ref('validation_current_loads') }}),
@@ -9,6 +9,15 @@ incomplete_townships as (
            'township_months_incomplete' as check_name, 'month' as column_name, township as value
     from {{ ref('int_reward_township_contribution') }}
     where status = 'incomplete'
+),
+
+-- a month whose previous-year output is not above zero has no growth (REWARDS §4): it is not one
+-- of the months that reach the band's monthly rate, and the bureau is told so
+months_without_growth as (
+    select 'township_monthly_output', m.source_file, m.line_number, null::varchar, 'township_month_prev_zero', 'output_prev',
+           '“' || m.township || '”' || m.month || '月'
+    from {{ ref('stg_statistics__township_monthly_output') }} m
+    where m.output_prev <= 0
 ),
 
 history_conflicts as (
@@ -41,6 +50,7 @@ not_delivered as (
 )
 
 select * from incomplete_townships
+union all select * from months_without_growth
 union all select * from history_conflicts
 union all select * from no_previous_output
 union all select * from not_delivered
