@@ -81,7 +81,9 @@ def _log_file_logger(path: Path):
         log = logging.getLogger(f"mujun.run.{path.parent}")
         for previous in log.handlers:
             previous.close()
-        log.handlers = [logging.FileHandler(path, mode="w", encoding="utf-8")]
+        # appending, as the run's standard output (dbt's lines) does into the same file: a handler
+        # opened to write from the start wrote over what dbt had printed before it
+        log.handlers = [logging.FileHandler(path, mode="a", encoding="utf-8")]
         log.handlers[0].setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         log.setLevel(logging.INFO)
         log.propagate = False

@@ -9,6 +9,10 @@ import csv
 import re
 from pathlib import Path
 
+import duckdb
+import jinja2
+import pytest
+
 ROOT = Path(__file__).parents[1]
 SEEDS = ROOT / "data" / "seeds"
 # benchmarks/pandas_reference.py is the bureau's plain pandas script of the same rules (issue 13),
@@ -100,7 +104,7 @@ def test_a_data_quality_message_names_a_label_by_its_code():
     named, spelled = [], []
     for row in csv.DictReader(open(SEEDS / "dq_checks.csv", encoding="utf-8")):
         text = row["message_zh"] + row["action_zh"]
-        named += [(row["check_name"], key) for key in re.findall(r"\{(\w+\.\w+)\}", text)]
+        named += [(row["check_name"], key) for key in re.findall(r"\{(\w+\.\w+)\}", text + row["message_en"])]
         spelled += [(row["check_name"], label) for label in ("暂不参评", "不纳入", "规上企业", "规模以上", "不属于制造业") if label in text]
     assert ("tax_missing", "status.blocked") in named and ("energy_missing", "scale.above") in named
     assert ("override_not_applied_out_of_scope", "status.out_of_scope") in named
@@ -116,7 +120,7 @@ def test_a_data_quality_message_states_a_rule_number_by_its_parameter():
     parameters = {name for name, scale in _pairs("rule_parameters", "parameter", "scale") if scale == "all"}
     named, typed = [], []
     for row in csv.DictReader(open(SEEDS / "dq_checks.csv", encoding="utf-8")):
-        for column in ("message_zh", "message_en"):
+        for column in ("message_zh", "message_en", "action_zh"):
             named += [(row["check_name"], name, kind) for name, kind in re.findall(r"\{(\w+)(?::(\w+))?\}", row[column])]
         typed += [(row["check_name"], word) for word in ("一半", "half", "两倍", "十倍") if word in row["message_zh"] + row["message_en"]]
     fields = {"file", "line", "column", "header", "value"}  # the finding's own, filled per row
@@ -144,6 +148,28 @@ def test_a_rule_or_message_names_a_scale_or_an_indicator_by_its_code():
                 continue  # the labels themselves
             spelled += [f"{seed}.csv:{line}: {label}" for label in sorted(named) if any(label in (text or "") for text in row.values())]
     assert spelled == []
+
+
+def test_a_placeholder_that_names_nothing_stops_the_build_naming_it():
+    """A label or a data-quality message whose {domain.code} or {parameter:form} names nothing of
+    the year (a typo) is not printed as it is: reference.labels and marts.dq_issues stop the build
+    with a message naming the text and the placeholder (macros/parameter_placeholders.sql)."""
+    source = (ROOT / "dbt" / "macros" / "parameter_placeholders.sql").read_text(encoding="utf-8")
+    macros = jinja2.Environment().from_string(source).module
+    checked = macros.placeholders_filled("text", "标签", "the label", "'adjustment.protect_cd'")
+    with duckdb.connect() as conn:
+
+        def value(text: str):
+            return conn.execute(f"select {checked} from (select ?::varchar as text)", [text]).fetchone()[0]
+
+        # filled texts, and the per-enterprise or per-finding placeholders filled later, pass
+        assert value("新达到规模以上标准未满一年") == "新达到规模以上标准未满一年"
+        assert value("{indicator}排名 {rank}/{group_size}") == "{indicator}排名 {rank}/{group_size}"
+        for typo in ("新达到{scale.abov}标准", "停产{halted_month:period}以上"):
+            with pytest.raises(duckdb.Error) as stopped:
+                value(typo)
+            left = re.search(r"\{\w+[.:]\w+\}", typo).group()
+            assert f"标签 adjustment.protect_cd 中的占位符 {left} 无法填写" in str(stopped.value)
 
 
 def _pairs(seed: str, *columns: str) -> set[tuple]:

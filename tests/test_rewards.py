@@ -281,6 +281,8 @@ TOWNSHIPS = {
     "子镇": _months([6000] * 8 + [3600] + [3300] * 3, [3000] * 12),
     # April's previous-year output is zero: no growth that month (a warning), 11 months reach 50%
     "丑镇": _months([850] * 12, [500] * 3 + [0] + [500] * 8),
+    # June's previous-year output below zero: an error, the line is not used, the township lacks June
+    "寅镇": _months([850] * 12, [500] * 5 + [-500] + [500] * 6),
 }
 
 BUILDINGS = [  # building_id, uscc key, completed_on, plot ratio, density, floor area, 3rd floor, 4th and above, eligible
@@ -577,6 +579,7 @@ def test_township_bands_and_boundaries(district):
         "子镇": ("2", "9", 10.0, "granted"),  # see test_decision_township_band_2_monthly_rate_differs_from_annual
         # 10200 vs 5500: growth 85.45%, net 4700: 2 + 1 step (0.20 and 1000) = 3; April counts for nothing
         "丑镇": ("1", "11", 3.0, "granted"),
+        "寅镇": ("", "", 0.0, "incomplete"),  # June's line not used
     }
 
 
@@ -596,14 +599,15 @@ def test_township_month_problems_are_errors_for_the_statistics_bureau(district):
     checks = [(c, v) for c, _, v, _, _ in issues]
     assert checks.count(("township_month_duplicate", "5")) == 2
     assert ("township_month_invalid", "13") in checks
-    assert [v for c, v in checks if c == "township_months_incomplete"] == ["辛镇", "壬镇", "癸镇"]
+    assert [v for c, v in checks if c == "township_months_incomplete"] == ["辛镇", "壬镇", "癸镇", "寅镇"]
+    assert [v for c, v in checks if c == "township_output_negative"] == ["-500"]
     assert [c for c, v in checks if c == "value_missing"] == ["value_missing"]
     # a month whose previous-year output is zero has no growth: a warning naming the township and month
     zero = [(line, v, s) for c, line, v, _, s in issues if c == "township_month_prev_zero"]
-    assert zero == [(len([m for t in TOWNSHIPS.values() for m in t]) - 12 + 4 + 1, "“丑镇”4月", "warning")]
+    assert zero == [(len([m for t in TOWNSHIPS.values() for m in t]) - 24 + 4 + 1, "“丑镇”4月", "warning")]
     assert {(d, s) for c, _, _, d, s in issues if c != "township_month_prev_zero"} == {("statistics", "error")}
     message = run.one("""select message_zh from marts.dq_issues where data_year = 2023 and "check" = 'township_month_prev_zero'""")
-    assert "乡镇街道“丑镇”4月的上年同月工业产值不大于零" in message
+    assert "乡镇街道“丑镇”4月的上年同月工业产值为零" in message
 
 
 def test_history_repeated_for_a_year_is_quarantined(district):

@@ -4,7 +4,7 @@ log the first run was still writing, and each run replaced the last one's."""
 
 from __future__ import annotations
 
-from conftest import copy_run
+from conftest import U, copy_run, run_pipeline
 from dagster_project.evaluate import KEPT_LOGS, _new_log_file, export
 
 
@@ -21,6 +21,19 @@ def test_each_run_keeps_a_log_of_its_own_and_the_earlier_ones_stay(worked, tmp_p
     assert first.read_text(encoding="utf-8").endswith("第一次导出的日志\n")  # neither replaced nor truncated
     said = capsys.readouterr().out.replace("\n", "")  # the console wraps a long path
     assert all(str(log) in said for log in logs)
+
+
+def test_a_runs_log_holds_dbts_lines_and_dagsters_in_order(worked, tmp_path):
+    """dbt prints on the run's standard output and Dagster logs through a handler, both into the
+    run's log: the handler appends, where it used to write from the start over dbt's first lines."""
+    run = copy_run(worked, tmp_path)
+    (run.raw_dir / "2023" / "overrides.csv").write_text(
+        f"uscc,final_class,reason,approved_by,approved_on\n{U['甲']},A,测试：审定为A类,区委、区政府,2024-04-20\n", encoding="utf-8"
+    )
+    run_pipeline(tmp_path, run.raw_dir)
+    (log,) = (run.warehouse.parent / "logs").glob("evaluate-2023-*.log")
+    text = log.read_text(encoding="utf-8")
+    assert text.index("Running with dbt=") < text.index("dbt 构建")  # dbt's first line, then the step's summary
 
 
 def test_only_the_newest_logs_of_a_command_and_year_are_kept(tmp_path):

@@ -34,3 +34,17 @@
         end
     from parameter_texts
 {%- endmacro %}
+
+{# `text` with a check: a placeholder of a code ({scale.above}) or of a rule parameter in a form
+   ({halted_months:period}) left in it names nothing this data year (a typo, or a label that holds
+   a placeholder itself): the build stops naming the text (`kind_zh`/`kind_en` and the SQL
+   expression `name`) and the placeholder, rather than print it. Plain {name} placeholders are
+   filled later, per enterprise or per finding. #}
+{% macro placeholders_filled(text, kind_zh, kind_en, name) -%}
+    {%- set left = "regexp_extract(" ~ text ~ ", '\{\w+[.:]\w+\}')" -%}
+    case when regexp_matches({{ text }}, '\{\w+[.:]\w+\}')
+        then error('{{ kind_zh }} ' || {{ name }} || ' 中的占位符 ' || {{ left }} || ' 无法填写：本年度没有这个代码或规则参数 / '
+                   || 'placeholder ' || {{ left }} || ' in {{ kind_en }} ' || {{ name }} || ' names no code or rule parameter of the year')
+        else {{ text }}
+    end
+{%- endmacro %}

@@ -18,11 +18,14 @@ checks as (
     select
         k.* replace (
             {% for column in ['message_zh', 'message_en', 'action_zh'] -%}
+            {%- set filled -%}
             coalesce(
                 -- sqlfluff's DuckDB grammar knows lambdas of one argument only
                 list_reduce(p.pairs, lambda message, pair: replace(message, pair.placeholder, pair.text), k.{{ column }}),  -- noqa: PRS, LT01
                 k.{{ column }}
-            ) as {{ column }}{{ ',' if not loop.last }}
+            )
+            {%- endset %}
+            {{ placeholders_filled(filled, 'dq_checks.csv 的检查', 'check', 'k.check_name') }} as {{ column }}{{ ',' if not loop.last }}
             {% endfor -%}
         )
     from {{ ref('dq_checks') }} k, placeholders p

@@ -25,6 +25,8 @@ placeholders as (
         union all
         select '{' || domain || '.' || code || '}', label_zh from {{ ref('code_labels') }}
         where not contains(label_zh, '{')
+        union all
+        select '{class.' || class || '}', name_zh from {{ rules_in_force('class_cutoffs') }}
     ) as pairs
 ),
 
@@ -76,6 +78,13 @@ filled as (
     join placeholders p on p.n = filled.n + 1
 )
 
-select {{ data_year() }} as data_year, domain, code, label_zh, short_label_zh, unit_zh, position
+select
+    {{ data_year() }} as data_year,
+    domain,
+    code,
+    {{ placeholders_filled('label_zh', '标签', 'the label', "domain || '.' || code") }} as label_zh,
+    {{ placeholders_filled('short_label_zh', '标签', 'the label', "domain || '.' || code") }} as short_label_zh,
+    unit_zh,
+    position
 from filled
 where n = (select count(*) from placeholders)

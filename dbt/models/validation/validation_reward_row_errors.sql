@@ -1,5 +1,6 @@
 -- Lines of the reward extracts whose cells parse but which break a rule of their own file:
 -- an enterprise's year or a township's month delivered twice, a month outside the year, a
+-- township's output below zero, a
 -- building delivered twice or with impossible figures (a floor larger than the building, a
 -- density outside 0–100 %, a plot ratio not positive). Each quarantines its line, like the
 -- cell errors, so that no reward is computed from it.
@@ -11,7 +12,9 @@ with history as (
 
 months as (
     select source_file, load_id, line_number, {{ clean_text('township') }} as township,
-           month as month_text, {{ parse_int('month') }} as month
+           month as month_text, {{ parse_int('month') }} as month,
+           output as output_text, {{ parse_decimal('output') }} as output,
+           output_prev as output_prev_text, {{ parse_decimal('output_prev') }} as output_prev
     from {{ current_rows('township_monthly_output') }}
 ),
 
@@ -37,6 +40,13 @@ union all
 select 'township_monthly_output', source_file, load_id, line_number, null, 'month', month_text, 'township_month_duplicate'
 from months where township is not null and month is not null
 qualify count(*) over (partition by township, month) > 1
+union all
+-- an output below zero is no output: the line is not used, so the township lacks that month
+select 'township_monthly_output', source_file, load_id, line_number, null, 'output', output_text, 'township_output_negative'
+from months where output < 0
+union all
+select 'township_monthly_output', source_file, load_id, line_number, null, 'output_prev', output_prev_text, 'township_output_negative'
+from months where output_prev < 0
 union all
 select 'multistorey_buildings', source_file, load_id, line_number, uscc, 'building_id', building_id, 'building_duplicate'
 from buildings where building_id is not null

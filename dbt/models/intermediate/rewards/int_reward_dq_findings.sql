@@ -11,13 +11,14 @@ incomplete_townships as (
     where status = 'incomplete'
 ),
 
--- a month whose previous-year output is not above zero has no growth (REWARDS §4): it is not one
--- of the months that reach the band's monthly rate, and the bureau is told so
+-- a month whose previous-year output is zero has no growth (REWARDS §4): it is not one of the
+-- months that reach the band's monthly rate, and the bureau is told so (below zero is an error
+-- of the line: validation_reward_row_errors)
 months_without_growth as (
     select 'township_monthly_output', m.source_file, m.line_number, null::varchar, 'township_month_prev_zero', 'output_prev',
            '“' || m.township || '”' || m.month || '月'
     from {{ ref('stg_statistics__township_monthly_output') }} m
-    where m.output_prev <= 0
+    where m.output_prev = 0
 ),
 
 history_conflicts as (
