@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -19,14 +20,54 @@ from .exit_status import FAILED as EXIT_FAILED
 from .exit_status import INPUT_UNUSABLE as EXIT_INPUT
 from .exit_status import OK as EXIT_OK
 
+# argparse's own headings are English ("usage:", "options", "show this help message and exit"):
+# each parser here names its groups and its help option itself, and its usage line is headed in
+# Chinese first through ArgumentParser's documented format_usage/format_help.
+USAGE_HEADING = "用法 / usage: "
+OPTIONS_TITLE = "选项 / options"
+HELP_TEXT = "显示本说明并退出 / show this help and exit"
+
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with its refusal said in Chinese first (argparse's own words follow: they name
-    the argument); the exit status stays argparse's 2."""
+    """argparse, with its help and its refusal said in Chinese first (argparse's own words follow a
+    refusal: they name the argument); the exit status stays argparse's 2."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, add_help=False, formatter_class=_help_below, **kwargs)
+        self.options = self.add_argument_group(OPTIONS_TITLE)
+        self.options.add_argument("-h", "--help", action="help", help=HELP_TEXT)
+
+    def format_usage(self) -> str:
+        return _chinese_usage(super().format_usage())
+
+    def format_help(self) -> str:
+        return _chinese_usage(super().format_help())
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: 参数有误（mujun -h 查看用法）/ invalid arguments: {message}\n")
+        self.exit(2, f"{self.prog}: 参数有误（{self.prog} -h 查看用法）/ invalid arguments: {message}\n")
+
+
+def _help_below(prog: str) -> argparse.HelpFormatter:
+    """Each option's help on the line below it: argparse aligns the help column by counting
+    characters, and a Chinese placeholder (--year 年度) is twice as wide on screen as counted."""
+    return argparse.HelpFormatter(prog, max_help_position=8)
+
+
+def _chinese_usage(text: str) -> str:
+    """argparse's usage block headed by USAGE_HEADING; its wrapped lines moved right by as many
+    columns as the heading is wider on screen (a Chinese character takes two)."""
+    english = "usage: "
+    if not text.startswith(english):
+        return text
+    shift = " " * (_screen_width(USAGE_HEADING) - len(english))
+    usage, blank, rest = text[len(english) :].partition("\n\n")
+    first, *wrapped = usage.split("\n")
+    return "\n".join([USAGE_HEADING + first, *(shift + line if line else line for line in wrapped)]) + blank + rest
+
+
+def _screen_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
 
 
 def _year(text: str) -> int:
@@ -52,64 +93,72 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     from .paths import DEFAULT_EXPORT_DIR, DEFAULT_RAW_DIR, DEFAULT_TEMPLATES_DIR, DEFAULT_WAREHOUSE
 
     parser = _Parser(prog="mujun", description="亩均效益综合评价 / per-mu benefit evaluation")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, title="命令 / commands", metavar="命令")
 
     evaluate = commands.add_parser("evaluate", help="评价一个数据年度 / evaluate one data year")
-    evaluate.add_argument("--year", type=_year, required=True, help="数据年度（统计年度），如 2023")
-    evaluate.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW_DIR, help="部门报送文件目录，内含 <year>/*.csv 或 *.xlsx")
-    evaluate.add_argument("--export-dir", type=Path, default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
-    evaluate.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
-    evaluate.add_argument(
-        "--cutoff", type=_date, default=None, help="评价统计截止日 YYYY-MM-DD（默认 <year>-12-31；须在数据年度或其后一年内）"
+    evaluate.options.add_argument("--year", type=_year, required=True, metavar="年度", help="数据年度（统计年度），如 2023")
+    evaluate.options.add_argument(
+        "--raw-dir", type=Path, metavar="目录", default=DEFAULT_RAW_DIR, help="部门报送文件目录，内含 <year>/*.csv 或 *.xlsx"
     )
-    evaluate.add_argument(
+    evaluate.options.add_argument("--export-dir", type=Path, metavar="目录", default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
+    evaluate.options.add_argument("--warehouse", type=Path, metavar="文件", default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
+    evaluate.options.add_argument(
+        "--cutoff",
+        type=_date,
+        default=None,
+        metavar="日期",
+        help="评价统计截止日 YYYY-MM-DD（默认 <year>-12-31；须在数据年度或其后一年内）",
+    )
+    evaluate.options.add_argument(
         "--benchmark-method",
         choices=["mean_of_ratios", "ratio_of_sums"],
         default=None,
         help="基准值：企业指标值的平均（默认 mean_of_ratios）或合计之比",
     )
-    evaluate.add_argument(
+    evaluate.options.add_argument(
         "--ranking-groups", choices=["scale", "all"], default=None, help="排名分组：规上规下分别排名（默认 scale）或全部一起"
     )
-    evaluate.add_argument(
+    evaluate.options.add_argument(
         "--no-instance",
         action="store_true",
         help="不记入 Dagster 实例（界面中不显示）：供临时数据仓库中的重新计算使用，如 mujun verify",
     )
 
     export = commands.add_parser("export", help="根据数据仓库重新生成全部输出（不重新计算）/ regenerate outputs")
-    export.add_argument("--year", type=_year, required=True, help="数据年度")
-    export.add_argument("--export-dir", type=Path, default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
-    export.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
+    export.options.add_argument("--year", type=_year, required=True, metavar="年度", help="数据年度")
+    export.options.add_argument("--export-dir", type=Path, metavar="目录", default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
+    export.options.add_argument("--warehouse", type=Path, metavar="文件", default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
 
     for name, text in (
         ("publish", "发布（冻结）一个已评价年度：规则、输入文件指纹、代码版本与结果 / freeze an evaluated year"),
         ("verify", "按冻结的输入、规则与参数重新计算，核对是否与发布结果完全一致 / recompute a published year and compare"),
     ):
         command = commands.add_parser(name, help=text)
-        command.add_argument("--year", type=_year, required=True, help="数据年度")
-        command.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
+        command.options.add_argument("--year", type=_year, required=True, metavar="年度", help="数据年度")
+        command.options.add_argument("--warehouse", type=Path, metavar="文件", default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
         if name == "publish":
-            command.add_argument(
+            command.options.add_argument(
                 "--force", action="store_true", help="不可发布的年度（有暂不参评企业或错误级数据问题）也发布；须同时给出 --reason"
             )
-            command.add_argument("--reason", default=None, help="强制发布的理由（记录在发布记录中）")
+            command.options.add_argument("--reason", default=None, metavar="理由", help="强制发布的理由（记录在发布记录中）")
 
     templates = commands.add_parser("templates", help="生成各部门的报送模板（Excel）/ write the departments' delivery templates")
-    templates.add_argument("--year", type=_year, required=True, help="数据年度，如 2024")
-    templates.add_argument("--out", type=Path, default=DEFAULT_TEMPLATES_DIR, help="输出目录（写入 <out>/<year>/<部门>/<extract>.xlsx）")
+    templates.options.add_argument("--year", type=_year, required=True, metavar="年度", help="数据年度，如 2024")
+    templates.options.add_argument(
+        "--out", type=Path, metavar="目录", default=DEFAULT_TEMPLATES_DIR, help="输出目录（写入 <out>/<year>/<部门>/<extract>.xlsx）"
+    )
 
     generate = commands.add_parser("generate", help="生成虚构示例区县数据 / generate a fictional sample district")
-    generate.add_argument("--years", type=_year, nargs="+", required=True, help="数据年度，如 2022 2023")
-    generate.add_argument("--out", type=Path, required=True, help="输出目录（写入 <out>/<year>/*.csv 与 *.xlsx）")
-    generate.add_argument("--above", type=_count, default=300, help="规上企业数")
-    generate.add_argument("--below", type=_count, default=900, help="规下企业数")
-    generate.add_argument("--seed", type=int, default=20240301, help="随机种子（相同种子生成相同数据）")
-    generate.add_argument(
+    generate.options.add_argument("--years", type=_year, nargs="+", required=True, metavar="年度", help="数据年度，如 2022 2023")
+    generate.options.add_argument("--out", type=Path, metavar="目录", required=True, help="输出目录（写入 <out>/<year>/*.csv 与 *.xlsx）")
+    generate.options.add_argument("--above", type=_count, metavar="数量", default=300, help="规上企业数")
+    generate.options.add_argument("--below", type=_count, metavar="数量", default=900, help="规下企业数")
+    generate.options.add_argument("--seed", type=int, metavar="整数", default=20240301, help="随机种子（相同种子生成相同数据）")
+    generate.options.add_argument(
         "--workbooks",
         nargs="*",
         default=None,
-        metavar="EXTRACT",
+        metavar="文件",
         help="以 Excel 模板（<extract>.xlsx）报送的文件，默认 science_tech；不带参数则全部为 CSV",
     )
     args = parser.parse_args(argv)

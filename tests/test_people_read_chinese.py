@@ -130,5 +130,36 @@ def test_the_command_refuses_wrong_arguments_in_chinese_first(capsys):
             main(argv)
         assert stopped.value.code == 2, argv
         err = capsys.readouterr().err
-        assert "参数有误（mujun -h 查看用法）/ invalid arguments" in err and says in err, err
+        command = " ".join(["mujun", *argv[:1]])  # the help to read is that of the command refused
+        assert f"参数有误（{command} -h 查看用法）/ invalid arguments" in err and says in err, err
         assert "fromisoformat" not in err and "Traceback" not in err
+
+
+def test_the_help_of_every_command_is_headed_in_chinese_and_lines_up_on_screen(capsys):
+    import unicodedata
+
+    import pytest
+
+    from dagster_project.cli import main
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    for argv in (["-h"], *([command, "--help"] for command in ("evaluate", "export", "publish", "verify", "templates", "generate"))):
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == 0
+        text = capsys.readouterr().out
+        # argparse's English headings are not shown: each of ours says it in Chinese first
+        assert not re.search(r"(?m)^(usage|options|positional arguments):", text), text
+        assert "show this help message" not in text
+        assert text.startswith("用法 / usage: mujun"), text
+        assert "选项 / options:" in text and "显示本说明并退出" in text, text
+        if argv == ["-h"]:
+            assert "命令 / commands:" in text and "评价一个数据年度" in text, text
+        # the wrapped lines of the usage start under its first option, as seen on screen
+        usage = text.split("\n\n")[0].split("\n")
+        first_option = width(usage[0][: usage[0].index("[-h]")])
+        assert all(width(line) - width(line.lstrip(" ")) == first_option for line in usage[1:]), usage
+        # no placeholder of a value in English capitals (YEAR, RAW_DIR): each is named in Chinese
+        assert not re.search(r"--[a-z-]+ [A-Z_]{2,}\b", text), text
