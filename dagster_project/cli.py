@@ -249,6 +249,12 @@ def _publish(year: int, warehouse: Path, force: bool, reason: str | None) -> int
         record = publish(warehouse, year, force=force, reason=reason)
     except (LookupError, NotPublishable, duckdb.Error) as exc:
         return _refused(exc)
+    if record.get("already_published"):
+        print(
+            f"本次计算结果已于 {record['published_at'][:16].replace('T', ' ')}（UTC）发布为 {record['publication_id']}，此后没有变化，"
+            f"不重复发布 / already published as {record['publication_id']}, unchanged since: not published again"
+        )
+        return EXIT_OK
     print(
         f"已发布 / published {record['publication_id']}: code {record['code_version']}, "
         f"rules {record['rules_sha256'][:12]}, results {record['results_sha256'][:12]}"

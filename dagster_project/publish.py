@@ -100,16 +100,8 @@ def differs_from_publication(conn: duckdb.DuckDBPyConnection, year: int) -> str 
     """The id of the year's latest publication when the current results are not the ones it froze
     (an evaluation after publishing: an override of the objection cycle, a corrected file), else
     None."""
-    has_publications = conn.execute(
-        "select count(*) from information_schema.tables where table_schema = 'publications' and table_name = 'runs'"
-    ).fetchone()[0]
-    latest = (
-        has_publications
-        and conn.execute(
-            "select publication_id, results_sha256 from publications.runs where data_year = ? order by published_at desc limit 1", [year]
-        ).fetchone()
-    )
-    return latest[0] if latest and latest[1] != results_fingerprint(conn, year) else None
+    latest = latest_publication(conn, year)
+    return latest["publication_id"] if latest and latest["results_sha256"] != results_fingerprint(conn, year) else None
 
 
 def results_fingerprint(conn: duckdb.DuckDBPyConnection, year: int) -> str:
@@ -195,6 +187,28 @@ def _rule_table_csv(conn: duckdb.DuckDBPyConnection, table: str, folder: Path) -
     return target.read_text(encoding="utf-8")
 
 
+def latest_publication(conn: duckdb.DuckDBPyConnection, year: int) -> dict | None:
+    """The record of the year's latest publication (its inputs as a dict), None when never published."""
+    if not conn.execute(
+        "select count(*) from information_schema.tables where table_schema = 'publications' and table_name = 'runs'"
+    ).fetchone()[0]:
+        return None
+    cursor = conn.execute("select * from publications.runs where data_year = ? order by published_at desc limit 1", [year])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    publication = dict(zip([d[0] for d in cursor.description], row))
+    publication["inputs"] = json.loads(publication["inputs"])
+    return publication
+
+
+def _same_computation(publication: dict | None, state: dict) -> bool:
+    """Whether a publication froze this very computation: the same run, inputs, rule tables,
+    decisions and results."""
+    compared = ("run_id", "cutoff", "benchmark_method", "ranking_groups", "rules_sha256", "inputs", "results_sha256")
+    return publication is not None and all(publication[key] == state[key] for key in compared)
+
+
 def publish(warehouse: Path, year: int, force: bool = False, reason: str | None = None) -> dict:
     """Freeze the current results of `year`; return the publication record. A year that is not
     publishable is refused (NotPublishable) unless `force` is given with a reason."""
@@ -211,6 +225,11 @@ def publish(warehouse: Path, year: int, force: bool = False, reason: str | None 
             # publishes a year that is not publishable, never one that is out of date
             raise NotPublishable(run_log.recomputed_message(year, earlier))
         state = current_state(conn, year)
+        latest = latest_publication(conn, year)
+        if _same_computation(latest, state):
+            # publishing the same computation twice would make two records of one result: the
+            # notice and the objection cycle would have two publication ids for one list
+            return {**latest, "published_at": latest["published_at"].isoformat(), "already_published": True}
         forced = not state["publishable"]
         if forced and not (force and (reason or "").strip()):
             why_not = reference.not_publishable(conn, year).removesuffix("本次结果不可发布。")

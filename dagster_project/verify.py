@@ -12,7 +12,6 @@ Two questions, each difference answered on its own line:
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -27,7 +26,7 @@ from . import dbt_build
 from .ingest import LINEAGE_COLUMNS
 from .outputs.csv_files import CLASSIFICATION_COLUMNS, DECIMAL_COLUMNS
 from .paths import SEEDS_DIR
-from .publish import current_state, dated_rule_tables, evaluated
+from .publish import current_state, dated_rule_tables, evaluated, latest_publication
 
 # evaluate's exit statuses that mean "done" (publishable or not)
 FINISHED = (0, 3)
@@ -47,18 +46,9 @@ class Verification:
 
 
 def _latest_publication(conn: duckdb.DuckDBPyConnection, year: int) -> dict:
-    has_publications = conn.execute(
-        "select count(*) from information_schema.tables where table_schema = 'publications' and table_name = 'runs'"
-    ).fetchone()[0]
-    row = (
-        has_publications
-        and conn.execute("select * from publications.runs where data_year = ? order by published_at desc limit 1", [year]).fetchone()
-    )
-    if not row:
+    publication = latest_publication(conn, year)
+    if publication is None:
         raise LookupError(f"{year} 年度尚未发布 / year {year} has not been published")
-    columns = [d[0] for d in conn.description]
-    publication = dict(zip(columns, row))
-    publication["inputs"] = json.loads(publication["inputs"])
     return publication
 
 

@@ -165,3 +165,31 @@ def test_publish_and_verify_name_a_missing_warehouse_without_creating_it(tmp_pat
     assert main(["publish", "--year", "2023", "--warehouse", str(missing)]) == 2
     assert main(["verify", "--year", "2023", "--warehouse", str(missing)]) == 2
     assert "找不到数据仓库文件" in capsys.readouterr().out and not missing.exists()
+
+
+def test_publishing_the_same_computation_again_keeps_one_publication(worked, tmp_path, capsys):
+    """`mujun publish` typed twice, or again after an evaluation that found nothing changed, keeps
+    one record of one result (the public notice and the objections name one publication); a
+    computation that differs in anything the publication froze is published anew."""
+    from dagster_project.cli import main
+
+    run = copy_run(worked, tmp_path)
+    argv = ["publish", "--year", "2023", "--warehouse", str(run.warehouse)]
+    assert main([*argv, "--force", "--reason", "异议期内先行公示"]) == 0
+    first = run.one("select publication_id from publications.runs")
+    assert run_pipeline(tmp_path, run.raw_dir).status == 3  # nothing changed: nothing recomputed
+    capsys.readouterr()
+    # not even a year that is not publishable is refused when its computation is already published
+    assert main(argv) == 0
+    said = capsys.readouterr().out
+    assert f"发布为 {first}，此后没有变化，不重复发布" in said and "已发布 / published" not in said, said
+    assert run.query("select publication_id from publications.runs") == [(first,)]
+    assert run.one("select count(*) from publications.classification") == 17
+
+    # a rule row in force for the year edited in the warehouse: another computation's rules
+    with duckdb.connect(str(run.warehouse)) as conn:
+        conn.execute("update rules.indicator_points set cap_points = cap_points + 1 where scale = 'below' and indicator = 'tax_per_mu'")
+    assert main(argv) == 3  # a new publication of a year that is not publishable needs --force again
+    assert main([*argv, "--force", "--reason", "规则更正后重新公示"]) == 0
+    assert "已发布 / published" in capsys.readouterr().out
+    assert run.one("select count(*) from publications.runs") == 2
