@@ -515,8 +515,15 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
             f"{path} 第1行：表头不能按 CSV 读取（{exc}） / {path} line 1: the header is not readable as CSV ({exc})", file=path, line=1
         ) from exc
     if not any(cell.strip() for cell in header):
-        if extract.required or delivery.text.strip():
-            raise InputError(f"{path} 为空或没有表头 / {path} is empty or has no header line", file=path, line=1)
+        if delivery.text.strip():  # lines below it: the header is not where the contract has it
+            raise InputError(
+                f"{path} 第1行没有列名：表头须在第一行，请删去表头之前的空行后重新报送 / "
+                f"{path} line 1 holds no column names: the header must be the first line",
+                file=path,
+                line=1,
+            )
+        if extract.required:
+            raise InputError(f"{path} 为空：没有表头，也没有数据行 / {path} is empty: no header line, no rows", file=path, line=1)
         return _empty_delivery(conn, extract, year, path, sha256, now, encoding=delivery.encoding)
     csv_problems.check_delimiter(path, header_text, header_lookup(extract), normalize_header)
     mapped, unknown, missing_optional = _map_header(path, extract, header)

@@ -328,6 +328,16 @@ UNUSABLE = {
         ["只有表头", "no data rows"],
     ),
     "empty_required_file": (("land_parcels.csv", lambda y: (y / "land_parcels.csv").write_bytes(b"")), ["为空", "empty"]),
+    "blank_lines_only_required_file": (("tax.csv", lambda y: (y / "tax.csv").write_bytes(b"\r\n \r\n")), ["为空", "empty"]),
+    # the header below a blank line, or below a line of empty cells (a spreadsheet's empty first row)
+    "blank_line_before_header": (
+        ("tax.csv", lambda y: _write(y / "tax.csv", ["", *_lines(y / "tax.csv")])),
+        ["第1行没有列名", "表头须在第一行", "line 1", "the header must be the first line"],
+    ),
+    "empty_cells_before_header": (
+        ("statistics.csv", lambda y: _write(y / "statistics.csv", [",,,", *_lines(y / "statistics.csv")])),
+        ["第1行没有列名", "删去表头之前的空行", "line 1"],
+    ),
     "semicolons": (_delimiter("tax.csv", ";"), ["分号", "英文逗号", "CSV UTF-8", "semicolons"]),
     "tabs": (_delimiter("statistics.csv", "\t"), ["制表符", "英文逗号", "tabs"]),
     "vertical_bars": (_delimiter("land_parcels.csv", "|"), ["竖线", "vertical bars"]),
