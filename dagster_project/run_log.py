@@ -143,6 +143,16 @@ def latest(conn: duckdb.DuckDBPyConnection) -> tuple[int, bool, str | None] | No
     return None if row is None else (row[0], bool(row[1]), row[2])
 
 
+def computed_at(conn: duckdb.DuckDBPyConnection, year: int) -> datetime | None:
+    """When the year's results in the warehouse were computed (UTC): the start of its latest
+    computation. A workbook carries it as its creation time, so that the same results exported
+    again give the same bytes, and other results another time."""
+    if latest(conn) is None:
+        return None
+    row = conn.execute("select max(started_at) from runs.computations where data_year = ?", [year]).fetchone()
+    return row[0]
+
+
 def unfinished(conn: duckdb.DuckDBPyConnection, year: int) -> str | None:
     """The id of the year's latest computation when it did not finish, else None."""
     exists = conn.execute(

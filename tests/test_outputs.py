@@ -154,10 +154,17 @@ def test_html_outputs_render_offline(worked):
 def test_export_regenerates_outputs_without_recomputing(tmp_path, worked):
     run = copy_run(worked, tmp_path)
     evaluated_at = run.one("select evaluated_at from marts.evaluation_status where data_year = 2023")
+    evaluated = {p.relative_to(run.export_dir): p.read_bytes() for p in run.export_dir.rglob("*") if p.is_file()}
     shutil.rmtree(run.export_dir)
     assert export(2023, run.export_dir, run.warehouse) == 0
     for name in ("classification.csv", "亩均效益评价结果_2023.xlsx", "公示名单_2023.csv", "评价报告_2023.html"):
         assert (run.export_dir / "2023" / name).is_file()
+    # the same results give the same files, byte for byte: a workbook's creation time is when its
+    # results were computed, not when it was written
+    exported = {p.relative_to(run.export_dir): p.read_bytes() for p in run.export_dir.rglob("*") if p.is_file()}
+    assert exported.keys() == evaluated.keys()
+    assert [name for name in evaluated if exported[name] != evaluated[name]] == []
+    assert any(name.suffix == ".xlsx" for name in evaluated)
     assert run.one("select evaluated_at from marts.evaluation_status where data_year = 2023") == evaluated_at
     assert export(2021, run.export_dir, run.warehouse) == 2
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..run_log import computed_at
 from . import html_pages, reference
 from .safe_files import safe_file_name
 from .sheets import USCC_WIDTH, Book
@@ -127,6 +128,7 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
     ).fetchall()
     severity = reference.labels(conn, year, "severity")
     status = reference.labels(conn, year, "status", short=True)
+    created = computed_at(conn, year)
     for department, department_zh in departments:
         issues = _rows(
             conn,
@@ -157,7 +159,7 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
             css=CELL_CLASSES,
         )
         base.with_suffix(".html").write_text(page, encoding="utf-8")
-        book = Book(base.with_suffix(".xlsx"), heading=f"{department_zh} {year}年度数据质量报告")
+        book = Book(base.with_suffix(".xlsx"), heading=f"{department_zh} {year}年度数据质量报告", created=created)
         _write_sheet(book, "问题清单", ISSUE_COLUMNS, issues, empty="未发现问题。")
         _write_sheet(book, "报送核对", DELIVERY_COLUMNS, deliveries)
         book.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..run_log import computed_at
 from . import reference
 from .safe_files import write_csv
 from .sheets import NAME_WIDTH, USCC_WIDTH, Book, Column, fits_in_excel
@@ -97,7 +98,7 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
     if not rewards_available(conn):
         return []
     out = _out(export_dir, year)
-    book = Book(out / f"奖励测算_{year}.xlsx")
+    book = Book(out / f"奖励测算_{year}.xlsx", created=computed_at(conn, year))
     items = _items(conn, year)
 
     by_item = conn.execute(
@@ -234,7 +235,7 @@ def write_reward_public_list(conn: duckdb.DuckDBPyConnection, year: int, export_
     if not fits_in_excel(count):
         return [csv_path]
     title = f"{reference.setting(conn, year, 'district_name')}{year}年度规模工业企业发展奖励公示"
-    book = Book(out / f"奖励公示_{year}.xlsx", heading=title)
+    book = Book(out / f"奖励公示_{year}.xlsx", heading=title, created=computed_at(conn, year))
     book.table(
         "奖励公示", PUBLIC_COLUMNS, conn.execute(query).fetchall(), [8, NAME_WIDTH, 32, 14], preamble=notice_preamble(conn, year, title)
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..run_log import computed_at
 from . import reference
 from .safe_files import write_csv
 from .sheets import NAME_WIDTH, USCC_WIDTH, Book, fits_in_excel, lines_height, row_limit, text_lines
@@ -156,7 +157,7 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
 def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) -> Path:
     out = Path(export_dir) / str(year)
     out.mkdir(parents=True, exist_ok=True)
-    book = Book(out / f"亩均效益评价结果_{year}.xlsx")
+    book = Book(out / f"亩均效益评价结果_{year}.xlsx", created=computed_at(conn, year))
     for scale in ("above", "below"):
         _score_sheet(book, conn, year, scale)
 
@@ -340,7 +341,7 @@ def write_public_notice(conn: duckdb.DuckDBPyConnection, year: int, export_dir: 
     if not fits_in_excel(count):  # a list this long is for machines: the CSV is the list
         return [csv_path]
     title = f"{reference.setting(conn, year, 'district_name')}{year}年度制造业企业分类综合评价结果公示"
-    book = Book(out / f"公示名单_{year}.xlsx", heading=title)
+    book = Book(out / f"公示名单_{year}.xlsx", heading=title, created=computed_at(conn, year))
     rows = conn.execute(query).fetchall()
     book.table("公示名单", PUBLIC_NOTICE_COLUMNS, rows, [8, 36, 16, 10], preamble=notice_preamble(conn, year, title))
     return [csv_path, book.close()]
@@ -373,7 +374,7 @@ def write_changes(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path) 
            order by change, name, uscc""",
         [year],
     )
-    book = Book(out / f"变更对比_{year}.xlsx")
+    book = Book(out / f"变更对比_{year}.xlsx", created=computed_at(conn, year))
     book.table(
         "变更对比",
         [
