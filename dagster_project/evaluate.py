@@ -66,7 +66,9 @@ KEPT_LOGS = 20
 def _new_log_file(warehouse: Path, command: str, year: int, run_id: str) -> Path:
     folder = warehouse.parent / "logs"
     folder.mkdir(parents=True, exist_ok=True)
-    earlier = sorted(folder.glob(f"{command}-{year}-*.log"))  # the names sort by time
+    # the names sort by time; the one log of a year that earlier versions kept is older than all
+    legacy = [path for path in [folder / f"{command}-{year}.log"] if path.is_file()]
+    earlier = legacy + sorted(folder.glob(f"{command}-{year}-*.log"))
     for old in earlier[: max(0, len(earlier) - (KEPT_LOGS - 1))]:
         old.unlink(missing_ok=True)
     return folder / f"{command}-{year}-{datetime.now():%Y%m%d-%H%M%S}-{run_id[:8]}.log"

@@ -43,11 +43,13 @@ def test_only_the_newest_logs_of_a_command_and_year_are_kept(tmp_path):
     old = [folder / f"evaluate-2023-2024{month:02d}01-120000-0000000{month % 10}.log" for month in range(1, 13)]
     old += [folder / f"evaluate-2023-2025{month:02d}01-120000-0000000{month % 10}.log" for month in range(1, 13)]
     others = [folder / "evaluate-2022-20260101-120000-00000000.log", folder / "export-2023-20260101-120000-00000000.log"]
-    for path in old + others:
+    others.append(folder / "evaluate-2022.log")  # the one log of a year that earlier versions kept
+    legacy = folder / "evaluate-2023.log"  # ... older than every log named by its time
+    for path in [legacy, *old, *others]:
         path.write_text("…", encoding="utf-8")
     new = _new_log_file(warehouse, "evaluate", 2023, "abcdef12-3456")
     assert new.parent == folder and new.name.startswith("evaluate-2023-") and new.name.endswith("-abcdef12.log")
     kept = sorted(folder.glob("evaluate-2023-*.log"))
     assert kept == old[-(KEPT_LOGS - 1) :]  # with the new one, KEPT_LOGS
-    assert all(path.exists() for path in others)
+    assert all(path.exists() for path in others) and not legacy.exists()
     assert new > kept[-1]  # names sort by the time the run started
