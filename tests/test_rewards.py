@@ -283,7 +283,16 @@ TOWNSHIPS = {
     "丑镇": _months([850] * 12, [500] * 3 + [0] + [500] * 8),
     # June's previous-year output below zero: an error, the line is not used, the township lacks June
     "寅镇": _months([850] * 12, [500] * 5 + [-500] + [500] * 6),
+    # no previous-year output in any month: no growth at all, band 1 not met (and why, in words)
+    "卯镇": _months([850] * 12, [0] * 12),
 }
+
+
+def _township_line(township: str, month: int) -> int:
+    """The line of a township's month in township_monthly_output.csv (the header is line 1)."""
+    lines = [(t, m) for t, months in TOWNSHIPS.items() for m, _, _ in months]
+    return lines.index((township, month)) + 2
+
 
 BUILDINGS = [  # building_id, uscc key, completed_on, plot ratio, density, floor area, 3rd floor, 4th and above, eligible
     ("B1", "M1", "2023-03-01", 2, 50, 10000, 0, 5000, "是"),  # 100, but 150 granted in 2022: 50 left
@@ -580,7 +589,11 @@ def test_township_bands_and_boundaries(district):
         # 10200 vs 5500: growth 85.45%, net 4700: 2 + 1 step (0.20 and 1000) = 3; April counts for nothing
         "丑镇": ("1", "11", 3.0, "granted"),
         "寅镇": ("", "", 0.0, "incomplete"),  # June's line not used
+        "卯镇": ("1", "0", 0.0, "not_met"),  # no previous-year output: no growth
     }
+    without_growth = _townships(run)["卯镇"]
+    assert without_growth["growth"] == ""
+    assert without_growth["reason"].startswith("未达到第1档条件：增长无法计算（上年产值为零）（须不低于"), without_growth
 
 
 def test_decision_township_band_2_monthly_rate_differs_from_annual(district):
@@ -604,9 +617,12 @@ def test_township_month_problems_are_errors_for_the_statistics_bureau(district):
     assert [c for c, v in checks if c == "value_missing"] == ["value_missing"]
     # a month whose previous-year output is zero has no growth: a warning naming the township and month
     zero = [(line, v, s) for c, line, v, _, s in issues if c == "township_month_prev_zero"]
-    assert zero == [(len([m for t in TOWNSHIPS.values() for m in t]) - 24 + 4 + 1, "“丑镇”4月", "warning")]
+    expected = [(_township_line("丑镇", 4), "“丑镇”4月")] + [(_township_line("卯镇", m), f"“卯镇”{m}月") for m in range(1, 13)]
+    assert zero == [(line, value, "warning") for line, value in expected]
     assert {(d, s) for c, _, _, d, s in issues if c != "township_month_prev_zero"} == {("statistics", "error")}
-    message = run.one("""select message_zh from marts.dq_issues where data_year = 2023 and "check" = 'township_month_prev_zero'""")
+    message = run.one(
+        """select message_zh from marts.dq_issues where data_year = 2023 and "check" = 'township_month_prev_zero' and value like '“丑镇”%'"""
+    )
     assert "乡镇街道“丑镇”4月的上年同月工业产值为零" in message
 
 

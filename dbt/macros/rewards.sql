@@ -98,6 +98,11 @@
     printf('%.2f%%', {{ units_as_rate(units) }} * 100)
 {%- endmacro %}
 
+{# A growth in words: a percentage, or why there is none (no previous output to grow from). #}
+{% macro growth_text(units) -%}
+    coalesce({{ pct_text(units) }}, {{ reason_text('growth_not_computable') }})
+{%- endmacro %}
+
 {# A wording template of the rule tables (reward_items.basis_zh, reward_reasons.text_zh) with its
    {placeholders} filled from SQL expressions: fill(template, {'output': 'e.gross_output'}). #}
 {% macro fill(template, values) -%}

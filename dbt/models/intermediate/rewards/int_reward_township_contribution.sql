@@ -74,7 +74,7 @@ select
             'months': 'months_delivered', 'required': num_text(reward_param('township_months_required'))}) }}
         when 'not_met' then case when band is null then {{ fill(reason_text('township_no_band'), {'output': num_text('output')}) }}
             else {{ fill(reason_text('township_not_met'), {
-                'band': 'band', 'growth': pct_text('growth_units'), 'growth_min': pct_text(rate_in_units('growth_min')),
+                'band': 'band', 'growth': growth_text('growth_units'), 'growth_min': pct_text(rate_in_units('growth_min')),
                 'net': num_text('net'), 'net_min': num_text('net_min'), 'months': 'months_met',
                 'monthly_rate': pct_text(rate_in_units('monthly_rate')), 'months_over': 'months_over'}) }} end
     end as reason,
