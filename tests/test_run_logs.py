@@ -13,6 +13,7 @@ def test_each_run_keeps_a_log_of_its_own_and_the_earlier_ones_stay(worked, tmp_p
     folder = run.warehouse.parent / "logs"
     assert export(2023, run.export_dir, run.warehouse) == 0
     (first,) = folder.glob("export-2023-*.log")
+    assert "✓ 写出本年度的全部结果" in first.read_text(encoding="utf-8")  # each step that finished, as on the console
     with open(first, "a", encoding="utf-8") as log:
         log.write("第一次导出的日志\n")
     assert export(2023, run.export_dir, run.warehouse) == 0

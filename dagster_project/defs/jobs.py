@@ -26,11 +26,13 @@ def step_title(context: HookContext) -> str:
 @success_hook(name="step_succeeded")
 def step_succeeded(context: HookContext) -> None:
     progress.info("✓ %s", step_title(context))
+    context.log.info(f"✓ {step_title(context)}")  # the run's log says it too (an export-only run's has nothing else)
 
 
 @failure_hook(name="step_failed")
 def step_failed(context: HookContext) -> None:
     progress.info("✗ %s", step_title(context))
+    context.log.info(f"✗ {step_title(context)}")
 
 
 # partitioned by data year like every asset it selects
