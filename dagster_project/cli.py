@@ -96,7 +96,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command", required=True, title="命令 / commands", metavar="命令")
 
     evaluate = commands.add_parser("evaluate", help="评价一个数据年度 / evaluate one data year")
-    evaluate.options.add_argument("--year", type=_year, required=True, metavar="年度", help="数据年度（统计年度），如 2023")
+    evaluate.options.add_argument("--year", type=_year, required=True, metavar="YYYY", help="数据年度（统计年度），如 2023")
     evaluate.options.add_argument(
         "--raw-dir", type=Path, metavar="目录", default=DEFAULT_RAW_DIR, help="部门报送文件目录，内含 <year>/*.csv 或 *.xlsx"
     )
@@ -106,7 +106,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--cutoff",
         type=_date,
         default=None,
-        metavar="日期",
+        metavar="YYYY-MM-DD",
         help="评价统计截止日 YYYY-MM-DD（默认 <year>-12-31；须在数据年度或其后一年内）",
     )
     evaluate.options.add_argument(
@@ -125,7 +125,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
 
     export = commands.add_parser("export", help="根据数据仓库重新生成全部输出（不重新计算）/ regenerate outputs")
-    export.options.add_argument("--year", type=_year, required=True, metavar="年度", help="数据年度")
+    export.options.add_argument("--year", type=_year, required=True, metavar="YYYY", help="数据年度")
     export.options.add_argument("--export-dir", type=Path, metavar="目录", default=DEFAULT_EXPORT_DIR, help="导出目录，写入 <year>/")
     export.options.add_argument("--warehouse", type=Path, metavar="文件", default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
 
@@ -134,7 +134,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         ("verify", "按冻结的输入、规则与参数重新计算，核对是否与发布结果完全一致 / recompute a published year and compare"),
     ):
         command = commands.add_parser(name, help=text)
-        command.options.add_argument("--year", type=_year, required=True, metavar="年度", help="数据年度")
+        command.options.add_argument("--year", type=_year, required=True, metavar="YYYY", help="数据年度")
         command.options.add_argument("--warehouse", type=Path, metavar="文件", default=DEFAULT_WAREHOUSE, help="DuckDB 数据仓库文件")
         if name == "publish":
             command.options.add_argument(
@@ -143,13 +143,13 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
             command.options.add_argument("--reason", default=None, metavar="理由", help="强制发布的理由（记录在发布记录中）")
 
     templates = commands.add_parser("templates", help="生成各部门的报送模板（Excel）/ write the departments' delivery templates")
-    templates.options.add_argument("--year", type=_year, required=True, metavar="年度", help="数据年度，如 2024")
+    templates.options.add_argument("--year", type=_year, required=True, metavar="YYYY", help="数据年度，如 2024")
     templates.options.add_argument(
         "--out", type=Path, metavar="目录", default=DEFAULT_TEMPLATES_DIR, help="输出目录（写入 <out>/<year>/<部门>/<extract>.xlsx）"
     )
 
     generate = commands.add_parser("generate", help="生成虚构示例区县数据 / generate a fictional sample district")
-    generate.options.add_argument("--years", type=_year, nargs="+", required=True, metavar="年度", help="数据年度，如 2022 2023")
+    generate.options.add_argument("--years", type=_year, nargs="+", required=True, metavar="YYYY", help="数据年度，如 2022 2023")
     generate.options.add_argument("--out", type=Path, metavar="目录", required=True, help="输出目录（写入 <out>/<year>/*.csv 与 *.xlsx）")
     generate.options.add_argument("--above", type=_count, metavar="数量", default=300, help="规上企业数")
     generate.options.add_argument("--below", type=_count, metavar="数量", default=900, help="规下企业数")
