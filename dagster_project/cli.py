@@ -10,69 +10,27 @@ in-process, for one data-year partition, then prints a summary and exits with
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-import unicodedata
 from datetime import date
 from pathlib import Path
 
 from . import exit_status
+from .cli_parser import Parser
 from .exit_status import FAILED as EXIT_FAILED
 from .exit_status import INPUT_UNUSABLE as EXIT_INPUT
 from .exit_status import OK as EXIT_OK
 
-# argparse's own headings are English ("usage:", "options", "show this help message and exit"):
-# each parser here names its groups and its help option itself, and its usage line is headed in
-# Chinese first through ArgumentParser's documented format_usage/format_help.
-USAGE_HEADING = "用法 / usage: "
-OPTIONS_TITLE = "选项 / options"
-HELP_TEXT = "显示本说明并退出 / show this help and exit"
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, with its help and its refusal said in Chinese first (argparse's own words follow a
-    refusal: they name the argument); the exit status stays argparse's 2."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, add_help=False, formatter_class=_help_below, **kwargs)
-        self.options = self.add_argument_group(OPTIONS_TITLE)
-        self.options.add_argument("-h", "--help", action="help", help=HELP_TEXT)
-
-    def format_usage(self) -> str:
-        return _chinese_usage(super().format_usage())
-
-    def format_help(self) -> str:
-        return _chinese_usage(super().format_help())
-
-    def error(self, message: str):
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: 参数有误（{self.prog} -h 查看用法）/ invalid arguments: {message}\n")
-
-
-def _help_below(prog: str) -> argparse.HelpFormatter:
-    """Each option's help on the line below it: argparse aligns the help column by counting
-    characters, and a Chinese placeholder (--year 年度) is twice as wide on screen as counted."""
-    return argparse.HelpFormatter(prog, max_help_position=8)
-
-
-def _chinese_usage(text: str) -> str:
-    """argparse's usage block headed by USAGE_HEADING; its wrapped lines moved right by as many
-    columns as the heading is wider on screen (a Chinese character takes two)."""
-    english = "usage: "
-    if not text.startswith(english):
-        return text
-    shift = " " * (_screen_width(USAGE_HEADING) - len(english))
-    usage, blank, rest = text[len(english) :].partition("\n\n")
-    first, *wrapped = usage.split("\n")
-    return "\n".join([USAGE_HEADING + first, *(shift + line if line else line for line in wrapped)]) + blank + rest
-
-
-def _screen_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
+# the data years a command takes: four digits (a year after them would not be a date)
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+_DIGITS = re.compile(r"[0-9]+")  # ASCII digits: "²" and "٣" are digits to str.isdigit(), not to int()
 
 
 def _year(text: str) -> int:
-    if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"年度须为数字，如 2023 / a year is a number: {text!r}")
+    if not _DIGITS.fullmatch(text.strip()) or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"年度须为 {FIRST_YEAR}—{LAST_YEAR} 之间的四位数字，如 2023 / a year is 4 digits, {FIRST_YEAR} to {LAST_YEAR}: {text!r}"
+        )
     return int(text)
 
 
@@ -83,16 +41,36 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"日期须写作 YYYY-MM-DD，如 2023-12-31 / a date is YYYY-MM-DD: {text!r}") from None
 
 
-def _count(text: str) -> int:
-    if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"企业数须为不小于 0 的整数 / a count is a whole number, 0 or more: {text!r}")
-    return int(text)
+def _whole_number(what_zh: str, what_en: str):
+    """An argument type: a whole number, 0 or more, in ASCII digits."""
+
+    def parsed(text: str) -> int:
+        if not _DIGITS.fullmatch(text.strip()):
+            raise argparse.ArgumentTypeError(f"{what_zh}须为不小于 0 的整数 / {what_en} is a whole number, 0 or more: {text!r}")
+        return int(text)
+
+    return parsed
+
+
+_count = _whole_number("企业数", "a count")
+_seed = _whole_number("随机种子", "a seed")
+
+
+def _extract_name(text: str) -> str:
+    from .contract import extracts
+
+    if text not in extracts():
+        raise argparse.ArgumentTypeError(
+            f"没有名为“{text}”的报送文件（应为报送的英文名，不带扩展名，如 science_tech；可选：{'、'.join(extracts())}）/ "
+            f"no extract named {text!r}"
+        )
+    return text
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     from .paths import DEFAULT_EXPORT_DIR, DEFAULT_RAW_DIR, DEFAULT_TEMPLATES_DIR, DEFAULT_WAREHOUSE
 
-    parser = _Parser(prog="mujun", description="亩均效益综合评价 / per-mu benefit evaluation")
+    parser = Parser(prog="mujun", description="亩均效益综合评价 / per-mu benefit evaluation")
     commands = parser.add_subparsers(dest="command", required=True, title="命令 / commands", metavar="命令")
 
     evaluate = commands.add_parser("evaluate", help="评价一个数据年度 / evaluate one data year")
@@ -153,15 +131,16 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     generate.options.add_argument("--out", type=Path, metavar="目录", required=True, help="输出目录（写入 <out>/<year>/*.csv 与 *.xlsx）")
     generate.options.add_argument("--above", type=_count, metavar="数量", default=300, help="规上企业数")
     generate.options.add_argument("--below", type=_count, metavar="数量", default=900, help="规下企业数")
-    generate.options.add_argument("--seed", type=int, metavar="整数", default=20240301, help="随机种子（相同种子生成相同数据）")
+    generate.options.add_argument("--seed", type=_seed, metavar="整数", default=20240301, help="随机种子（相同种子生成相同数据）")
     generate.options.add_argument(
         "--workbooks",
         nargs="*",
+        type=_extract_name,
         default=None,
-        metavar="文件",
+        metavar="报送名",
         help="以 Excel 模板（<extract>.xlsx）报送的文件，默认 science_tech；不带参数则全部为 CSV",
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_command(argv, commands)
     if args.command == "generate" and args.above + args.below == 0:
         generate.error("规上与规下企业数合计至少为 1 / --above and --below add up to at least 1")
     return args
@@ -313,7 +292,12 @@ def _differences(lines: list[str], same: str, differs: str) -> None:
 
 
 def run() -> None:
-    """The `mujun` console script."""
+    """The `mujun` console script. A terminal that cannot show Chinese (a Latin-1 locale) gets the
+    characters escaped rather than an error half-way: a publication already committed would then
+    look failed (exit 1)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     sys.exit(main())
 
 

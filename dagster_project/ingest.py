@@ -126,6 +126,11 @@ _BLANKS_SQL = r"'[\s\p{Z}]*'"
 _BLANKS_ONLY_LINE = re.compile(rb"\n((?:[ \t\x0b\x0c]|\xe3\x80\x80|\xc2\xa0)+)(?=\r?\n|\Z)")
 
 
+# A file of empty cells and blank lines only (separators, quotes around nothing, white space): no
+# header and no data, as an empty file (a spreadsheet saved with nothing typed in it).
+EMPTY_CELLS_ONLY = re.compile(r'[\s,"]*')
+
+
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
     """Return (text, encoding name) for UTF-8 with or without BOM, else GB18030 (a superset of GBK).
     A file that starts with the UTF-8 BOM says it is UTF-8: it is not read as GB18030."""
@@ -515,7 +520,7 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
             f"{path} 第1行：表头不能按 CSV 读取（{exc}） / {path} line 1: the header is not readable as CSV ({exc})", file=path, line=1
         ) from exc
     if not any(cell.strip() for cell in header):
-        if delivery.text.strip():  # lines below it: the header is not where the contract has it
+        if EMPTY_CELLS_ONLY.fullmatch(delivery.text) is None:  # lines below it: the header is not where the contract has it
             raise InputError(
                 f"{path} 第1行没有列名：表头须在第一行，请删去表头之前的空行后重新报送 / "
                 f"{path} line 1 holds no column names: the header must be the first line",

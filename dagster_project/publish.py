@@ -203,9 +203,9 @@ def latest_publication(conn: duckdb.DuckDBPyConnection, year: int) -> dict | Non
 
 
 def _same_computation(publication: dict | None, state: dict) -> bool:
-    """Whether a publication froze this very computation: the same run, inputs, rule tables,
-    decisions and results."""
-    compared = ("run_id", "cutoff", "benchmark_method", "ranking_groups", "rules_sha256", "inputs", "results_sha256")
+    """Whether a publication froze what the warehouse holds now: the same inputs, rule tables,
+    decisions and results (a computation run again on them, with its own run id, included)."""
+    compared = ("cutoff", "benchmark_method", "ranking_groups", "rules_sha256", "inputs", "results_sha256")
     return publication is not None and all(publication[key] == state[key] for key in compared)
 
 

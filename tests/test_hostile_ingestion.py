@@ -329,6 +329,7 @@ UNUSABLE = {
     ),
     "empty_required_file": (("land_parcels.csv", lambda y: (y / "land_parcels.csv").write_bytes(b"")), ["为空", "empty"]),
     "blank_lines_only_required_file": (("tax.csv", lambda y: (y / "tax.csv").write_bytes(b"\r\n \r\n")), ["为空", "empty"]),
+    "empty_cells_only_required_file": (("tax.csv", lambda y: (y / "tax.csv").write_bytes(b",,\r\n,,\r\n")), ["为空", "empty"]),
     # the header below a blank line, or below a line of empty cells (a spreadsheet's empty first row)
     "blank_line_before_header": (
         ("tax.csv", lambda y: _write(y / "tax.csv", ["", *_lines(y / "tax.csv")])),
@@ -488,6 +489,7 @@ def test_mujun_evaluate_exits_2_naming_the_unusable_file(tmp_path, capsys, case)
         b"\r\n\r\n",  # blank lines only
         "uscc,standard_code,level,role,year\r\n".encode("gb18030"),  # a header only (Excel, GBK)
         "统一社会信用代码,标准编号,标准级别,角色,年度\n,,,,\n , ,,,\n".encode("utf-8-sig"),  # empty cells only
+        b',,,\r\n"","",,\r\n',  # empty cells and no header either (a spreadsheet saved with nothing in it)
     ],
 )
 def test_an_optional_file_without_data_rows_is_delivered_with_nothing_to_report(tmp_path, content):

@@ -120,11 +120,18 @@ def test_the_command_refuses_wrong_arguments_in_chinese_first(capsys):
     from dagster_project.cli import main
 
     for argv, says in [
-        (["evaluate", "--year", "abc"], "年度须为数字"),
+        (["evaluate", "--year", "abc"], "年度须为 1900—2999 之间的四位数字"),
         (["evaluate", "--year", "2023", "--cutoff", "2023/12/31"], "日期须写作 YYYY-MM-DD"),
         (["evaluate"], "参数有误"),
         (["generate", "--years", "2023", "--out", "x", "--above", "-1"], "企业数须为不小于 0 的整数"),
         (["generate", "--years", "2023", "--out", "x", "--above", "0", "--below", "0"], "合计至少为 1"),
+        (["generate", "--years", "2023", "--out", "x", "--seed", "x"], "随机种子须为不小于 0 的整数"),
+        (["generate", "--years", "2023", "--out", "x", "--workbooks", "tax.xlsx"], "没有名为“tax.xlsx”的报送文件"),
+        (["generate", "--years", "9999", "--out", "x"], "年度须为 1900—2999 之间的四位数字"),
+        (["evaluate", "--year", "²"], "年度须为"),  # a digit to str.isdigit(), not to int()
+        # an argument the command does not take: refused by the command, which names its own help
+        (["publish", "--year", "2023", "--frce"], "无法识别的参数 / unrecognized arguments: --frce"),
+        (["evaluate", "--year", "2023", "2024"], "无法识别的参数"),
     ]:
         with pytest.raises(SystemExit) as stopped:
             main(argv)
@@ -135,12 +142,14 @@ def test_the_command_refuses_wrong_arguments_in_chinese_first(capsys):
         assert "fromisoformat" not in err and "Traceback" not in err
 
 
-def test_the_help_of_every_command_is_headed_in_chinese_and_lines_up_on_screen(capsys):
+def test_the_help_of_every_command_is_headed_in_chinese_and_lines_up_on_screen(capsys, monkeypatch):
     import unicodedata
 
     import pytest
 
     from dagster_project.cli import main
+
+    monkeypatch.setenv("COLUMNS", "80")
 
     def width(text: str) -> int:
         return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
@@ -161,6 +170,29 @@ def test_the_help_of_every_command_is_headed_in_chinese_and_lines_up_on_screen(c
         usage = text.split("\n\n")[0].split("\n")
         first_option = width(usage[0][: usage[0].index("[-h]")])
         assert all(width(line) - width(line.lstrip(" ")) == first_option for line in usage[1:]), usage
+        # no line wider on screen than the terminal (argparse counts a Chinese character as one
+        # column) but an option that cannot be broken
+        for line in text.split("\n"):
+            assert width(line) <= 78 or "{mean_of_ratios,ratio_of_sums}" in line, (argv, line)
         # no placeholder of a value in English (RAW_DIR, WAREHOUSE): each is named in Chinese, or
         # by the form of its value (YYYY, YYYY-MM-DD)
         assert set(re.findall(r"--[a-z-]+ ([A-Z_]{2,})\b", text)) <= {"YYYY"}, text
+
+
+def test_a_terminal_that_cannot_show_chinese_gets_it_escaped_not_an_error(monkeypatch):
+    """(A Latin-1 locale: an error half-way would make a publication already committed look failed.)"""
+    import io
+    import sys
+
+    import pytest
+
+    from dagster_project.cli import run
+
+    terminal = io.TextIOWrapper(io.BytesIO(), encoding="latin-1")
+    monkeypatch.setattr(sys, "stdout", terminal)
+    monkeypatch.setattr(sys, "argv", ["mujun", "verify", "--help"])
+    with pytest.raises(SystemExit) as stopped:
+        run()
+    assert stopped.value.code == 0
+    terminal.flush()
+    assert terminal.buffer.getvalue().decode("latin-1").startswith("\\u7528\\u6cd5 / usage: mujun verify")
