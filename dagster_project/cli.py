@@ -52,7 +52,7 @@ def _whole_number(what_zh: str, what_en: str):
     return parsed
 
 
-_count = _whole_number("企业数", "a count")
+_count = _whole_number("规上、规下企业数", "a count")
 _seed = _whole_number("随机种子", "a seed")
 
 
