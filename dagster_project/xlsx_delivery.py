@@ -22,6 +22,7 @@ import posixpath
 import re
 import unicodedata
 import zipfile
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -48,6 +49,17 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _FORMULA_HINT = re.compile(rb"f(?<=[<:]f)[\s>/]")
 _ERROR = re.compile(rb"\st=\"e\"")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+# calamine holds a sheet's whole rectangle, from A1 to its farthest cell that holds something, in
+# memory (about 40 bytes a cell), and a process that cannot get that memory is aborted without a
+# word: one stray value at XFD1048576 spans 17 billion cells. A sheet may span at most this many,
+# those of 1,048,576 rows (all Excel has) × 32 columns: more than a province's delivery needs.
+MAX_SHEET_CELLS = 1_048_576 * 32
+# Cells as they start in a sheet's XML, holding something (not a self-closing <c .../>, which is
+# formatting alone and which calamine skips); those after column Z are looked for on their own.
+_VALUED_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d+)"[^>]*(?<!/)>')
+_WIDE_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{2,3})(\d+)"[^>]*(?<!/)>')
+_XML_CHUNK = 1 << 20
+_TAG_OVERLAP = 256  # longer than a cell's opening tag: a tag cut by a chunk's end is whole in the next
 
 
 @dataclass
@@ -196,6 +208,7 @@ def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
         if not named and not worksheets:
             raise InputError(f"{path} 中没有工作表 / {path} holds no worksheet", file=path)
         name = (named or worksheets)[0]
+        _refuse_far_cells(path, data, worksheets)
         values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         others = {
             other: [[cell_text(v) or "" for v in cells] for cells in book.get_sheet_by_name(other).to_python(nrows=OTHER_SHEET_ROWS)]
@@ -217,6 +230,46 @@ def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
         else:
             rows.append((index + 1, texts))
     return SheetRows(name, header_row, header, rows, others)
+
+
+def _refuse_far_cells(path: Path, data: bytes, sheets: list[str]) -> None:
+    """Refuse a workbook with a sheet spanning more than MAX_SHEET_CELLS (see there), naming the
+    cell that stretches it, before calamine reads it."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        for sheet in sheets:
+            with book.open(_sheet_part(book, sheet)) as xml:
+                rows, columns, last, widest = _extent(xml)
+            if rows * columns > MAX_SHEET_CELLS:
+                far = widest if columns > 26 and rows * 26 <= MAX_SHEET_CELLS else last
+                raise InputError(
+                    f"{path} 工作表“{sheet}”中的单元格 {far} 远在表格之外：从 A1 到它共 {rows} 行 × {columns} 列，"
+                    f"超出可以读取的范围（{MAX_SHEET_CELLS} 个单元格）；请在 Excel 中删除表格下方和右侧多余的行和列"
+                    f"（或清除该单元格）后保存，重新运行 / {path} sheet '{sheet}': cell {far} lies far outside the table "
+                    f"({rows} rows × {columns} columns from A1, more than {MAX_SHEET_CELLS} cells can be read); delete the "
+                    "rows and columns beyond the table, save and run again",
+                    file=path,
+                )
+
+
+def _extent(xml) -> tuple[int, int, str, str]:
+    """(rows, columns, last cell, widest cell) of the cells of a sheet's XML that hold something,
+    read in chunks. Rows come in order, so the last such cell is the lowest; columns after Z are
+    rare and searched for on their own (up to Z, 26 columns are assumed)."""
+    rows, columns, last, widest = 0, 26, "", ""
+    tail = b""
+    while chunk := xml.read(_XML_CHUNK):
+        text = tail + chunk
+        for match in _WIDE_CELL.finditer(text):
+            column = _column_index(match.group(1).decode()) + 1
+            if column > columns:
+                columns, widest = column, (match.group(1) + match.group(2)).decode()
+        for window in (1 << 12, 1 << 16, len(text)):  # the last one is nearly always near the end
+            found = deque(_VALUED_CELL.finditer(text, max(0, len(text) - window)), maxlen=1)
+            if found:
+                rows, last = int(found[0].group(2)), (found[0].group(1) + found[0].group(2)).decode()
+                break
+        tail = text[-_TAG_OVERLAP:]
+    return rows, columns, last, widest
 
 
 def _workbook_part(book: zipfile.ZipFile) -> str:

@@ -538,3 +538,36 @@ def test_values_beside_the_table_in_columns_without_a_header_are_reported_not_lo
     with open(Path(__file__).parents[1] / "data" / "seeds" / "dq_checks.csv", encoding="utf-8") as f:
         wording = next(r for r in csv.DictReader(f) if r["check_name"] == "cell_without_header")
     assert wording["severity"] == "warning" and "没有表头" in wording["message_zh"]
+
+
+def test_a_value_far_outside_the_table_is_an_input_error_naming_the_cell_not_a_crash(tmp_path):
+    """calamine holds a sheet's rectangle from A1 to its farthest value: one stray value at
+    XFD1048576 (17 billion cells) made it abort the whole process without a word. Such a sheet,
+    the delivered one or another visible one, is refused naming the cell; formatting alone far
+    away, or a value in a far column of a short table, is read as before."""
+    raw = copy_worked(tmp_path / "raw")
+
+    def stray(cell: str, value, sheet: str | None = None):
+        def change(ws):
+            target = ws.parent.create_sheet(sheet) if sheet else ws
+            target[cell] = value
+
+        return change
+
+    for cell, sheet in (("XFD1048576", None), ("AH1048576", None), ("XFD1048576", "说明")):
+        _as_workbook(raw / "2023" / "tax.csv", keep_csv=True, change=stray(cell, "x", sheet))
+        (raw / "2023" / "tax.csv").rename(tmp_path / "tax.csv")
+        message = _error(tmp_path, raw)
+        assert f"工作表“{sheet or 'tax'}”中的单元格 {cell} 远在表格之外" in message and "1048576 行" in message, message
+        assert f"cell {cell} lies far outside the table" in message
+        (tmp_path / "tax.csv").rename(raw / "2023" / "tax.csv")
+        (raw / "2023" / "tax.xlsx").unlink()
+
+    def formatted_far_away_and_a_value_far_right(ws):
+        ws["XFD1048576"].number_format = "0.00"  # formatting alone: no value
+        ws["XFD3"] = "备注"  # 20 rows × 16384 columns: read, and said (no header above it)
+
+    _as_workbook(raw / "2023" / "tax.csv", change=formatted_far_away_and_a_value_far_right)
+    _, summary = _ingest(tmp_path, raw)
+    assert summary.rows_read == len(_csv_rows(WORKED_RAW / "2023" / "tax.csv")) - 1
+    assert ("cell_without_header", None, "XFD3") in summary.findings
