@@ -236,7 +236,8 @@ def _publish(year: int, warehouse: Path, force: bool, reason: str | None) -> int
         return EXIT_OK
     print(
         f"已发布 / published {record['publication_id']}: code {record['code_version']}, "
-        f"rules {record['rules_sha256'][:12]}, results {record['results_sha256'][:12]}"
+        f"rules {record['rules_sha256'][:12]}, results {record['results_sha256'][:12]}；"
+        f"{record['files']} 个结果文件已记录指纹（mujun verify 核对）/ {record['files']} output files fingerprinted"
     )
     if record["forced"]:
         print(f"注意：本年度不可发布，按 --force 强制发布，理由已记录：{record['force_reason']} / forced publication recorded")

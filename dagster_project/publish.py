@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import run_log
+from . import published_files, run_log
 from .outputs import reference
 from .outputs.csv_files import CLASSIFICATION_COLUMNS, DECIMAL_COLUMNS
 from .paths import PROJECT_ROOT
@@ -168,6 +168,7 @@ def _create_publication_tables(conn: duckdb.DuckDBPyConnection) -> None:
             publication_id varchar, extract varchar, load_id varchar, sha256 varchar, source_file varchar,
             delivered boolean)"""
     )
+    published_files.create_table(conn)
     conn.execute(
         """create table if not exists publications.rule_tables (
             publication_id varchar, table_name varchar, sha256_in_force varchar, csv varchar)"""
@@ -295,5 +296,6 @@ def publish(warehouse: Path, year: int, force: bool = False, reason: str | None 
             "select ?::varchar as publication_id, * from marts.classification where data_year = ?",
             [publication_id, year - 1],
         )
+        record["files"] = published_files.freeze(conn, publication_id, year)
         conn.execute("commit")
         return record

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import dbt_build
+from . import dbt_build, published_files
 from .ingest import LINEAGE_COLUMNS
 from .outputs.csv_files import CLASSIFICATION_COLUMNS, DECIMAL_COLUMNS
 from .paths import SEEDS_DIR
@@ -133,6 +133,7 @@ def _current_differences(conn: duckdb.DuckDBPyConnection, year: int, publication
         f"select * from publications.benchmarks where publication_id = '{pid}'",
         f"select * from marts.benchmarks where data_year = {year}",
     )
+    lines += published_files.differences(conn, publication["publication_id"], year)
     if publication["results_sha256"] != state["results_sha256"]:
         lines.append(
             f"结果指纹 / results_sha256：当前结果与发布结果不同 / current results differ "

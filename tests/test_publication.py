@@ -193,3 +193,47 @@ def test_publishing_the_same_computation_again_keeps_one_publication(worked, tmp
     assert main([*argv, "--force", "--reason", "规则更正后重新公示"]) == 0
     assert "已发布 / published" in capsys.readouterr().out
     assert run.one("select count(*) from publications.runs") == 2
+
+
+def test_a_publication_fingerprints_its_files_and_verify_names_each_one_changed_since(worked, tmp_path):
+    """The files of the results folder are what people read: their sha256 is frozen with the
+    publication. Exported again unchanged they are the same bytes; edited or deleted afterwards,
+    each is named by `mujun verify` (as the working warehouse's differences are)."""
+    from dagster_project import published_files
+    from dagster_project.evaluate import export
+
+    run = copy_run(worked, tmp_path)
+    record = publish(run.warehouse, 2023, force=True, reason="异议期内先行公示")
+    folder = run.export_dir / "2023"
+    # every file but 变更对比, which compares the latest computation with the one before
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.name != "变更对比_2023.xlsx")
+    assert record["files"] == len(files) and "公示名单_2023.csv" in files
+    recorded = run.query("select file from publications.files where publication_id = ? order by file", [record["publication_id"]])
+    assert [f for (f,) in recorded] == sorted(files)
+
+    def differences() -> list[str]:
+        with duckdb.connect(str(run.warehouse), read_only=True) as conn:
+            return published_files.differences(conn, record["publication_id"], 2023)
+
+    assert differences() == []
+    assert export(2023, run.export_dir, run.warehouse) == 0  # written again: the same bytes
+    assert differences() == []
+
+    notice = folder / "公示名单_2023.csv"
+    notice.write_text(notice.read_text(encoding="utf-8-sig") + "91411303XXXXXXXXXX,加上的企业,A\n", encoding="utf-8-sig")
+    page = next(p for p in (folder / "diagnosis").iterdir() if p.suffix == ".html")
+    page.unlink()
+    lines = differences()
+    assert len(lines) == 2, lines
+    assert any(str(notice) in line and "发布后已改动" in line for line in lines)
+    assert any(str(page) in line and "发布后已删除或移走" in line for line in lines)
+    result = verify_current(run.warehouse)
+    assert [line for line in result if line.startswith("结果文件 / output")] == lines
+
+
+def verify_current(warehouse) -> list[str]:
+    """What `mujun verify` says of the working warehouse and folder (its recomputation aside)."""
+    from dagster_project.verify import _current_differences, _latest_publication
+
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        return _current_differences(conn, 2023, _latest_publication(conn, 2023))

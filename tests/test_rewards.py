@@ -621,7 +621,8 @@ def test_township_month_problems_are_errors_for_the_statistics_bureau(district):
     assert zero == [(line, value, "warning") for line, value in expected]
     assert {(d, s) for c, _, _, d, s in issues if c != "township_month_prev_zero"} == {("statistics", "error")}
     message = run.one(
-        """select message_zh from marts.dq_issues where data_year = 2023 and "check" = 'township_month_prev_zero' and value like '“丑镇”%'"""
+        """select message_zh from marts.dq_issues
+           where data_year = 2023 and "check" = 'township_month_prev_zero' and value like '“丑镇”%'"""
     )
     assert "乡镇街道“丑镇”4月的上年同月工业产值为零" in message
 
