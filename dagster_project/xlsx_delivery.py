@@ -8,7 +8,9 @@ worksheet. Cells become the text a CSV saved from Excel would hold: numbers as E
 `YYYY-MM-DD`, TRUE/FALSE as that text, empty cells empty. Each row keeps the row number people see
 in Excel. Parsing values is then the dbt staging models' job, exactly as for a CSV.
 
-Values are read with python-calamine. What calamine does not say is read from the sheet's XML
+Values are read with python-calamine, in a process of its own under a memory ceiling
+(xlsx_sheets.py, contained.py): a crafted or stray far cell aborts that process, never the run's,
+and is said. What calamine does not say is read from the sheet's XML
 only when a fast byte search finds it there: a formula (its cached value may be stale or absent,
 and a delivery is data, not a computation) or an error value (`#DIV/0!`, which calamine reads as
 an empty cell) makes the file unusable, with the file, sheet, row and column named.
@@ -18,28 +20,23 @@ from __future__ import annotations
 
 import io
 import math
-import posixpath
 import re
-import unicodedata
 import zipfile
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree
 
-import python_calamine
-
+from . import contained, xlsx_sheets
 from .csv_problems import InputError
+from .xlsx_sheets import column_index
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003 files, and encrypted OOXML
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # the stream a password-protected .xlsx holds
 # Excel keeps 15 significant digits of a number; more are float artefacts of the binary value.
 SIGNIFICANT_DIGITS = 15
-# How far down another worksheet of a delivery a header is looked for (below a title or two).
-OTHER_SHEET_ROWS = 10
 SAVE_AS_XLSX = "请在 Excel 中打开，“另存为”→ 文件类型选“Excel 工作簿(*.xlsx)”，保存后重新运行"
 SAVE_AS_XLSX_EN = "open it in Excel, Save As -> file type 'Excel Workbook' (.xlsx), and run again"
 # A formula (an element `f`, with or without a namespace prefix) or an error value (`t="e"`) in a
@@ -49,17 +46,6 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _FORMULA_HINT = re.compile(rb"f(?<=[<:]f)[\s>/]")
 _ERROR = re.compile(rb"\st=\"e\"")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
-# calamine holds a sheet's whole rectangle, from A1 to its farthest cell that holds something, in
-# memory (about 40 bytes a cell), and a process that cannot get that memory is aborted without a
-# word: one stray value at XFD1048576 spans 17 billion cells. A sheet may span at most this many,
-# those of 1,048,576 rows (all Excel has) × 32 columns: more than a province's delivery needs.
-MAX_SHEET_CELLS = 1_048_576 * 32
-# Cells as they start in a sheet's XML, holding something (not a self-closing <c .../>, which is
-# formatting alone and which calamine skips); those after column Z are looked for on their own.
-_VALUED_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d+)"[^>]*(?<!/)>')
-_WIDE_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{2,3})(\d+)"[^>]*(?<!/)>')
-_XML_CHUNK = 1 << 20
-_TAG_OVERLAP = 256  # longer than a cell's opening tag: a tag cut by a chunk's end is whole in the next
 
 
 @dataclass
@@ -95,13 +81,6 @@ def column_letters(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - ord("A") + 1
-    return index - 1
 
 
 def cell_text(value) -> str | None:
@@ -186,39 +165,25 @@ def _unreadable(path: Path, error: Exception) -> InputError:
     )
 
 
-def _sheet_key(name: str) -> str:
-    return unicodedata.normalize("NFKC", name).strip().lower()
-
-
 def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
-    """The extract's sheet of the workbook as text rows: the visible worksheet named like the
-    extract, else the first visible worksheet (a hidden sheet is never read: a stale copy kept out
-    of sight is no delivery). The header is the first row that holds anything; blank rows below it
-    are skipped (their neighbours keep their row numbers). The first rows of the other visible
-    worksheets come along in `others`."""
+    """The extract's sheet of the workbook as text rows (xlsx_sheets.load: the visible worksheet
+    named like the extract, else the first visible one), read in a process of its own under a
+    memory ceiling (contained.py). The header is the first row that holds anything; blank rows
+    below it are skipped (their neighbours keep their row numbers). The first rows of the other
+    visible worksheets come along in `others`."""
     check_bytes(path, data)
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        worksheets = [
-            m.name
-            for m in book.sheets_metadata
-            if m.typ == python_calamine.SheetTypeEnum.WorkSheet and m.visible == python_calamine.SheetVisibleEnum.Visible
-        ]
-        named = [name for name in worksheets if _sheet_key(name) == _sheet_key(extract_name)]
-        if not named and not worksheets:
-            raise InputError(f"{path} 中没有工作表 / {path} holds no worksheet", file=path)
-        name = (named or worksheets)[0]
-        _refuse_far_cells(path, data, worksheets)
-        values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        others = {
-            other: [[cell_text(v) or "" for v in cells] for cells in book.get_sheet_by_name(other).to_python(nrows=OTHER_SHEET_ROWS)]
-            for other in worksheets
-            if other != name
-        }
-    except InputError:
-        raise
-    except Exception as exc:  # calamine's errors (zip, XML, format) all mean: not a readable workbook
-        raise _unreadable(path, exc) from exc
+        sheets = contained.run(xlsx_sheets.load, data, extract_name)
+    except xlsx_sheets.Unreadable as exc:
+        raise _unreadable(path, exc) from None
+    except xlsx_sheets.NoWorksheet:
+        raise InputError(f"{path} 中没有工作表 / {path} holds no worksheet", file=path) from None
+    except xlsx_sheets.FarCell as far:
+        raise _far_cell_error(path, far) from None
+    except (MemoryError, contained.ProcessEnded):
+        raise _too_large_error(path) from None
+    name, values = sheets.name, sheets.values
+    others = {other: [[cell_text(v) or "" for v in cells] for cells in rows] for other, rows in sheets.others.items()}
     header_row, header, rows = None, [], []
     for index, cells in enumerate(values):
         # a text cell as it is, without a call (most cells are text; an empty one is None)
@@ -232,66 +197,26 @@ def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
     return SheetRows(name, header_row, header, rows, others)
 
 
-def _refuse_far_cells(path: Path, data: bytes, sheets: list[str]) -> None:
-    """Refuse a workbook with a sheet spanning more than MAX_SHEET_CELLS (see there), naming the
-    cell that stretches it, before calamine reads it."""
-    with zipfile.ZipFile(io.BytesIO(data)) as book:
-        for sheet in sheets:
-            with book.open(_sheet_part(book, sheet)) as xml:
-                rows, columns, last, widest = _extent(xml)
-            if rows * columns > MAX_SHEET_CELLS:
-                far = widest if columns > 26 and rows * 26 <= MAX_SHEET_CELLS else last
-                raise InputError(
-                    f"{path} 工作表“{sheet}”中的单元格 {far} 远在表格之外：从 A1 到它共 {rows} 行 × {columns} 列，"
-                    f"超出可以读取的范围（{MAX_SHEET_CELLS} 个单元格）；请在 Excel 中删除表格下方和右侧多余的行和列"
-                    f"（或清除该单元格）后保存，重新运行 / {path} sheet '{sheet}': cell {far} lies far outside the table "
-                    f"({rows} rows × {columns} columns from A1, more than {MAX_SHEET_CELLS} cells can be read); delete the "
-                    "rows and columns beyond the table, save and run again",
-                    file=path,
-                )
+def _far_cell_error(path: Path, far: xlsx_sheets.FarCell) -> InputError:
+    return InputError(
+        f"{path} 工作表“{far.sheet}”中的单元格 {far.cell} 远在表格之外：从 A1 到它共 {far.rows} 行 × {far.columns} 列，"
+        f"超出可以读取的范围（{xlsx_sheets.MAX_SHEET_CELLS} 个单元格）；请在 Excel 中删除表格下方和右侧多余的行和列"
+        f"（或清除该单元格）后保存，重新运行 / {path} sheet '{far.sheet}': cell {far.cell} lies far outside the table "
+        f"({far.rows} rows × {far.columns} columns from A1, more than {xlsx_sheets.MAX_SHEET_CELLS} cells can be read); "
+        "delete the rows and columns beyond the table, save and run again",
+        file=path,
+    )
 
 
-def _extent(xml) -> tuple[int, int, str, str]:
-    """(rows, columns, last cell, widest cell) of the cells of a sheet's XML that hold something,
-    read in chunks. Rows come in order, so the last such cell is the lowest; columns after Z are
-    rare and searched for on their own (up to Z, 26 columns are assumed)."""
-    rows, columns, last, widest = 0, 26, "", ""
-    tail = b""
-    while chunk := xml.read(_XML_CHUNK):
-        text = tail + chunk
-        for match in _WIDE_CELL.finditer(text):
-            column = _column_index(match.group(1).decode()) + 1
-            if column > columns:
-                columns, widest = column, (match.group(1) + match.group(2)).decode()
-        for window in (1 << 12, 1 << 16, len(text)):  # the last one is nearly always near the end
-            found = deque(_VALUED_CELL.finditer(text, max(0, len(text) - window)), maxlen=1)
-            if found:
-                rows, last = int(found[0].group(2)), (found[0].group(1) + found[0].group(2)).decode()
-                break
-        tail = text[-_TAG_OVERLAP:]
-    return rows, columns, last, widest
-
-
-def _workbook_part(book: zipfile.ZipFile) -> str:
-    rels = ElementTree.fromstring(book.read("_rels/.rels"))
-    for rel in rels:
-        if rel.get("Type", "").endswith("/officeDocument"):
-            return rel.get("Target", "").lstrip("/")
-    return "xl/workbook.xml"
-
-
-def _sheet_part(book: zipfile.ZipFile, sheet: str) -> str:
-    """The zip member holding the named sheet's XML."""
-    workbook = _workbook_part(book)
-    folder = posixpath.dirname(workbook)
-    rels_part = posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in ElementTree.fromstring(book.read(rels_part))}
-    for element in ElementTree.fromstring(book.read(workbook)).iter():
-        if element.tag.rsplit("}", 1)[-1] == "sheet" and element.get("name") == sheet:
-            rid = next(v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id")
-            target = targets[rid]
-            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-    raise KeyError(sheet)
+def _too_large_error(path: Path) -> InputError:
+    ceiling = contained.MEMORY_CEILING // 1024**3
+    return InputError(
+        f"{path} 读取时所需内存超过 {ceiling} GB 的上限，未能读取：工作表中可能有远在表格之外的单元格，或文件内容异常庞大；"
+        f"请在 Excel 中删除表格之外多余的行和列，另存为新的工作簿后重新运行 / {path} needs more than {ceiling} GB of memory "
+        "to read (cells far outside the table, or an abnormally large file): delete what lies beyond the table, save as "
+        "a new workbook and run again",
+        file=path,
+    )
 
 
 def problem_cells(path: Path, data: bytes, sheet: str) -> list[ProblemCell]:
@@ -299,20 +224,38 @@ def problem_cells(path: Path, data: bytes, sheet: str) -> list[ProblemCell]:
     byte search of its XML) is not walked."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
-            xml = book.read(_sheet_part(book, sheet))
+            part = xlsx_sheets.sheet_part(book, sheet)
+            with book.open(part) as xml:
+                if not _has_problem_cells(xml):
+                    return []
+            with book.open(part) as xml:
+                return _problem_cells(xml)
     except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError) as exc:
         raise _unreadable(path, exc) from exc
-    if not ((_FORMULA_HINT.search(xml) and _FORMULA.search(xml)) or (b't="e"' in xml and _ERROR.search(xml))):
-        return []
+
+
+def _has_problem_cells(xml) -> bool:
+    """Whether a formula or an error value may be in the sheet's XML, read in chunks (a sheet is
+    not held whole in memory: its XML may be gigabytes)."""
+    tail = b""
+    while chunk := xml.read(1 << 20):
+        text = tail + chunk
+        if (_FORMULA_HINT.search(text) and _FORMULA.search(text)) or (b't="e"' in text and _ERROR.search(text)):
+            return True
+        tail = text[-64:]
+    return False
+
+
+def _problem_cells(xml) -> list[ProblemCell]:
     found: list[ProblemCell] = []
     row, column = 0, -1
-    for event, element in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+    for event, element in ElementTree.iterparse(xml, events=("start", "end")):
         tag = element.tag.rsplit("}", 1)[-1]
         if event == "start" and tag == "row":
             row, column = int(element.get("r") or row + 1), -1
         elif event == "end" and tag == "c":
             ref = _CELL_REF.fullmatch(element.get("r") or "")
-            column = _column_index(ref.group(1)) if ref else column + 1
+            column = column_index(ref.group(1)) if ref else column + 1
             children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
             if "f" in children:
                 found.append(ProblemCell(row, column, "formula", children["f"].text or ""))

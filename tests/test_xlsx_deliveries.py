@@ -571,3 +571,33 @@ def test_a_value_far_outside_the_table_is_an_input_error_naming_the_cell_not_a_c
     _, summary = _ingest(tmp_path, raw)
     assert summary.rows_read == len(_csv_rows(WORKED_RAW / "2023" / "tax.csv")) - 1
     assert ("cell_without_header", None, "XFD3") in summary.findings
+
+
+def _with_sheet_xml(path: Path, change) -> None:
+    """Rewrite the first worksheet's XML of a workbook (as other programs than Excel write it)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = change(parts["xl/worksheets/sheet1.xml"])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, content in parts.items():
+            book.writestr(name, content)
+
+
+def test_a_far_cell_written_otherwise_is_refused_and_one_not_seen_meets_the_reading_processs_memory_ceiling(tmp_path):
+    """A cell reference in single quotes, after another attribute, in lower case: refused naming
+    the cell. A far row written before the first one escapes that reading; calamine then runs out
+    of the memory its own process may take, and the run says so instead of being aborted with it."""
+    raw = copy_worked(tmp_path / "raw")
+    workbook = _as_workbook(raw / "2023" / "tax.csv", keep_csv=True)
+    (raw / "2023" / "tax.csv").rename(tmp_path / "tax.csv")
+    original = workbook.read_bytes()
+    far_row = b'<row r="1048576"><c t="n" r=\'xfd1048576\'><v>1</v></c></row>'
+    _with_sheet_xml(workbook, lambda xml: xml.replace(b"</sheetData>", far_row + b"</sheetData>"))
+    assert "单元格 XFD1048576 远在表格之外" in _error(tmp_path, raw)
+
+    workbook.write_bytes(original)
+    _with_sheet_xml(workbook, lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + far_row))
+    message = _error(tmp_path, raw)
+    assert "tax.xlsx 读取时所需内存超过" in message and "GB 的上限，未能读取" in message and "needs more than" in message, message
