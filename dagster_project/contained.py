@@ -3,15 +3,18 @@ delivered with a library that aborts its process when an allocation fails (pytho
 tafia/calamine#693, "a 2 KB well-formed xlsx aborts the process"). The run's process then only
 sees that the reading process ended, and says so; it is never aborted itself.
 
-The process is a fresh interpreter (the run's process has threads, which a fork would copy in
-whatever state they are) that imports only the function's module."""
+The process is `python -m <module>` (a fresh interpreter that imports only that module: the run's
+process has threads, which a fork would copy in whatever state they are, and multiprocessing's
+spawn would import the caller's main script again). The module's `__main__` calls `serve`: the
+delivered bytes come on its standard input, the answer (a value, or what was raised) goes back
+pickled on its standard output."""
 
 from __future__ import annotations
 
-import multiprocessing
+import pickle
+import subprocess
+import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
 # The address space a reading process may take: a sheet at the largest extent xlsx_sheets.py lets
 # through takes about 1.4 GB read, and its values as much again on their way back.
@@ -19,22 +22,33 @@ MEMORY_CEILING = 6 * 1024**3
 
 
 class ProcessEnded(Exception):
-    """The process ended before returning: aborted (memory) or killed."""
+    """The process ended without an answer: aborted (out of memory) or killed."""
 
 
-def run(function: Callable, *args, memory_ceiling: int = MEMORY_CEILING):
-    """function(*args) in a process of its own under `memory_ceiling` bytes of address space; what
-    it raises is raised here (a MemoryError when the ceiling stopped Python itself), ProcessEnded
-    when the process ended without an answer."""
-    pool = ProcessPoolExecutor(
-        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_ceiling, initargs=(memory_ceiling,)
-    )
+def run(module: str, data: bytes, *arguments: str):
+    """`module`'s function (see serve) on `data` and `arguments`, in a process of its own; what it
+    raised is raised here (a MemoryError when the ceiling stopped Python itself), ProcessEnded when
+    the process ended without an answer (its last line of standard error in the message)."""
+    done = subprocess.run([sys.executable, "-m", module, *arguments], input=data, capture_output=True, check=False)
+    if done.returncode != 0 or not done.stdout:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ProcessEnded(f"exit {done.returncode}: {said[-1] if said else ''}")
+    outcome = pickle.loads(done.stdout)
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def serve(function: Callable) -> None:
+    """The reading process's main: under the memory ceiling, function(standard input's bytes,
+    *command-line arguments), its value or what it raised pickled to standard output."""
+    _ceiling(MEMORY_CEILING)
+    data = sys.stdin.buffer.read()
     try:
-        return pool.submit(function, *args).result()
-    except BrokenProcessPool as exc:
-        raise ProcessEnded(str(exc)) from None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        outcome = function(data, *sys.argv[1:])
+    except Exception as exc:  # crosses back to the caller, which raises it
+        outcome = exc
+    sys.stdout.buffer.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _ceiling(limit: int) -> None:
@@ -42,6 +56,5 @@ def _ceiling(limit: int) -> None:
         import resource
     except ImportError:  # not a Unix: no ceiling, the process is still apart
         return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    ceiling = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))

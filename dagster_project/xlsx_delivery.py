@@ -173,7 +173,7 @@ def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
     visible worksheets come along in `others`."""
     check_bytes(path, data)
     try:
-        sheets = contained.run(xlsx_sheets.load, data, extract_name)
+        sheets = contained.run(xlsx_sheets.__name__, data, extract_name)
     except xlsx_sheets.Unreadable as exc:
         raise _unreadable(path, exc) from None
     except xlsx_sheets.NoWorksheet:

@@ -158,3 +158,11 @@ def sheet_part(book: zipfile.ZipFile, sheet: str) -> str:
             target = targets[rid]
             return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
     raise KeyError(sheet)
+
+
+if __name__ == "__main__":  # python -m dagster_project.xlsx_sheets <extract>: see contained.py
+    # by the module's own name, so that what crosses back is named as the caller knows it
+    from dagster_project import xlsx_sheets
+    from dagster_project.contained import serve
+
+    serve(xlsx_sheets.load)
