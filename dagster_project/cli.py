@@ -233,6 +233,8 @@ def _publish(year: int, warehouse: Path, force: bool, reason: str | None) -> int
             f"本次计算结果已于 {record['published_at'][:16].replace('T', ' ')}（UTC）发布为 {record['publication_id']}，此后没有变化，"
             f"不重复发布 / already published as {record['publication_id']}, unchanged since: not published again"
         )
+        for line in record["files_changed"]:  # the results are those published; some files are not
+            print(f"  {line}")
         return EXIT_OK
     print(
         f"已发布 / published {record['publication_id']}: code {record['code_version']}, "

@@ -11,32 +11,53 @@ pickled on its standard output."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 # The address space a reading process may take: a sheet at the largest extent xlsx_sheets.py lets
 # through takes about 1.4 GB read, and its values as much again on their way back.
 MEMORY_CEILING = 6 * 1024**3
+# the folder holding the dagster_project package
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 
 class ProcessEnded(Exception):
-    """The process ended without an answer: aborted (out of memory) or killed."""
+    """The process ended without an answer: aborted (out of memory), killed, or it could not start."""
+
+    def __init__(self, said: str, out_of_memory: bool):
+        super().__init__(said, out_of_memory)
+        self.said, self.out_of_memory = said, out_of_memory
 
 
 def run(module: str, data: bytes, *arguments: str):
     """`module`'s function (see serve) on `data` and `arguments`, in a process of its own; what it
     raised is raised here (a MemoryError when the ceiling stopped Python itself), ProcessEnded when
     the process ended without an answer (its last line of standard error in the message)."""
-    done = subprocess.run([sys.executable, "-m", module, *arguments], input=data, capture_output=True, check=False)
+    # this very code, wherever the process starts: the package's own folder first on the module
+    # path, and not the current directory (-P), which may hold another checkout
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-P", "-m", module, *arguments], input=data, capture_output=True, check=False, env=env)
+    said = done.stderr.decode("utf-8", "replace").strip().splitlines()
     if done.returncode != 0 or not done.stdout:
-        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ProcessEnded(f"exit {done.returncode}: {said[-1] if said else ''}")
-    outcome = pickle.loads(done.stdout)
+        raise ProcessEnded(said[-1] if said else f"exit {done.returncode}", out_of_memory=_out_of_memory(done.returncode, said))
+    try:
+        outcome = pickle.loads(done.stdout)
+    except Exception as exc:  # something else wrote on its standard output
+        raise ProcessEnded(f"{type(exc).__name__}: {exc}", out_of_memory=False) from None
     if isinstance(outcome, BaseException):
         raise outcome
     return outcome
+
+
+def _out_of_memory(status: int, said: list[str]) -> bool:
+    """Whether the process ended for want of memory: aborted by a failed allocation (Rust says
+    "memory allocation of … failed") or by Python's MemoryError."""
+    return status == -signal.SIGABRT or any("memory allocation" in line or "MemoryError" in line for line in said[-3:])
 
 
 def serve(function: Callable) -> None:

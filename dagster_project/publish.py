@@ -225,12 +225,27 @@ def publish(warehouse: Path, year: int, force: bool = False, reason: str | None 
             # its previous classes came from results the warehouse no longer holds: --force
             # publishes a year that is not publishable, never one that is out of date
             raise NotPublishable(run_log.recomputed_message(year, earlier))
+        export_dir, gone = published_files.missing(conn, year)
+        if gone:
+            # what people would be given is not what was computed: the folder is written again first
+            raise NotPublishable(
+                f"{year} 年度的结果文件夹中缺少本次计算写出的 {len(gone)} 个文件（如 {gone[0]}），不能发布；"
+                + published_files.restore_hint(year, export_dir)
+            )
         state = current_state(conn, year)
         latest = latest_publication(conn, year)
         if _same_computation(latest, state):
             # publishing the same computation twice would make two records of one result: the
             # notice and the objection cycle would have two publication ids for one list
-            return {**latest, "published_at": latest["published_at"].isoformat(), "already_published": True}
+            changed = published_files.differences(conn, latest["publication_id"], year)
+            if changed:
+                changed.append(published_files.restore_hint(year, export_dir))
+            return {
+                **latest,
+                "published_at": latest["published_at"].isoformat(),
+                "already_published": True,
+                "files_changed": changed,
+            }
         forced = not state["publishable"]
         if forced and not (force and (reason or "").strip()):
             why_not = reference.not_publishable(conn, year).removesuffix("本次结果不可发布。")

@@ -133,7 +133,13 @@ def _current_differences(conn: duckdb.DuckDBPyConnection, year: int, publication
         f"select * from publications.benchmarks where publication_id = '{pid}'",
         f"select * from marts.benchmarks where data_year = {year}",
     )
-    lines += published_files.differences(conn, publication["publication_id"], year)
+    files = published_files.differences(conn, publication["publication_id"], year)
+    lines += files
+    if files and publication["results_sha256"] == state["results_sha256"]:
+        folder = conn.execute(
+            "select any_value(folder) from publications.files where publication_id = ?", [publication["publication_id"]]
+        ).fetchone()[0]
+        lines.append(published_files.restore_hint(year, folder))
     if publication["results_sha256"] != state["results_sha256"]:
         lines.append(
             f"结果指纹 / results_sha256：当前结果与发布结果不同 / current results differ "

@@ -180,8 +180,10 @@ def read_sheet(path: Path, data: bytes, extract_name: str) -> SheetRows:
         raise InputError(f"{path} 中没有工作表 / {path} holds no worksheet", file=path) from None
     except xlsx_sheets.FarCell as far:
         raise _far_cell_error(path, far) from None
-    except (MemoryError, contained.ProcessEnded):
+    except MemoryError:
         raise _too_large_error(path) from None
+    except contained.ProcessEnded as ended:
+        raise (_too_large_error(path) if ended.out_of_memory else _reader_ended_error(path, ended.said)) from None
     name, values = sheets.name, sheets.values
     others = {other: [[cell_text(v) or "" for v in cells] for cells in rows] for other, rows in sheets.others.items()}
     header_row, header, rows = None, [], []
@@ -208,6 +210,14 @@ def _far_cell_error(path: Path, far: xlsx_sheets.FarCell) -> InputError:
     )
 
 
+def _reader_ended_error(path: Path, said: str) -> InputError:
+    return InputError(
+        f"读取 Excel 工作簿 {path} 的进程意外结束（{said}），未能读取；{SAVE_AS_XLSX} / "
+        f"the process reading {path} ended unexpectedly ({said}); {SAVE_AS_XLSX_EN}",
+        file=path,
+    )
+
+
 def _too_large_error(path: Path) -> InputError:
     ceiling = contained.MEMORY_CEILING // 1024**3
     return InputError(
@@ -224,13 +234,13 @@ def problem_cells(path: Path, data: bytes, sheet: str) -> list[ProblemCell]:
     byte search of its XML) is not walked."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
-            part = xlsx_sheets.sheet_part(book, sheet)
+            part = xlsx_sheets.sheet_parts(book)[sheet]
             with book.open(part) as xml:
                 if not _has_problem_cells(xml):
                     return []
             with book.open(part) as xml:
                 return _problem_cells(xml)
-    except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError) as exc:
+    except Exception as exc:  # a damaged zip member (deflate data, encryption, compression method), its XML or the index
         raise _unreadable(path, exc) from exc
 
 

@@ -98,13 +98,16 @@ def refuse_far_cells(data: bytes, sheets: list[str]) -> None:
     """Raise FarCell for the first of `sheets` spanning more than MAX_SHEET_CELLS."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
+            parts = sheet_parts(book)
             for sheet in sheets:
-                with book.open(sheet_part(book, sheet)) as xml:
+                with book.open(parts[sheet]) as xml:
                     rows, columns, last, widest = _extent(xml)
                 if rows * columns > MAX_SHEET_CELLS:
                     far = widest if columns > 26 and rows * 26 <= MAX_SHEET_CELLS else last
                     raise FarCell(sheet, far, rows, columns)
-    except (KeyError, StopIteration, zipfile.BadZipFile, ElementTree.ParseError) as exc:
+    except FarCell:
+        raise
+    except Exception as exc:  # a damaged zip member (deflate data, encryption, compression method) or index
         raise Unreadable(_first_line(exc)) from None
 
 
@@ -121,6 +124,7 @@ def _extent(xml) -> tuple[int, int, str, str]:
                 columns, widest = column, (match.group(1) + match.group(2)).decode().upper()
         # rows usually come in order: the last cell is looked for first near the chunk's end, and
         # every cell of the chunk is looked at only when an earlier row comes after a later one
+        # (rows written out of order otherwise meet the memory ceiling)
         found = deque(_VALUED_CELL.finditer(text, max(0, len(text) - (1 << 12))), maxlen=1)
         if not found or int(found[0].group(2)) < rows:
             found = [max(_VALUED_CELL.finditer(text), key=lambda m: int(m.group(2)), default=None)]
@@ -146,18 +150,21 @@ def _workbook_part(book: zipfile.ZipFile) -> str:
     return "xl/workbook.xml"
 
 
-def sheet_part(book: zipfile.ZipFile, sheet: str) -> str:
-    """The zip member holding the named sheet's XML."""
+def sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
+    """The zip member holding each sheet's XML, by sheet name (the workbook's index read once)."""
     workbook = _workbook_part(book)
     folder = posixpath.dirname(workbook)
     rels_part = posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")
     targets = {rel.get("Id"): rel.get("Target", "") for rel in ElementTree.fromstring(book.read(rels_part))}
+    parts = {}
     for element in ElementTree.fromstring(book.read(workbook)).iter():
-        if element.tag.rsplit("}", 1)[-1] == "sheet" and element.get("name") == sheet:
+        if element.tag.rsplit("}", 1)[-1] == "sheet":
             rid = next(v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id")
             target = targets[rid]
-            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-    raise KeyError(sheet)
+            parts[element.get("name")] = (
+                target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            )
+    return parts
 
 
 if __name__ == "__main__":  # python -m dagster_project.xlsx_sheets <extract>: see contained.py

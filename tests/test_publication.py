@@ -179,10 +179,14 @@ def test_publishing_the_same_computation_again_keeps_one_publication(worked, tmp
     first = run.one("select publication_id from publications.runs")
     assert run_pipeline(tmp_path, run.raw_dir).status == 3  # nothing changed: nothing recomputed
     capsys.readouterr()
-    # not even a year that is not publishable is refused when its computation is already published
+    notice = run.export_dir / "2023" / "公示名单_2023.csv"
+    notice.write_text(notice.read_text(encoding="utf-8-sig").replace(",A", ",B"), encoding="utf-8-sig")
+    # not even a year that is not publishable is refused when its computation is already published;
+    # a file of it changed since is said, with how to write it again
     assert main(argv) == 0
     said = capsys.readouterr().out
     assert f"发布为 {first}，此后没有变化，不重复发布" in said and "已发布 / published" not in said, said
+    assert f"{notice}：发布后已改动" in said and "mujun export --year 2023 --export-dir" in said, said
     assert run.query("select publication_id from publications.runs") == [(first,)]
     assert run.one("select count(*) from publications.classification") == 17
 
@@ -223,12 +227,52 @@ def test_a_publication_fingerprints_its_files_and_verify_names_each_one_changed_
     notice.write_text(notice.read_text(encoding="utf-8-sig") + "91411303XXXXXXXXXX,加上的企业,A\n", encoding="utf-8-sig")
     page = next(p for p in (folder / "diagnosis").iterdir() if p.suffix == ".html")
     page.unlink()
+    forged = folder / "diagnosis" / "91411303FAKEFAKE00.html"
+    forged.write_text("<p>伪造</p>", encoding="utf-8")
+    # a workbook damaged, and one whose title was changed (its document properties)
+    (folder / "公示名单_2023.xlsx").write_bytes((folder / "公示名单_2023.xlsx").read_bytes()[:-100])
+    workbook = folder / "亩均效益评价结果_2023.xlsx"
+    _retitle(workbook, "（已作废）")
     lines = differences()
-    assert len(lines) == 2, lines
+    assert len(lines) == 5, lines
     assert any(str(notice) in line and "发布后已改动" in line for line in lines)
     assert any(str(page) in line and "发布后已删除或移走" in line for line in lines)
+    assert any(str(forged) in line and "发布后新增" in line for line in lines)
+    assert any("公示名单_2023.xlsx：发布后已改动" in line for line in lines)
+    assert any(str(workbook) in line and "发布后已改动" in line for line in lines)
     result = verify_current(run.warehouse)
     assert [line for line in result if line.startswith("结果文件 / output")] == lines
+    # the results are those published: how to write the files again is said
+    assert result[-1] == f"结果文件可按数据仓库中的结果重新生成：mujun export --year 2023 --export-dir {run.export_dir.resolve()} / " + (
+        f"write them again from the warehouse: mujun export --year 2023 --export-dir {run.export_dir.resolve()}"
+    )
+
+    # publishing again with a file missing is refused, naming the file and what to run
+    with pytest.raises(NotPublishable, match="缺少本次计算写出的 1 个文件") as refused:
+        publish(run.warehouse, 2023, force=True, reason="再次发布")
+    assert str(page) in str(refused.value) and "mujun export --year 2023" in str(refused.value)
+    # written again from the warehouse, the folder is as published, the forged page aside
+    assert export(2023, run.export_dir, run.warehouse) == 0
+    assert differences() == [] and not forged.exists()  # the export replaced the year's folder whole
+    assert publish(run.warehouse, 2023, force=True, reason="再次发布")["already_published"]
+
+    # the folder moved away: said once, not once per file
+    moved = tmp_path / "moved"
+    folder.rename(moved)
+    assert differences() == [f"结果文件夹 / outputs {folder}：发布后已删除或移走 / deleted or moved since publication"]
+
+
+def _retitle(workbook, suffix: str) -> None:
+    """Change a workbook's title in its document properties, leaving the rest as it is."""
+    import zipfile
+
+    with zipfile.ZipFile(workbook) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    core = parts["docProps/core.xml"]
+    parts["docProps/core.xml"] = core.replace(b"</cp:coreProperties>", f"<dc:title>{suffix}</dc:title></cp:coreProperties>".encode())
+    with zipfile.ZipFile(workbook, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, content in parts.items():
+            book.writestr(name, content)
 
 
 def verify_current(warehouse) -> list[str]:

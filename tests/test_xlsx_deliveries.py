@@ -601,3 +601,26 @@ def test_a_far_cell_written_otherwise_is_refused_and_one_not_seen_meets_the_read
     _with_sheet_xml(workbook, lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + far_row))
     message = _error(tmp_path, raw)
     assert "tax.xlsx 读取时所需内存超过" in message and "GB 的上限，未能读取" in message and "needs more than" in message, message
+
+
+def test_a_damaged_part_of_a_workbook_is_an_input_error_naming_the_file(tmp_path):
+    """The zip opens, but a sheet's compressed data is damaged: said as a damaged workbook (the run
+    stopped with zlib's English words, naming no file)."""
+    import struct
+
+    raw = copy_worked(tmp_path / "raw")
+    workbook = _as_workbook(raw / "2023" / "tax.csv")
+    data = bytearray(workbook.read_bytes())
+    header = data.find(b"PK\x03\x04")  # the first local file header
+    while header >= 0:
+        name_length, extra_length = struct.unpack_from("<HH", data, header + 26)
+        name = bytes(data[header + 30 : header + 30 + name_length])
+        start = header + 30 + name_length + extra_length
+        if name == b"xl/worksheets/sheet1.xml":
+            size = struct.unpack_from("<I", data, header + 18)[0]
+            data[start + size // 3 : start + size // 3 + 20] = b"\xff" * 20
+            break
+        header = data.find(b"PK\x03\x04", start)
+    workbook.write_bytes(bytes(data))
+    message = _error(tmp_path, raw)
+    assert "无法读取 Excel 工作簿" in message and "tax.xlsx" in message and "Cannot read the Excel workbook" in message, message
