@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import FIXTURES, run_pipeline
+from conftest import FIXTURES, copy_run, run_pipeline
 from dagster_project.uscc import check_character
 
 pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
@@ -535,6 +535,18 @@ def test_multistorey_limits_are_inclusive_and_the_cap_is_cumulative(district):
         ("M1", "multistorey"): (50.0, "granted"),  # 200 − 150 granted in 2022
         ("M2", "multistorey"): (70.0, "granted"),
     }  # only the building at the limits
+
+
+def test_an_earlier_year_evaluated_again_is_capped_by_the_years_before_it_only(district, tmp_path):
+    """2022 corrected after 2023 was evaluated: M1's building of 2022 grows to 12,000 m² (180), more
+    than the 200 left once 2023's 50 is counted too. 2022 is capped by what came before it (nothing):
+    2023's grant is stale until 2023 is evaluated again, not a fault of the 2022 run."""
+    _, run = district
+    corrected = copy_run(run, tmp_path)
+    _write(corrected.raw_dir / "2022" / "multistorey_buildings.csv", BUILDING_HEADER, [f"{U['M1']},A0,2022-06-01,2,50,20000,12000,0,是"])
+    again = run_pipeline(tmp_path, corrected.raw_dir, year=2022)
+    assert again.status in (0, 3)
+    assert _of(again, "M1") == {("M1", "multistorey"): (180.0, "granted")}
 
 
 def test_buildings_with_impossible_figures_are_quarantined_with_an_error(district):

@@ -1,6 +1,9 @@
 {{ config(meta={'dagster': {'ref': {'name': 'enterprise_rewards'}}}) }}
 -- No reward exceeds its cap or is negative (REWARDS §2–§5), and what the project granted an
--- enterprise for 工业上楼 over all data years stays within the cumulative cap.
+-- enterprise for 工业上楼 up to this data year stays within the cumulative cap, for each enterprise
+-- granted one this year. A later year's grant is left out: it was capped by the earlier years as
+-- they stood then, and an earlier year evaluated again (corrected, or evaluated after the later
+-- one) makes it stale until the later year is evaluated again (publish refuses that year meanwhile).
 select r.uscc, r.item
 from {{ ref('enterprise_rewards') }} r
 where r.data_year = {{ data_year() }}
@@ -12,8 +15,9 @@ union all
 select r.uscc, r.item
 from {{ ref('enterprise_rewards') }} r
 where r.item = 'multistorey' and r.status = 'granted' and {{ reward_param('multistorey_cap_cumulative') }} = 1
+  and r.data_year <= {{ data_year() }}
 group by r.uscc, r.item
-having sum(r.amount) > {{ reward_param('multistorey_cap') }}
+having max(r.data_year) = {{ data_year() }} and sum(r.amount) > {{ reward_param('multistorey_cap') }}
 union all
 select t.township, 'township_contribution'
 from {{ ref('township_rewards') }} t
