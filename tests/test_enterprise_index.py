@@ -148,3 +148,52 @@ def test_no_index_and_no_link_when_the_pages_are_not_written(worked, tmp_path, m
         report = reports.write_year_report(conn, 2023, tmp_path).read_text(encoding="utf-8")
     assert not (tmp_path / "2023" / INDEX_PAGE.format(year=2023)).exists()
     assert INDEX_PAGE.format(year=2023) not in report and (tmp_path / "2023" / "diagnosis" / "说明.txt").is_file()
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.links.append(dict(attrs)["href"])
+
+
+def _links(page: Path) -> list[str]:
+    parser = _Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.links
+
+
+def test_the_pages_of_a_year_link_to_one_another_and_every_link_finds_its_file(worked):
+    """The report links to the index and to each department's data-quality report, the index to the
+    report and to the diagnosis pages, each diagnosis page back to the index; no link is broken."""
+    from urllib.parse import unquote
+
+    folder = worked.export_dir / "2023"
+    pages = sorted(folder.rglob("*.html"))
+    for page in pages:
+        for link in _links(page):
+            assert "://" not in link and (page.parent / unquote(link)).resolve().is_file(), (page.name, link)
+    report = _links(folder / "评价报告_2023.html")
+    departments = sorted(p.name for p in (folder / "data_quality").glob("*.html"))
+    assert sorted(link.removeprefix("data_quality/") for link in report if link.startswith("data_quality/")) == departments
+    assert INDEX_PAGE.format(year=2023) in report
+    assert "评价报告_2023.html" in _links(folder / INDEX_PAGE.format(year=2023))
+    diagnosis = folder / "diagnosis" / f"{U['甲']}.html"
+    assert _links(diagnosis) == [f"../{INDEX_PAGE.format(year=2023)}"]
+
+
+def test_a_value_without_spaces_wraps_within_its_cell_and_codes_stay_whole(worked):
+    """A name or value with nowhere to break (a long run of Latin letters, a URL typed into a
+    number column) must wrap inside its cell, not widen the table past the printed page: every
+    page breaks such text anywhere, except numbers and codes, kept on one line."""
+    folder = worked.export_dir / "2023"
+    for page in sorted(folder.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        body = text[text.index("body{") : text.index("}", text.index("body{"))]
+        assert "overflow-wrap:anywhere" in body, page.name
+        assert "white-space:nowrap" in text and "th,td{min-width:4em}" in text, page.name
+    rows = _rows(folder / INDEX_PAGE.format(year=2023))
+    assert 'class="code">91411303' in (folder / INDEX_PAGE.format(year=2023)).read_text(encoding="utf-8") and rows

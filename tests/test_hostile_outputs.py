@@ -38,7 +38,12 @@ NAMES = {
     "戊": SCRIPT,
     "庚": "=1+1 包装有限公司",
     "小一": "@小一 公司",
+    # a right-to-left override copied with a name, never ended: it turned the rest of its line around
+    "辛": "\u202e示例辛纺织有限公司\u2067",
+    # a name with nowhere to break a line
+    "小三": "LONGNAME" + "ABCDEFGHIJ" * 29,
 }
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 TOWNSHIPS = {"甲": "=1+1", "乙": "@A1", "丙": "-乡", "小一": "+镇", "戊": "<b>镇</b>&\"'", "小二": "\t-镇"}
 # overrides.csv: uscc, final_class, reason, approved_by, approved_on
 OVERRIDES = [
@@ -181,6 +186,9 @@ def test_html_pages_escape_what_they_show(hostile):
     assert str(escape(TOWNSHIPS["戊"])) in diagnosis
     report = (folder / "评价报告_2023.html").read_text(encoding="utf-8")
     assert "&lt;b&gt;镇&lt;/b&gt;&amp;" in report  # the township chart's label
+    # no control of writing direction reaches a page: the name shows without it
+    assert not [page.name for page in pages if BIDI_CONTROLS.search(page.read_text(encoding="utf-8"))]
+    assert "<h1>示例辛纺织有限公司 · 2023年度" in (folder / "diagnosis" / f"{U['辛']}.html").read_text(encoding="utf-8")
 
 
 def test_csv_files_for_people_carry_a_bom_and_the_machine_contracts_do_not(hostile):

@@ -30,6 +30,23 @@ def test_every_sheet_of_every_workbook_has_its_page_setup(worked):
             assert sheet.oddHeader.left.text, where
             if sheet.max_row > 2 and sheet.max_column > 1:  # a table, not a note
                 assert sheet.print_title_rows, where
+                # its cells' gridlines print: a row can be followed across a wide page
+                assert sheet.print_options.gridLines, where
+
+
+def test_a_score_sheet_column_of_one_header_spans_both_header_rows(worked):
+    """附表二/四: 序号, 企业名称…总得分, 企业类别 are one cell over both header rows, as on the paper
+    form; the groups (基本指标, 加分项, 减分项) span their items."""
+    book = load_workbook(worked.export_dir / "2023" / "亩均效益评价结果_2023.xlsx")
+    for sheet in book.worksheets[:2]:
+        merged = {str(r) for r in sheet.merged_cells.ranges}
+        singles = [cell for cell in sheet[2] if cell.value and sheet.cell(row=3, column=cell.column).value is None]
+        assert [c.value for c in singles][:4] == ["序号", "企业名称", "统一社会信用代码", "乡镇街道"], sheet.title
+        assert "调档情况" in [c.value for c in singles], sheet.title
+        for cell in singles:
+            assert f"{cell.column_letter}2:{cell.column_letter}3" in merged, (sheet.title, cell.value)
+        groups = [c for c in sheet[2] if c.value and c.value.startswith(("基本指标", "加分项", "减分项"))]
+        assert len(groups) == 3 and all(any(r.startswith(f"{c.coordinate}:") for r in merged) for c in groups), sheet.title
 
 
 def test_the_year_is_in_the_printed_heading(worked):

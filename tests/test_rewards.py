@@ -166,6 +166,12 @@ def test_calculation_workbook_has_a_sheet_per_item_a_summary_and_the_budget(exam
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.print_title_rows
         assert "&P" in sheet.oddFooter.center.text
+        assert sheet.print_options.gridLines, sheet.title  # a row can be followed across the page
+    # the townships' growth as a percentage, as the reason beside it says it (增长x.xx%)
+    townships = book["乡镇产值贡献奖"]
+    column = next(c.column for c in townships[1] if c.value == "增长率")
+    rates = [row[0] for row in townships.iter_rows(min_row=2, min_col=column, max_col=column) if row[0].value is not None]
+    assert rates and {cell.number_format for cell in rates} == {"0.00%"}
 
 
 def test_year_report_has_a_rewards_section_with_budget_by_item_and_township(example):

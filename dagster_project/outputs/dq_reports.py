@@ -39,11 +39,11 @@ _PAGE = html_pages.environment().from_string(
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>{{ department_zh }} {{ year }}年度数据质量报告</title>
 <style>
-body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:2em;color:#222}
+body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:2em;color:#222;overflow-wrap:anywhere}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}
-th{background:#eef2f7;white-space:nowrap}td.num{text-align:right;white-space:nowrap}td.code{white-space:nowrap}
+th{background:#eef2f7;white-space:nowrap}th,td{min-width:4em}td.num{text-align:right;white-space:nowrap}td.code{white-space:nowrap}
 td.hash{word-break:break-all;font-family:monospace;font-size:.85em}
 tr.error td{background:#fdecea}tr.warning td{background:#fff8e1}
 .summary span{display:inline-block;margin-right:2em}.ok{color:#2e7d32}
@@ -52,22 +52,33 @@ h1,h2{break-after:avoid;page-break-after:avoid}thead{display:table-header-group}
 tr{break-inside:avoid;page-break-inside:avoid}
 @media print{body{margin:0;font-size:10pt}}
 </style></head><body>
+{%- macro cell(key, value) -%}
+{%- set kind = css.get(key) -%}
+{#- a code longer than any code of the contract (a value delivered wrong) wraps like other text -#}
+{%- if kind == "code" and value is not none and value|string|length > code_max %}{% set kind = none %}{% endif -%}
+<td{% if kind %} class="{{ kind }}"{% endif %}>{{ value if value is not none else "" }}</td>
+{%- endmacro %}
 <h1>{{ department_zh }} · {{ year }}年度数据质量报告</h1>
 <p class="summary"><span>{{ severity.error }} <b>{{ errors }}</b> 条</span><span>{{ severity.warning }} <b>{{ warnings }}</b> 条</span>
 <span>{% if errors %}存在{{ severity.error }}：相关企业{{ status.blocked }}或数据未被采用，请更正后重新报送。{% else %}<span class="ok">没有{{ severity.error }}。</span>{% endif %}</span></p>
 <h2>报送核对（读入行数 = 采用行数 + 隔离行数）</h2>
 <table><thead><tr>{% for _, title in delivery_columns %}<th>{{ title }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in deliveries %}<tr>{% for key, _ in delivery_columns %}<td{% if key in css %} class="{{ css[key] }}"{% endif %}>{{ row[key] if row[key] is not none else "" }}</td>{% endfor %}</tr>{% endfor %}
+{% for row in deliveries %}<tr>{% for key, _ in delivery_columns %}{{ cell(key, row[key]) }}{% endfor %}</tr>{% endfor %}
 </tbody></table>
 <h2>问题清单</h2>
 {% if issues %}<table><thead><tr>{% for _, title in issue_columns %}<th>{{ title }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in issues %}<tr class="{{ row.severity }}">{% for key, _ in issue_columns %}<td{% if key in css %} class="{{ css[key] }}"{% endif %}>{{ row[key] if row[key] is not none else "" }}</td>{% endfor %}</tr>{% endfor %}
+{% for row in issues %}<tr class="{{ row.severity }}">{% for key, _ in issue_columns %}{{ cell(key, row[key]) }}{% endfor %}</tr>{% endfor %}
 </tbody></table>{% else %}<p class="ok">未发现问题。</p>{% endif %}
 <p>行号为部门报送文件中的行号（表头为第1行）。同一文件重复报送（内容不变）不会重复入库；更正后的文件将替代上一次报送。</p>
 </body></html>
 """
 )
-# how a cell of a column is set on the page: numbers to the right, codes on one line, the fingerprint broken anywhere
+# How a cell of a column is set on the page: numbers to the right; codes on one line, up to
+# CODE_MAX_CHARS (more than the longest file name of the contract: a longer one is a value
+# delivered wrong, and wraps); the fingerprint broken anywhere. Any other text wraps, anywhere
+# when it has no space (overflow-wrap), so that no table is wider than the page; no column is
+# squeezed narrower than 4em by a long one.
+CODE_MAX_CHARS = 40
 CELL_CLASSES = {
     "line": "num",
     "rows_read": "num",
@@ -93,6 +104,11 @@ SHEET_WIDTHS = {
     "delivered_zh": 6,
     "sha256": 66,
 }
+
+
+def department_report(department: str, department_zh: str) -> str:
+    """The file name, without its suffix, of a department's report (.html and .xlsx) in data_quality/."""
+    return f"{department}_{safe_file_name(department_zh)}"
 
 
 def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
@@ -144,7 +160,7 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
                from marts.delivery_reconciliation where data_year = ? and department = ? order by file""",
             [year, department],
         )
-        base = out / f"{department}_{safe_file_name(department_zh)}"
+        base = out / department_report(department, department_zh)
         page = _PAGE.render(
             department_zh=department_zh,
             year=year,
@@ -157,6 +173,7 @@ def write_department_reports(conn: duckdb.DuckDBPyConnection, year: int, export_
             issue_columns=ISSUE_COLUMNS,
             delivery_columns=DELIVERY_COLUMNS,
             css=CELL_CLASSES,
+            code_max=CODE_MAX_CHARS,
         )
         base.with_suffix(".html").write_text(page, encoding="utf-8")
         book = Book(base.with_suffix(".xlsx"), heading=f"{department_zh} {year}年度数据质量报告", created=created)

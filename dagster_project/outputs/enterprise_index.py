@@ -15,6 +15,7 @@ import duckdb
 from . import html_pages, reference
 
 INDEX_PAGE = "企业体检报告索引_{year}.html"  # beside the year report; its links go into diagnosis/
+YEAR_REPORT_PAGE = "评价报告_{year}.html"  # the year report, beside it
 
 # Lower-cased "name code" of each row is in data-key; typing filters on a substring of it.
 SEARCH_SCRIPT = (
@@ -29,12 +30,13 @@ _env = html_pages.environment()
 _PAGE = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>{{ year }}年度企业体检报告索引</title><style>{{ style }}</style></head><body>
 <h1>{{ year }}年度企业体检报告索引</h1>
+<p class="noprint"><a href="{{ year_report }}">{{ year }}年度评价报告</a></p>
 <p class="noprint"><label>查找企业：<input type="search" id="q" size="40" placeholder="输入企业名称或统一社会信用代码的一部分"></label>
 显示 <span id="shown">{{ rows|length }}</span> / {{ rows|length }} 家</p>
 <p class="note">{{ status.evaluated }}企业的名称链接到其体检报告；{{ status.blocked }}、{{ status.out_of_scope }}的企业没有体检报告，原因见最后一列。</p>
 <table id="enterprises"><thead><tr><th>企业名称</th><th>统一社会信用代码</th><th>乡镇街道</th><th>评价类别</th><th>评价状态</th><th>原因</th></tr></thead><tbody>
 {% for r in rows %}<tr data-key="{{ (r.name ~ ' ' ~ r.uscc)|lower }}"><td>{% if r.has_page %}<a href="diagnosis/{{ r.uscc }}.html">{{ r.name }}</a>{% else %}{{ r.name }}{% endif %}</td>
-<td>{{ r.uscc }}</td><td>{{ r.township }}</td><td>{{ r.class_label }}</td><td>{{ r.status_label }}</td><td>{{ r.reasons }}</td></tr>
+<td class="code">{{ r.uscc }}</td><td>{{ r.township }}</td><td>{{ r.class_label }}</td><td>{{ r.status_label }}</td><td>{{ r.reasons }}</td></tr>
 {% endfor %}</tbody></table>
 <script>{{ script|safe }}</script>
 </body></html>""")
@@ -57,5 +59,15 @@ def write_enterprise_index(conn: duckdb.DuckDBPyConnection, year: int, year_dir:
     rows = [dict(zip(names, row)) for row in cursor.fetchall()]
     target = Path(year_dir) / INDEX_PAGE.format(year=year)
     status = reference.labels(conn, year, "status", short=True)
-    target.write_text(_PAGE.render(year=year, rows=rows, status=status, style=style, script=SEARCH_SCRIPT), encoding="utf-8")
+    target.write_text(
+        _PAGE.render(
+            year=year,
+            rows=rows,
+            status=status,
+            style=style,
+            script=SEARCH_SCRIPT,
+            year_report=YEAR_REPORT_PAGE.format(year=year),
+        ),
+        encoding="utf-8",
+    )
     return target

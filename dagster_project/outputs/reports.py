@@ -12,17 +12,21 @@ import pandas as pd
 
 from ..contract import extracts
 from . import charts, html_pages, reference
-from .enterprise_index import INDEX_PAGE, write_enterprise_index
+from .dq_reports import department_report
+from .enterprise_index import INDEX_PAGE, YEAR_REPORT_PAGE, write_enterprise_index
 from .rewards import reward_items, rewards_available
 from .year_charts import year_charts
 
 _env = html_pages.environment()
 _env.filters["n"] = lambda v, d=2: "" if v is None else f"{v:,.{d}f}"
 
-STYLE = """body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:2em;color:#222;max-width:1000px}
+# overflow-wrap:anywhere: a name or value with no break opportunity (a long run of Latin letters, a
+# URL) wraps within its cell instead of widening the table beyond the page; numbers and codes stay
+# on one line (td.num, td.code); no column is squeezed narrower than 4em by a long one.
+STYLE = """body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:2em;color:#222;max-width:1000px;overflow-wrap:anywhere}
 h1{font-size:1.45em}h2{font-size:1.12em;margin-top:1.5em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:.92em;margin:.4em 0}th,td{border:1px solid #bbb;padding:.3em .6em;text-align:left}
-th{background:#eef2f7}td.num{text-align:right}.cls{font-size:2em;font-weight:bold}
+th{background:#eef2f7}th,td{min-width:4em}td.num,th.num{text-align:right}td.num,th.num,td.code{white-space:nowrap}.cls{font-size:2em;font-weight:bold}
 .A{color:#2e7d32}.B{color:#1565c0}.C{color:#ef6c00}.D{color:#c62828}.note{color:#555;font-size:.9em}
 figure{margin:0}svg{max-width:100%;height:auto}
 @page{size:A4;margin:15mm 12mm}
@@ -32,6 +36,7 @@ thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}
 
 _DIAGNOSIS = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>{{ e.name }} {{ year }}年度亩均效益体检报告</title><style>{{ style }}</style></head><body>
+<p class="noprint"><a href="../{{ index_page }}">← {{ year }}年度企业体检报告索引</a></p>
 <h1>{{ e.name }} · {{ year }}年度亩均效益体检报告</h1>
 <p>统一社会信用代码 {{ e.uscc }} · {{ e.township }} · {{ scales[e.scale] }}企业 · 行业代码 {{ e.industry_code }}（{{ e.industry_chain }}）</p>
 <p>评价类别 <span class="cls {{ e.final_class }}">{{ e.final_class }}</span>
@@ -89,8 +94,8 @@ _YEAR = _env.from_string("""<!doctype html><html lang="zh-CN"><head><meta charse
 <p class="note">每格为企业数及其占上年度同类企业的比例。上年度类别取自本系统保存的上年度结果（没有时取{{ prev_class_department }}报送的上年度类别）。</p>{% else %}<p>没有上年度类别。</p>{% endif %}</section>
 <section class="block"><h2>各部门数据质量</h2>
 <table><thead><tr><th>部门</th><th>报送文件</th><th>读入行数</th><th>隔离行数</th><th>{{ severity.error }}</th><th>{{ severity.warning }}</th></tr></thead><tbody>
-{% for r in dq %}<tr><td>{{ r[0] }}</td><td class="num">{{ r[1] }}</td><td class="num">{{ r[2] }}</td><td class="num">{{ r[3] }}</td><td class="num">{{ r[4] }}</td><td class="num">{{ r[5] }}</td></tr>{% endfor %}</tbody></table>
-<p class="note">详见 data_quality/ 目录下各部门的报告。</p></section>
+{% for r in dq %}<tr><td><a href="data_quality/{{ r[6] }}">{{ r[0] }}</a></td><td class="num">{{ r[1] }}</td><td class="num">{{ r[2] }}</td><td class="num">{{ r[3] }}</td><td class="num">{{ r[4] }}</td><td class="num">{{ r[5] }}</td></tr>{% endfor %}</tbody></table>
+<p class="note">点击部门名称查看其数据质量报告（data_quality/ 目录下，另有同名 Excel 工作簿）。</p></section>
 <section class="block" id="rewards"><h2>规模工业企业发展奖励测算（附件2）</h2>
 {% if rewards.by_item %}<p>预算合计 <b>{{ rewards.total|n(4) }}</b> 万元（{{ reward_status.granted }} {{ rewards.granted }} 项）。明细见 奖励测算_{{ year }}.xlsx。</p>
 <table><thead><tr><th>奖励项目</th><th>{{ reward_status.granted }}（家/个）</th><th>金额（万元）</th></tr></thead><tbody>
@@ -194,6 +199,7 @@ def write_diagnoses(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path
             scales=scales,
             approval=override,
             levers=levers,
+            index_page=INDEX_PAGE.format(year=year),
         )
         (out / f"{e['uscc']}.html").write_text(page, encoding="utf-8")
     write_enterprise_index(conn, year, Path(export_dir) / str(year), STYLE)
@@ -271,10 +277,13 @@ def write_year_report(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
                   (select count(*) from marts.dq_issues i
                     where i.data_year = r.data_year and i.department = r.department and i.severity = 'error'),
                   (select count(*) from marts.dq_issues i
-                    where i.data_year = r.data_year and i.department = r.department and i.severity = 'warning')
+                    where i.data_year = r.data_year and i.department = r.department and i.severity = 'warning'),
+                  r.department
            from marts.delivery_reconciliation r where r.data_year = ? group by r.data_year, r.department, r.department_zh order by 1""",
         [year],
     ).fetchall()
+    # each department's name links to its own report (outputs/dq_reports.py)
+    dq = [(*row[:6], f"{department_report(row[6], row[0])}.html") for row in dq]
     page = _YEAR.render(
         style=STYLE,
         year=year,
@@ -294,6 +303,6 @@ def write_year_report(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Pa
         prev_class_department=_department_delivering(conn, year, "prev_class"),
         index_page=INDEX_PAGE.format(year=year) if diagnosis_pages_written(conn, year) else None,
     )
-    target = out / f"评价报告_{year}.html"
+    target = out / YEAR_REPORT_PAGE.format(year=year)
     target.write_text(page, encoding="utf-8")
     return target

@@ -13,7 +13,7 @@ import duckdb
 from ..run_log import computed_at
 from . import reference
 from .safe_files import write_csv
-from .sheets import NAME_WIDTH, USCC_WIDTH, Book, Column, fits_in_excel
+from .sheets import NAME_WIDTH, PERCENT, USCC_WIDTH, Book, Column, fits_in_excel
 from .workbook import notice_preamble
 
 REWARDS_COLUMNS = ["uscc", "name", "township", "item", "amount", "status", "reason", "basis"]
@@ -129,7 +129,7 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
     ).fetchall()
     total = sum(float(r[3]) for r in by_item)
 
-    summary = book.sheet("汇总")
+    summary = book.sheet("汇总", grid=True)
     statuses = reference.labels(conn, year, "reward_status")
     item_headers = ["奖励项目", f"{statuses['granted']}（家/个）", statuses["excluded"], "金额（万元）"]
     contribution = reference.label(conn, year, "reward_item", "township_contribution")
@@ -183,6 +183,7 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
                 for r in rows
             ]
             widths = [14, 6, 12, 12, 8, 8, 8, 10, 12, 30, 40]
+            formats = {headers.index("增长率"): PERCENT}  # as the reason beside it says it: 增长3.77%
         else:
             rows = conn.execute(
                 f"""select name, uscc, township, amount, {reference.label_sql("reward_status", "status", year)},
@@ -203,8 +204,9 @@ def write_reward_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir
             ]
             body = [[r[0], r[1], r[2], _number(r[3]), r[4], _number(r[5]), _number(r[6]), r[7] or "", r[8] or ""] for r in rows]
             widths = [NAME_WIDTH, USCC_WIDTH, 10, 10, 12, 10, 10, 24, 40]
+            formats = {}
         # a sheet name is at most 31 characters and may not contain some punctuation
-        book.table(label, headers, body, widths)
+        book.table(label, headers, body, widths, formats=formats)
     return [book.close()]
 
 

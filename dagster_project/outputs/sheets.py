@@ -24,6 +24,8 @@ PORTRAIT_WIDTH = 95
 # xlsxwriter's paper code of A4.
 A4 = 9
 MAX_DECIMALS = 4
+# A rate (a growth rounded to four decimals) shown as a percentage: 0.0377 as 3.77%.
+PERCENT = "0.00%"
 # The height of one line of text in the default font (points): a row of wrapped text is given
 # as many lines as its longest cell needs, since neither LibreOffice nor WPS fit rows on opening.
 LINE_HEIGHT = 15
@@ -80,11 +82,15 @@ class Book:
         self.bold = self.workbook.add_format({"bold": True, "font_size": 13})
         self.skipped: list[str] = []  # sheets left out for their length (see row_limit)
 
-    def sheet(self, name: str):
+    def sheet(self, name: str, grid: bool = False):
         """A sheet with the page setup every printed sheet needs; a writer may change the paper or
-        orientation after (the 附表 print on A3). `name` is made a valid sheet name (safe_files.sheet_name)."""
+        orientation after (the 附表 print on A3). `name` is made a valid sheet name (safe_files.sheet_name).
+        `grid`: a sheet of tables prints its cells' gridlines, so that a row can be followed across
+        a wide page (Excel prints none by default; a sheet of text needs none)."""
         name = sheet_name(name, [s.get_name() for s in self.workbook.worksheets()])
         sheet = self.workbook.add_worksheet(name)
+        if grid:
+            sheet.hide_gridlines(0)  # 0: hide none, on screen or on paper
         sheet.set_paper(A4)
         sheet.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
         sheet.set_header(f"&L{_header_text(self.heading)}&R{_header_text(name)}")
@@ -100,18 +106,20 @@ class Book:
         widths: Sequence[float] | None = None,
         preamble: Sequence[str] = (),
         empty: str | None = None,
+        formats: dict[int, str] | None = None,
     ):
         """A sheet with `preamble` lines (a title, a notice's terms), a one-row header repeated on
         every printed page (as tall as its longest header needs), the rows, frozen header, a
         number format per numeric column and text that wraps within its column (the row as tall
-        as its text). `empty` is said under the header when there are no rows. A list of rows too long
-        for a sheet (row_limit) leaves a sheet with a note instead."""
-        sheet = self.sheet(name)
+        as its text). `empty` is said under the header when there are no rows. `formats` gives some
+        columns (by position) a number format of their own, such as a rate shown as a percentage.
+        A list of rows too long for a sheet (row_limit) leaves a sheet with a note instead."""
+        sheet = self.sheet(name, grid=True)
         if isinstance(rows, Sized) and not fits_in_excel(len(rows) + len(preamble)):
             self.skip(sheet, name, len(rows))
             return sheet
         rows = list(rows) if not isinstance(rows, list) else rows
-        columns = self.columns(headers, rows, widths)
+        columns = self.columns(headers, rows, widths, formats)
         self.orient(sheet, columns)
         last = max(len(headers) - 1, 1)
         page_width = sum(c.width for c in columns)
@@ -129,24 +137,32 @@ class Book:
         sheet.repeat_rows(top)
         return sheet
 
-    def columns(self, headers: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float] | None = None) -> list[Column]:
+    def columns(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence],
+        widths: Sequence[float] | None = None,
+        formats: dict[int, str] | None = None,
+    ) -> list[Column]:
         """The layout of a table's columns from its header, its widths and all its rows: numbers
         in the column's number format, the column wide enough for the longest; text wrapping
         within the given width (default: the header's, at most MAX_HEADER_WIDTH), so that a table
         stays as narrow as its widths say. Every row counts: a 1.5 in the 2,001st row of a column
-        of whole numbers so far must not print as 2."""
+        of whole numbers so far must not print as 2. `formats`: number formats given by position."""
         layout = []
         for index, header in enumerate(headers):
             values = [row[index] for row in rows if index < len(row)]
             given = widths[index] if widths and index < len(widths) else min(display_width(str(header)) + 2, MAX_HEADER_WIDTH)
-            number_format = self.number_format(values)
+            given_format = (formats or {}).get(index)
+            number_format = self.cell_format(given_format) if given_format else self.number_format(values)
             if number_format is None:
                 layout.append(Column(given, self.cell_format(wrap=True), True))
                 continue
             decimals = number_format.num_format.count("0") - 1
             numbers = [v for v in values if isinstance(v, Number)]
             # the longest number written is the largest or the smallest (its minus sign)
-            longest = max((len(f"{float(v):,.{decimals}f}") for v in (min(numbers), max(numbers))), default=0)
+            ends = (min(numbers), max(numbers)) if numbers else ()  # (a column given a format may hold no number)
+            longest = max((len(f"{float(v):,.{decimals}f}") for v in ends), default=0)
             layout.append(Column(max(given, longest + 2), number_format, False))
         return layout
 

@@ -240,7 +240,7 @@ def _notes(book: Book, formats: _Formats, extract: Extract, year: int) -> None:
 
 def _data_sheet(book: Book, formats: _Formats, extract: Extract, rows: list[dict]) -> None:
     """The sheet ingestion reads: header in row 1, data from row 2."""
-    sheet = book.sheet(extract.name)
+    sheet = book.sheet(extract.name, grid=True)
     if len(extract.columns) > 6:
         sheet.set_landscape()
     lists = None

@@ -89,7 +89,7 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
             order by c.rank, c.uscc""",
         [year, year, scale],
     )
-    sheet = book.sheet(sheet_name)
+    sheet = book.sheet(sheet_name, grid=True)
     bonus_cap = reference.rule_parameter(conn, year, "bonus_total_cap")
     penalty_cap = reference.rule_parameter(conn, year, "penalty_total_cap")
     fixed = ["序号", "企业名称", "统一社会信用代码", "乡镇街道"]
@@ -133,12 +133,18 @@ def _score_sheet(book: Book, conn, year: int, scale: str) -> None:
     sheet.set_row(1, lines_height(max(spans)))
     col = 0
     for name, subs in groups:
-        span = 1 if subs is None else len(subs)
-        if span > 1:
-            sheet.merge_range(1, col, 1, col + span - 1, name, book.header)
+        if subs is None:
+            # a column of one header (序号, 企业名称…) spans both header rows. A streamed sheet
+            # writes its rows in order: the merge is made without a format, which writes nothing
+            # in the item row yet; the header is then written in it, the blank below it with the
+            # item row
+            sheet.merge_range(1, col, 2, col, None)
+            sheet.write(1, col, name, book.header)
+        elif len(subs) > 1:
+            sheet.merge_range(1, col, 1, col + len(subs) - 1, name, book.header)
         else:
             sheet.write(1, col, name, book.header)
-        col += span
+        col += 1 if subs is None else len(subs)
     col = 0
     for _, subs in groups:
         sheet.write_row(2, col, subs if subs is not None else [""], book.header)
