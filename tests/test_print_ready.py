@@ -186,3 +186,30 @@ def test_every_row_of_a_long_sheet_decides_its_columns_decimals_and_width(tmp_pa
     assert sheet["B2"].number_format == "0.0"  # the whole column in one format
     assert sheet["C2402"].number_format == "0.00"
     assert sheet.column_dimensions["C"].width >= len("-123,456,789.25")
+
+
+def test_lists_of_names_are_in_pinyin_order(worked):
+    """The public notice, the index of diagnosis pages and the townships' summary list townships
+    (and names within them) as a bureau's lists do, by pinyin: 车站 (chē) before 光武 (guāng)…
+    英庄 (yīng), not by character code (七里园乡 first)."""
+    from html.parser import HTMLParser
+
+    folder = worked.export_dir / "2023"
+    with open(folder / "公示名单_2023.csv", encoding="utf-8-sig", newline="") as f:
+        notice = [row["乡镇街道"] for row in csv.DictReader(f)]
+    townships = list(dict.fromkeys(notice))
+    assert townships == ["光武街道", "潦河镇", "蒲山镇", "七里园乡", "石桥镇", "王村街道", "卧龙岗街道", "武侯街道", "英庄镇"]
+
+    class Cells(HTMLParser):
+        cells: list[str] = []
+
+        def handle_data(self, data):
+            if data.endswith(("街道", "镇", "乡")) and data != "乡镇街道":  # (the column's header)
+                self.cells.append(data)
+
+    parser = Cells()
+    parser.feed((folder / "企业体检报告索引_2023.html").read_text(encoding="utf-8"))
+    assert list(dict.fromkeys(parser.cells))[:3] == ["车站街道", "光武街道", "靳岗街道"]
+    summary = load_workbook(folder / "亩均效益评价结果_2023.xlsx", read_only=True)["乡镇街道汇总"]
+    listed = [row[0] for row in summary.iter_rows(min_row=2, values_only=True) if row[0]]
+    assert listed[:3] == ["车站街道", "光武街道", "靳岗街道"] and listed[-1] == "英庄镇"

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from . import html_pages, reference
+from .reading_order import pinyin
 
 INDEX_PAGE = "企业体检报告索引_{year}.html"  # beside the year report; its links go into diagnosis/
 YEAR_REPORT_PAGE = "评价报告_{year}.html"  # the year report, beside it
@@ -52,7 +53,7 @@ def write_enterprise_index(conn: duckdb.DuckDBPyConnection, year: int, year_dir:
                    case when status <> 'evaluated' then coalesce({reference.reasons_sql("adjustments", year)}, '') else '' end
                        as reasons,
                    status = 'evaluated' as has_page
-            from marts.classification where data_year = ? order by township, name, uscc""",
+            from marts.classification where data_year = ? order by {pinyin("township")}, {pinyin("name")}, uscc""",
         [year],
     )
     names = [d[0] for d in cursor.description]

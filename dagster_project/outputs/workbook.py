@@ -10,6 +10,7 @@ import duckdb
 
 from ..run_log import computed_at
 from . import reference
+from .reading_order import pinyin
 from .safe_files import write_csv
 from .sheets import NAME_WIDTH, USCC_WIDTH, Book, fits_in_excel, lines_height, row_limit, text_lines
 
@@ -180,7 +181,7 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
     population = _all(
         conn,
         f"""select name, uscc, township, gross_output{indicator_columns}
-           from marts.classification where data_year = ? and in_benchmark_population order by name, uscc""",
+           from marts.classification where data_year = ? and in_benchmark_population order by {pinyin("name")}, uscc""",
         [year],
     )
     book.table(
@@ -241,7 +242,7 @@ def write_workbook(conn: duckdb.DuckDBPyConnection, year: int, export_dir: Path)
                        count(*) filter (where final_class = 'C'), count(*) filter (where final_class = 'D'),
                        count(*) filter (where status = 'evaluated'), count(*) filter (where status = 'blocked'),
                        count(*) filter (where status = 'out_of_scope')
-                from marts.classification where data_year = ? group by 1 order by 1""",
+                from marts.classification where data_year = ? group by 1 order by {pinyin(column)}""",
             [year],
         )
         statuses = list(reference.labels(conn, year, "status", short=True).values())
@@ -337,7 +338,7 @@ def write_public_notice(conn: duckdb.DuckDBPyConnection, year: int, export_dir: 
     """公示名单: enterprise name, township and final class only. No tax, output or land figures."""
     out = Path(export_dir) / str(year)
     out.mkdir(parents=True, exist_ok=True)
-    query = f"""select row_number() over (order by township, final_class, name, uscc) as "序号",
+    query = f"""select row_number() over (order by {pinyin("township")}, final_class, {pinyin("name")}, uscc) as "序号",
                        name as "企业名称", township as "乡镇街道", final_class as "评价类别"
                 from marts.classification where data_year = {int(year)} and status = 'evaluated'
                 order by 1"""
