@@ -17,7 +17,12 @@ from .paths import DAGSTER_HOME_DIR
 # Dagster's configuration of the instance: storage defaults to SQLite files under the folder;
 # nothing leaves the machine (telemetry off), and the UI does not open on Dagster's sign-up
 # dialog (an English form asking staff for an e-mail address: "nux", the new-user experience).
-SETTINGS = {"telemetry": {"enabled": False}, "nux": {"enabled": False}}
+# One run at a time: every run writes the one warehouse (DuckDB lets one process write it), and
+# a year's run reads the results of the year before it, so a backfill of several years, or the
+# sensor's runs after a correction, wait in Dagster's queue, the earlier year first
+# (defs/jobs.py); run side by side they failed on the warehouse's lock, or computed a year
+# before the one it builds on.
+SETTINGS = {"telemetry": {"enabled": False}, "nux": {"enabled": False}, "concurrency": {"runs": {"max_concurrent_runs": 1}}}
 
 
 def ensure_home(home: Path = DAGSTER_HOME_DIR) -> Path:

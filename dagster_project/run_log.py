@@ -96,6 +96,22 @@ def earlier_computations(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str
     return {str(y): run_id for y, run_id in rows}
 
 
+def latest_finished(conn: duckdb.DuckDBPyConnection, year: int) -> tuple[str, dict] | None:
+    """The run id and the recorded inputs (run_plan.inputs) of the year's latest finished
+    computation; None when the year was never computed (or by a version that recorded none)."""
+    if latest(conn) is None:
+        return None
+    try:
+        row = conn.execute(
+            """select run_id, inputs from runs.computations where data_year = ? and finished_at is not null
+               order by started_at desc limit 1""",
+            [year],
+        ).fetchone()
+    except duckdb.BinderException:  # a warehouse of an older version: no inputs recorded
+        return None
+    return None if row is None else (row[0], json.loads(row[1]) if row[1] else {})
+
+
 def recomputed_earlier_years(conn: duckdb.DuckDBPyConnection, year: int) -> list[int]:
     """The years before `year` computed again since the latest finished computation of `year`,
     which took its previous classes from their results then: those results are gone, so the

@@ -171,3 +171,35 @@ def plan(warehouse: Path, raw_dir: Path, year: int, decisions: dict) -> Plan:
         extracts=tuple(name for name, sha in files.items() if sha != computed.get(name) or in_force.get(name) != computed.get(name)),
         rule_tables=changed_tables,
     )
+
+
+@dataclass(frozen=True)
+class Due:
+    """A year the sensor must evaluate: `extracts` whose delivery in the folder is not what the
+    year's latest finished computation was made from (every delivered one when it was never
+    computed), or `earlier_years` computed again since. `key` names exactly this state: a run
+    requested for it is not requested again, and a folder back to an earlier version after
+    another computation is a new state."""
+
+    year: int
+    extracts: tuple[str, ...]
+    earlier_years: tuple[int, ...]
+    key: str
+
+
+def due(warehouse: Path, raw_dir: Path, year: int) -> Due | None:
+    """Whether the year's results are behind its folder or the years before it (None: they are not)."""
+    files = delivered_files(raw_dir, year)
+    computed: tuple[str, dict] | None = None
+    earlier: list[int] = []
+    if Path(warehouse).is_file():
+        with duckdb.connect(str(warehouse), read_only=True) as conn:
+            computed = run_log.latest_finished(conn, year)
+            earlier = run_log.recomputed_earlier_years(conn, year) if computed else []
+    run_id, then = computed if computed else (None, {})
+    computed_from = then.get("deliveries", {})
+    changed = tuple(name for name, sha in files.items() if sha != computed_from.get(name))  # delivered, changed or taken away
+    if computed and not changed and not earlier:
+        return None
+    state = {"files": files, "computation": run_id, "earlier_years": earlier}
+    return Due(year, changed, tuple(earlier), hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16])

@@ -25,6 +25,23 @@ def test_the_instance_turns_off_telemetry_and_the_sign_up_dialog_keeping_what_el
     assert text.count("nux:") == 1 and "run_monitoring" in text
     instance = DagsterInstance.from_config(str(older))
     assert (instance.telemetry_enabled, instance.nux_enabled) == (False, False)
+    assert text.count("max_concurrent_runs") == 1
+
+
+def test_runs_of_several_years_wait_for_one_another_the_earlier_year_first(tmp_path):
+    """A backfill of 2022 and 2023 (or the sensor after a correction) queues both runs: one runs at
+    a time (one warehouse, one writer), and 2022 goes first, whatever order they were submitted in:
+    2023 takes its previous classes from 2022's results. Dagster launches the queued run of the
+    highest priority first."""
+    from dagster_project.definitions import defs
+    from dagster_project.instance import ensure_home
+
+    instance = DagsterInstance.from_config(str(ensure_home(tmp_path / "home")))
+    assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+    config = defs.resolve_job_def("evaluate_data_year").partitioned_config
+    priority = {year: int(config.get_tags_for_partition_key(year)["dagster/priority"]) for year in ("2022", "2023", "2024")}
+    assert priority["2022"] > priority["2023"] > priority["2024"]
+    assert config.get_run_config_for_partition_key("2023") == {}  # the decisions' defaults
 
 
 def test_a_run_with_no_instance_is_recorded_nowhere_and_one_without_is_recorded(tmp_path, dagster_home):

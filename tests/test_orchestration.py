@@ -64,6 +64,40 @@ def test_sensor_requests_a_run_for_the_changed_year_only(tmp_path, worked):
     assert again == []
 
 
+def test_sensor_compares_the_folder_with_the_warehouse_not_with_its_last_tick(tmp_path, worked):
+    """A folder evaluated by hand needs no run; put back to the version of an earlier computation
+    after another one, it does (the warehouse holds the other's results); a year whose previous
+    year was computed again since is evaluated again, as a whole."""
+    import duckdb
+
+    from conftest import copy_run
+    from dagster_project.evaluate import evaluate
+
+    run = copy_run(worked, tmp_path / "run")  # 2023 computed from the worked deliveries (A)
+    raw, sensor = run.raw_dir, defs.resolve_sensor_def("new_delivery_sensor")
+    tax = raw / "2023" / "tax.csv"
+    version_a = tax.read_text(encoding="utf-8")
+    quiet, cursor = _tick(sensor, raw, run.warehouse)
+    assert quiet == []  # a new sensor: nothing is behind its folder
+    tax.write_text(version_a.replace("91411303GWXUCJMA40", "91411303GWXUCJMA4F"), encoding="utf-8")  # B
+    (b_request,), cursor = _tick(sensor, raw, run.warehouse, cursor)
+    assert evaluate(2023, raw, run.export_dir, run.warehouse) == 3  # B evaluated by hand meanwhile
+    assert _tick(sensor, raw, run.warehouse, cursor)[0] == []
+    tax.write_text(version_a, encoding="utf-8")  # back to A: the warehouse holds B's results
+    (a_request,), cursor = _tick(sensor, raw, run.warehouse, cursor)
+    assert a_request.partition_key == "2023" and a_request.tags["mujun/extracts"] == "tax"
+    assert a_request.run_key != b_request.run_key
+    assert AssetKey(["raw", "tax"]) in set(a_request.asset_selection)
+    with duckdb.connect(str(run.warehouse)) as conn:  # as if A had been evaluated, then 2022 after it
+        conn.execute("update runs.computations set finished_at = null where data_year = 2023")
+    assert evaluate(2023, raw, run.export_dir, run.warehouse) == 3
+    with duckdb.connect(str(run.warehouse)) as conn:
+        conn.execute("insert into runs.computations values ('a-2022-run', 2022, now(), now(), null)")
+    (again,), _ = _tick(sensor, raw, run.warehouse, cursor)
+    assert (again.partition_key, again.asset_selection, again.tags["mujun/trigger"]) == ("2023", None, "earlier-year")
+    assert again.tags["mujun/earlier_years"] == "2022"
+
+
 def test_objection_cycle_override_shows_in_the_diff_and_in_the_final_class(tmp_path, worked):
     from openpyxl import load_workbook
 

@@ -3,7 +3,9 @@
 import logging
 import re
 
-from dagster import AssetSelection, HookContext, define_asset_job, failure_hook, success_hook
+from dagster import AssetSelection, HookContext, PartitionedConfig, define_asset_job, failure_hook, success_hook
+
+from .partitions import data_year_partitions
 
 # One line per finished step, for whoever listens (`mujun evaluate` prints them on the console;
 # under `dagster dev` the event log already shows the same).
@@ -35,10 +37,25 @@ def step_failed(context: HookContext) -> None:
     context.log.info(f"✗ {step_title(context)}")
 
 
-# partitioned by data year like every asset it selects
+def earlier_year_first(partition_key: str) -> dict[str, str]:
+    """The tags of a year's run: a year takes its previous classes from the results of the year
+    before it, so of the runs waiting in Dagster's queue (one runs at a time: instance.py) the
+    earliest year's goes first, whatever order a backfill or the sensor submitted them in.
+    Dagster launches the queued run of the highest dagster/priority first."""
+    return {"dagster/priority": str(-int(partition_key))}
+
+
+# partitioned by data year like every asset it selects; the run configuration of a partition is
+# the decisions' defaults (EvaluationConfig), its tags say which year goes first
 evaluate_data_year = define_asset_job(
     name="evaluate_data_year",
     selection=AssetSelection.all(),
     description="评价一个数据年度：入库、校验、dbt 计算、导出。Evaluate one data year end to end.",
     hooks={step_succeeded, step_failed},
+    partitions_def=data_year_partitions,
+    config=PartitionedConfig(
+        partitions_def=data_year_partitions,
+        run_config_for_partition_key_fn=lambda partition_key: {},
+        tags_for_partition_key_fn=earlier_year_first,
+    ),
 )

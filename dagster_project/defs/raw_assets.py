@@ -25,7 +25,7 @@ from dagster import (
 from dagster_dbt import get_asset_key_for_model
 
 from ..contract import Extract, extracts
-from ..expectations import validate_delivery
+from ..expectations import failures_in_words, validate_delivery
 from ..ingest import current_delivery, ingest_extract, missing_required_files
 from .dbt_assets import mujun_dbt_models
 from .partitions import data_year_partitions
@@ -75,7 +75,7 @@ def raw_deliveries(context: AssetExecutionContext, warehouse: Warehouse, locatio
         for extract in chosen:
             summary = ingest_extract(conn, extract, year, locations.raw_dir)
             if summary.unchanged:
-                context.log.info(f"{extract.file_name} {year}: unchanged delivery, nothing loaded")
+                context.log.info(f"{extract.file_name}（{year} 年度）与已入库的报送相同，未重复入库 / unchanged delivery, nothing loaded")
             yield MaterializeResult(
                 asset_key=_key(extract),
                 metadata={
@@ -118,11 +118,14 @@ def delivery_expectations(context: AssetCheckExecutionContext, warehouse: Wareho
             if outcome is None:
                 yield AssetCheckResult(asset_key=_key(extract), check_name=CHECK_NAME, passed=True, metadata={"delivered": False})
                 continue
-            failed = [f"{r['expectation']}({r['column_name'] or ''}): {r['observed_value']}" for r in outcome.results if not r["success"]]
             yield AssetCheckResult(
                 asset_key=_key(extract),
                 check_name=CHECK_NAME,
                 passed=outcome.success,
                 severity=AssetCheckSeverity.WARN,
-                metadata={"expectations": len(outcome.results), "failed": MetadataValue.json(failed)},
+                # what failed as the command line says it: department, file, column, measure and bound
+                metadata={
+                    "检查项数 / expectations": len(outcome.results),
+                    "未通过 / failed": MetadataValue.json(failures_in_words(conn, year, extract.name)),
+                },
             )
