@@ -17,6 +17,7 @@ from dagster import Failure
 from conftest import WORKED_RAW, U, copy_run, copy_worked, run_pipeline
 from dagster_project import exit_status
 from dagster_project.contract import extracts
+from dagster_project.defs.resources import Warehouse
 from dagster_project.ingest import InputError, ingest_extract
 
 pytestmark = pytest.mark.heavy  # scheduled first: see tests/conftest.py
@@ -129,6 +130,12 @@ def test_export_publish_and_verify_of_a_warehouse_another_process_holds_say_so_i
     )
     try:
         assert holder.stdout.readline().strip() == "held"
+        # a run launched from the Dagster UI, the schedule or the sensor meets it in its first step:
+        # a failure said in words, not DuckDB's English and a traceback
+        with pytest.raises(Failure, match="数据仓库文件无法打开或读写（常见原因：另一次运行或其他程序正在使用它") as failed:
+            with Warehouse(path=str(run.warehouse)).connect():
+                pass
+        assert str(run.warehouse.resolve()) in failed.value.description and "lock" in failed.value.description
         assert export(2023, run.export_dir, run.warehouse) == 1
         assert main(["publish", "--year", "2023", "--warehouse", str(run.warehouse), "--force", "--reason", "测试"]) == 1
         assert main(["verify", "--year", "2023", "--warehouse", str(run.warehouse)]) == 1

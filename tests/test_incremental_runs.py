@@ -260,6 +260,27 @@ def test_a_subset_chosen_in_the_ui_on_another_years_tables_is_refused(tmp_path, 
     assert os.path.isfile(run.export_dir / "2023" / "classification.csv")  # nothing published, nothing lost
 
 
+def test_exports_chosen_in_the_ui_without_putting_them_in_place_are_refused(tmp_path, worked):
+    """Materialized alone, an export would be written into the run's staging folder and left
+    there, the run said successful: it is refused, and the outputs stay as they were."""
+    from dagster_project.definitions import build_definitions
+    from dagster_project.defs.resources import Locations, Warehouse
+
+    run = copy_run(worked, tmp_path)
+    before = (run.export_dir / "2023" / "classification.csv").read_bytes()
+    defs = build_definitions(Warehouse(path=str(run.warehouse)), Locations(raw_dir=str(run.raw_dir), export_dir=str(run.export_dir)))
+    result = defs.resolve_job_def("evaluate_data_year").execute_in_process(
+        partition_key="2023",
+        instance=DagsterInstance.ephemeral(),
+        asset_selection=[AssetKey(["exports", "csv"])],
+        raise_on_error=False,
+    )
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert "请同时选择 published/outputs" in failure.step_failure_data.error.message
+    assert (run.export_dir / "2023" / "classification.csv").read_bytes() == before
+    assert sorted(p.name for p in run.export_dir.iterdir()) == ["2023"]  # no staging folder left behind
+
+
 def test_exports_a_run_did_not_write_are_carried_over_as_published(tmp_path):
     from dagster_project.outputs import staging
 

@@ -169,6 +169,8 @@ EXPORTS = [
     ),
 ]
 EXPORT_KEYS = [export.key for export in EXPORTS]
+# the last asset of a run: puts the staged outputs in place (published_outputs below)
+PUBLISHED = AssetKey(["published", "outputs"])
 
 
 # Written by a second process when the year has this many enterprises: a province's workbook is
@@ -193,6 +195,14 @@ def exports(context: AssetExecutionContext, warehouse: Warehouse, locations: Loc
     meanwhile (outputs/aside.py)."""
     year = int(context.partition_key)
     export_dir = Path(locations.export_dir)
+    chosen = context.run.asset_selection  # empty (or None): every asset
+    if chosen and PUBLISHED not in chosen:
+        # the outputs are written into the run's staging folder; only `published/outputs` puts them in place
+        raise Failure(
+            description="只选择了导出而没有选择“更新结果文件夹与分析副本”（published/outputs）：写出的结果不会放到结果文件夹中。"
+            "请同时选择 published/outputs，或运行 mujun export / the exports were chosen without published/outputs, "
+            "which alone puts them in place: choose it too"
+        )
     root = staging.begin(export_dir, year, context.run_id, _is_running(context))
     selected = [export for export in EXPORTS if export.key in context.selected_asset_keys]
     with warehouse.connect(read_only=True) as conn:
@@ -239,7 +249,7 @@ def _materialized(export: Export, paths: list[Path], started: float, waited: boo
 
 
 @asset(
-    key=["published", "outputs"],
+    key=PUBLISHED,
     group_name="exports",
     deps=EXPORT_KEYS,
     partitions_def=data_year_partitions,

@@ -6,8 +6,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, Failure
 
+from .. import exit_status
 from ..paths import DEFAULT_EXPORT_DIR, DEFAULT_RAW_DIR, DEFAULT_WAREHOUSE
 
 
@@ -25,7 +26,15 @@ class Warehouse(ConfigurableResource):
         """A connection; `read_only` for a step that only reads (then other processes may read
         the file at the same time)."""
         self.file.parent.mkdir(parents=True, exist_ok=True)
-        conn = duckdb.connect(str(self.file), read_only=read_only)
+        try:
+            conn = duckdb.connect(str(self.file), read_only=read_only)
+        except duckdb.IOException as error:
+            # a run launched from the Dagster UI, the schedule or the sensor says why in words (the
+            # command line checks the warehouse before its run starts, evaluate.py)
+            raise Failure(
+                description=f"{exit_status.explanation(error)}：{self.file} / the warehouse cannot be opened: {error}",
+                metadata={"warehouse": str(self.file)},
+            ) from error
         try:
             yield conn
         finally:
