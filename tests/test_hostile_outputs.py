@@ -255,6 +255,44 @@ def test_a_failure_during_export_publishes_nothing(hostile, tmp_path, monkeypatc
     assert _leftovers(after) == []
 
 
+def test_a_step_that_fails_beside_the_exports_publishes_nothing(hostile, tmp_path, monkeypatch):
+    """A run launched from the Dagster UI, the schedule or the sensor goes on with the steps that
+    do not depend on a failed one: the whole-file check (Great Expectations) fails unexpectedly,
+    the exports are still written, but the last step publishes nothing and says which step failed.
+    (`mujun evaluate` stops at the first failure.)"""
+    from dagster import DagsterInstance
+
+    from dagster_project.definitions import build_definitions
+    from dagster_project.defs.resources import Locations, Warehouse
+
+    before = copy_run(hostile, tmp_path / "run")
+    published = _published(before)
+    _rewrite(
+        before.raw_dir / "2023" / "statistics.csv", lambda rows: [r | {"name": "改名后的企业"} if r["uscc"] == U["乙"] else r for r in rows]
+    )
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Great Expectations broke")
+
+    monkeypatch.setattr("dagster_project.defs.raw_assets.validate_delivery", broken)
+    defs = build_definitions(
+        Warehouse(path=str(before.warehouse)), Locations(raw_dir=str(before.raw_dir), export_dir=str(before.export_dir))
+    )
+    result = defs.resolve_job_def("evaluate_data_year").execute_in_process(
+        partition_key="2023", instance=DagsterInstance.ephemeral(), raise_on_error=False
+    )
+    failed = {e.step_key: e.step_failure_data.error.message for e in result.all_events if e.is_step_failure}
+    assert set(failed) == {"delivery_expectations", "published__outputs"}
+    assert "本次运行中“整份文件检查（Great Expectations）”失败，结果不发布" in failed["published__outputs"]
+    assert any(e.is_step_success and e.step_key == "exports" for e in result.all_events)  # written, not published
+    tree, copy = _published(before)
+    assert ({k: v for k, v in tree.items() if not k.startswith(".")}, copy) == published  # (what it staged aside)
+    # the next run clears what this one left
+    monkeypatch.undo()
+    assert run_pipeline(tmp_path / "run", before.raw_dir).status == 3
+    assert _leftovers(before) == [] and not list(before.export_dir.glob(".*"))
+
+
 @pytest.mark.parametrize("failing", ["the analysts' copy", "the record of the run"])
 def test_a_failure_after_the_outputs_are_swapped_in_puts_the_previous_ones_back(hostile, tmp_path, monkeypatch, capsys, failing):
     """The exports are swapped in first, then the analysts' copy, then the run is recorded: if

@@ -261,6 +261,11 @@ def _materialized(export: Export, paths: list[Path], started: float, waited: boo
 def published_outputs(context: AssetExecutionContext, warehouse: Warehouse, locations: Locations) -> MaterializeResult:
     year = int(context.partition_key)
     export_dir = Path(locations.export_dir)
+    if failed := staging.failed_steps(export_dir, year, context.run_id):
+        raise Failure(
+            description=f"本次运行中“{'、'.join(failed)}”失败，结果不发布，上一次的结果保持不变 / "
+            "a step of this run failed: nothing is published"
+        )
     root = staging.begin(export_dir, year, context.run_id, _is_running(context))
     # a run that recomputed only what changed (run_plan.py) keeps the exports it did not write
     written = staging.done_files(root)

@@ -2,9 +2,11 @@
 
 import logging
 import re
+from pathlib import Path
 
 from dagster import AssetSelection, HookContext, PartitionedConfig, define_asset_job, failure_hook, success_hook
 
+from ..outputs import staging
 from .partitions import data_year_partitions
 
 # One line per finished step, for whoever listens (`mujun evaluate` prints them on the console;
@@ -31,10 +33,15 @@ def step_succeeded(context: HookContext) -> None:
     context.log.info(f"✓ {step_title(context)}")  # the run's log says it too (an export-only run's has nothing else)
 
 
-@failure_hook(name="step_failed")
+@failure_hook(name="step_failed", required_resource_keys={"locations"})
 def step_failed(context: HookContext) -> None:
     progress.info("✗ %s", step_title(context))
     context.log.info(f"✗ {step_title(context)}")
+    # the run publishes nothing, though the steps that do not depend on this one still run
+    # (the last, published/outputs, refuses: defs/export_assets.py)
+    year = context.instance.get_run_by_id(context.run_id).tags.get("dagster/partition")
+    if year:
+        staging.record_failure(Path(context.resources.locations.export_dir), int(year), context.run_id, step_title(context))
 
 
 def earlier_year_first(partition_key: str) -> dict[str, str]:

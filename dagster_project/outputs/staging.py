@@ -16,8 +16,9 @@ from pathlib import Path
 
 from ..exit_status import INPUT, typed_failure
 
-# `.<year>.<run id>.partial` (being written) and `.<year>.<run id>.old` (being replaced)
-_LEFTOVER = re.compile(r"^\.(?P<year>\d{4})\.(?P<run_id>[0-9A-Za-z-]+)\.(?P<kind>partial|old)$")
+# `.<year>.<run id>.partial` (being written), `.<year>.<run id>.old` (being replaced) and
+# `.<year>.<run id>.failed` (the steps of the run that failed: it publishes nothing)
+_LEFTOVER = re.compile(r"^\.(?P<year>\d{4})\.(?P<run_id>[0-9A-Za-z-]+)\.(?P<kind>partial|old|failed)$")
 _DONE = ".done"  # beside the staged <year> folder, never inside it: one file per finished export, listing its files
 
 
@@ -106,7 +107,9 @@ def _clear_leftovers(export_dir: Path, year: int, run_id: str, is_running: Calla
         if not match or match["year"] != str(year) or match["run_id"] == run_id or is_running(match["run_id"]):
             continue
         published = export_dir / str(year)
-        if match["kind"] == "old" and not published.exists():
+        if match["kind"] == "failed":
+            path.unlink(missing_ok=True)
+        elif match["kind"] == "old" and not published.exists():
             # the crash came between the two renames of swap_in: the previous outputs come back
             os.rename(path, published)
         else:
@@ -220,6 +223,25 @@ def discard(export_dir: Path, year: int, run_id: str) -> None:
     if old.is_dir() and not published.exists():
         os.rename(old, published)
     shutil.rmtree(staging_root(export_dir, year, run_id), ignore_errors=True)
+    _failure_record(export_dir, year, run_id).unlink(missing_ok=True)
+
+
+def _failure_record(export_dir: Path, year: int, run_id: str) -> Path:
+    return Path(export_dir) / f".{year}.{run_id}.failed"
+
+
+def record_failure(export_dir: Path, year: int, run_id: str, step: str) -> None:
+    """A step of the run failed (a hook says so as it fails): the run publishes nothing, whatever
+    steps that do not depend on the failed one still do (failed_steps)."""
+    record = _failure_record(export_dir, year, run_id)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    with open(record, "a", encoding="utf-8") as f:
+        f.write(step + "\n")
+
+
+def failed_steps(export_dir: Path, year: int, run_id: str) -> list[str]:
+    record = _failure_record(export_dir, year, run_id)
+    return record.read_text(encoding="utf-8").splitlines() if record.is_file() else []
 
 
 def published_location(export_dir: Path, root: Path, path: Path) -> Path:
