@@ -22,7 +22,10 @@ def test_a_cutoff_outside_the_data_year_and_the_year_after_is_refused_before_the
     assert not (tmp_path / "warehouse").exists() and not (tmp_path / "exports").exists()
 
 
-@pytest.mark.parametrize(("cutoff", "says"), [("2032-12-31", "既不在 2023 年内"), ("2023/12/31", "不是 YYYY-MM-DD 格式的日期")])
+@pytest.mark.parametrize(
+    ("cutoff", "says"),
+    [("2032-12-31", "既不在 2023 年内"), ("2023/12/31", "不是 YYYY-MM-DD 格式的日期"), ("2023-02-30", "或没有这一天（如 2 月 30 日）")],
+)
 def test_a_cutoff_set_in_the_dagster_ui_is_checked_as_on_the_command_line(tmp_path, worked, cutoff, says):
     from dagster import AssetKey, DagsterInstance
 

@@ -106,7 +106,10 @@ def _cutoff_problem(year: int, cutoff: str) -> str | None:
     try:
         day = date.fromisoformat(cutoff) if cutoff else None
     except ValueError:
-        return f"评价统计截止日“{cutoff}”不是 YYYY-MM-DD 格式的日期 / the cutoff {cutoff!r} is not a YYYY-MM-DD date"
+        return (
+            f"评价统计截止日“{cutoff}”不是 YYYY-MM-DD 格式的日期，或没有这一天（如 2 月 30 日）/ "
+            f"the cutoff {cutoff!r} is not a YYYY-MM-DD date, or no such day"
+        )
     return cutoff_problem(year, day)
 
 
