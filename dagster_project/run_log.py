@@ -116,17 +116,8 @@ def recomputed_earlier_years(conn: duckdb.DuckDBPyConnection, year: int) -> list
     """The years before `year` computed again since the latest finished computation of `year`,
     which took its previous classes from their results then: those results are gone, so the
     year's own are out of date (a recomputation of `year` takes the new ones)."""
-    if latest(conn) is None:
-        return []
-    try:
-        row = conn.execute(
-            """select inputs from runs.computations where data_year = ? and finished_at is not null
-               order by started_at desc limit 1""",
-            [year],
-        ).fetchone()
-    except duckdb.BinderException:  # a warehouse of an older version: no inputs recorded
-        return []
-    then = json.loads(row[0]).get("earlier_years") if row and row[0] else None
+    computed = latest_finished(conn, year)
+    then = computed[1].get("earlier_years") if computed else None
     if then is None:
         return []
     now = earlier_computations(conn, year)
