@@ -163,6 +163,31 @@ def test_a_chart_drawn_again_in_the_process_is_the_same_and_another_chart_is_dra
     assert "&lt;b&gt;&amp;" in first and "&lt;b&gt;&amp;" in other  # the words, escaped
 
 
+def test_a_chart_with_a_legend_gradient_is_the_same_text_whatever_was_drawn_before_it():
+    """Vega numbers a gradient's id by a counter of the process (gradient_0, then gradient_5 after
+    five legends): an export of unchanged results in another process wrote another year report.
+    Each id of a drawing is its own: the same in every process, different between two charts."""
+    import re
+
+    import altair as alt
+    import pandas as pd
+
+    from dagster_project.outputs import charts
+
+    def heat(share: float) -> alt.Chart:
+        data = pd.DataFrame({"row": ["A", "B"], "column": ["A", "B"], "share": [share, 1 - share]})
+        return alt.Chart(data).mark_rect().encode(y="row:N", x="column:N", color=alt.Color("share:Q", scale=alt.Scale(domain=[0, 1])))
+
+    first = charts.render(heat(0.25))
+    charts._svg.cache_clear()  # drawn again, not taken from the cache, after another legend
+    other = charts.render(heat(0.75))
+    charts._svg.cache_clear()
+    assert charts.render(heat(0.25)) == first
+    ids, other_ids = (set(re.findall(r'\bid="([^"]+)"', svg)) for svg in (first, other))
+    assert ids and all(i.startswith("chart-") for i in ids) and not ids & other_ids
+    assert "url(#chart-" in first  # the legend still refers to its gradient
+
+
 @pytest.mark.parametrize("name", ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf", "propertyIsEnumerable"])
 def test_a_township_named_like_a_javascript_object_property_is_drawn(name):
     """Vega keeps nominal values as keys of JavaScript objects: such a name broke the drawing and

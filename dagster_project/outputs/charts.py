@@ -10,6 +10,7 @@ the `chart` domain of the label table (reference.labels(conn, year, "chart")).""
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 import re
@@ -86,12 +87,28 @@ def _js_safe(spec):
 # the scale of a district). A process that evaluates again and again (the tests, a notebook)
 # draws the same spec many times: about half of the charts of a `make test` were drawn before in
 # the same process. The spec is the whole input (the config is fixed), so a chart drawn again is
-# the same text.
+# the same text, once its element ids are its own (_own_ids).
 @functools.lru_cache(maxsize=32)
 def _svg(spec: str) -> str:
-    svg = vl_convert.vegalite_to_svg(spec, config=_CONFIG)
+    svg = _own_ids(vl_convert.vegalite_to_svg(spec, config=_CONFIG), spec)
     head, rest = svg.split(">", 1)
     return _NAMESPACES.sub("", head) + ">" + _ENGLISH_ARIA.sub("", rest)
+
+
+# The ids Vega gives the elements a drawing refers to (a legend's colour gradient, a clip path)
+_VEGA_ID = re.compile(r'\bid="((?:gradient|clip|pattern)_?\d+)"')
+
+
+def _own_ids(svg: str, spec: str) -> str:
+    """The drawing with ids of its own: Vega numbers them by a counter of the process
+    ("gradient_5" after five legends), so the same chart drawn in another process was other
+    bytes (an export of unchanged results must be the same files), and two charts of one page
+    could share an id. Each becomes the spec's digest and its place in the drawing."""
+    prefix = "chart-" + hashlib.sha256(spec.encode()).hexdigest()[:12]
+    names = {old: f"{prefix}-{n}" for n, old in enumerate(dict.fromkeys(_VEGA_ID.findall(svg)))}
+    if not names:
+        return svg
+    return re.sub(r"\b(" + "|".join(map(re.escape, names)) + r")\b", lambda m: names[m.group(1)], svg)
 
 
 def class_shares(data: pd.DataFrame, classes: list[str], titles: dict[str, str]) -> str:
