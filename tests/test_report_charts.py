@@ -110,6 +110,8 @@ def test_migration_matrix_counts_and_row_shares_equal_the_marts(worked, report):
     titles = _labels(worked, "chart")
     texts = _texts(_figure(report, "migration"))
     assert titles["prev_class"] in texts and titles["final_class"] in texts and titles["row_share"] in texts
+    # the legend's labels, apart enough not to run together
+    assert [t for t in texts if re.fullmatch(r"\d+%", t)] == ["0%", "25%", "50%", "75%", "100%"]
 
 
 def test_pages_print_on_a4_keeping_headings_with_their_charts_and_tables(worked, report):

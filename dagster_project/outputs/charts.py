@@ -225,7 +225,11 @@ def migration_matrix(data: pd.DataFrame, classes: list[str], titles: dict[str, s
     )
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color(
-            "row_share:Q", title=titles["row_share"], scale=alt.Scale(domain=[0, 1], scheme="blues"), legend=alt.Legend(format="%")
+            "row_share:Q",
+            title=titles["row_share"],
+            scale=alt.Scale(domain=[0, 1], scheme="blues"),
+            # five labels along the gradient: Vega's own six ran together ("80%100%")
+            legend=alt.Legend(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
         )
     )
     text = base.mark_text(fontSize=12).encode(
