@@ -196,3 +196,16 @@ def test_a_terminal_that_cannot_show_chinese_gets_it_escaped_not_an_error(monkey
     assert stopped.value.code == 0
     terminal.flush()
     assert terminal.buffer.getvalue().decode("latin-1").startswith("\\u7528\\u6cd5 / usage: mujun verify")
+
+
+def test_every_check_of_the_dbt_tests_says_in_chinese_what_it_guards():
+    """Each dbt data test is an asset check in the Dagster UI, described by the test's
+    meta.description (dagster-dbt): a check shown without it explains nothing to the bureau."""
+    from dagster_project.definitions import defs
+    from dagster_project.defs.dbt_assets import BENCHMARK_TEST, UNIQUE_ID
+
+    graph = defs.resolve_asset_graph()
+    specs = [spec for spec in map(graph.get_check_spec, graph.asset_check_keys) if UNIQUE_ID in spec.metadata]
+    assert BENCHMARK_TEST in {spec.name for spec in specs}  # the scan sees the checks of the dbt tests
+    undescribed = sorted(spec.name for spec in specs if not re.search(r"[\u4e00-\u9fff]", spec.description or ""))
+    assert undescribed == []

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'int_ranks'}}}) }}
+{{ config(meta={'description': '同一排名组内名次越靠后，按名次比例划分的类别不会反而更好', 'dagster': {'ref': {'name': 'int_ranks'}}}) }}
 -- The percentile class is monotone in rank within each ranking group: walking down the ranks,
 -- the class never gets better again (compared by the cut-offs' order, not by letters).
 with ordered as (

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'enterprise_rewards'}}}) }}
+{{ config(meta={'description': '企业和乡镇的每项奖励都不为负且不超过规则表的封顶，工业上楼补助历年累计也不超过累计上限', 'dagster': {'ref': {'name': 'enterprise_rewards'}}}) }}
 -- No reward exceeds its cap or is negative (REWARDS §2–§5), and what the project granted an
 -- enterprise for 工业上楼 up to this data year stays within the cumulative cap, for each enterprise
 -- granted one this year. A later year's grant is left out: it was capped by the earlier years as

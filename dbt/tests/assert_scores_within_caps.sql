@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'int_scores'}}}) }}
+{{ config(meta={'description': '每家参评企业的亩均税收、亩均产值得分不超过封顶分，加分、减分合计不为负且不超过各自的上限', 'dagster': {'ref': {'name': 'int_scores'}}}) }}
 -- Every indicator score stays within its cap, bonus and penalty within theirs (RULES §7).
 select s.uscc
 from {{ ref('int_scores') }} s

@@ -1,4 +1,4 @@
-{{ config(meta={"dagster": {"ref": {"name": "int_benchmarks"}}}) }}
+{{ config(meta={"description": "每个基准值都能算出且是大于零的有限数，否则所有得分都无意义，评价在此停止", "dagster": {"ref": {"name": "int_benchmarks"}}}) }}
 -- Every benchmark (基准值) is a positive finite number: otherwise every score would be
 -- meaningless, so the build stops here (RULES §10: the input cannot be used, exit status 2).
 -- NaN > 0 is true in DuckDB, hence isfinite() first. Each failing row says why, bilingually:
