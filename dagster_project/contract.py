@@ -7,10 +7,13 @@ validation cannot disagree about which files and columns exist.
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+import duckdb
 
 from .paths import SEEDS_DIR
 
@@ -47,6 +50,13 @@ class Extract:
     def delivery_names(self) -> tuple[str, str]:
         return (self.file_name, self.workbook_name)
 
+    @property
+    def contract_sha256(self) -> str:
+        """A digest of this extract's contract (its rows of extracts.csv and extract_columns.csv):
+        a delivery read under another contract (a column added, renamed or made required, a
+        header reworded) is read again, though its bytes are the same."""
+        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()
+
 
 def _truthy(text: str) -> bool:
     return text.strip().lower() == "true"
@@ -57,6 +67,24 @@ def _truthy(text: str) -> bool:
 # schema's bookkeeping tables (loads, load_issues: dbt_extracts.py) cannot be extracts.
 NAME = re.compile(r"[a-z][a-z0-9_]*")
 BOOKKEEPING_TABLES = ("loads", "load_issues")
+# Every raw.<extract> table holds, beside the contract's columns, where each row came from
+# (ingest.py): a contract column of one of these names would collide with them.
+LINEAGE_COLUMNS = {
+    "data_year": "INTEGER",
+    "load_id": "VARCHAR",
+    "source_file": "VARCHAR",
+    "sheet": "VARCHAR",  # the sheet of a workbook delivery; null for a CSV
+    "sha256": "VARCHAR",
+    "line_number": "BIGINT",
+    "loaded_at": "TIMESTAMP",
+}
+
+
+@lru_cache(maxsize=1)
+def _sql_keywords() -> tuple[str, ...]:
+    """The words DuckDB reserves: a column so named cannot be written bare in the SQL that reads it."""
+    rows = duckdb.sql("select keyword_name from duckdb_keywords() where keyword_category = 'reserved' order by 1").fetchall()
+    return tuple(name for (name,) in rows)
 
 
 class ContractError(ValueError):
@@ -68,11 +96,13 @@ def _checked(rows: list[dict], seed: str, column: str, reserved: tuple[str, ...]
     for line, row in enumerate(rows, start=2):
         name = row[column] or ""
         if not NAME.fullmatch(name) or name in reserved:
-            why = f"是系统保留的表名（{'、'.join(reserved)}）" if name in reserved else "只能由小写英文字母、数字和下划线组成，并以字母开头"
+            why = "只能由小写英文字母、数字和下划线组成，并以字母开头"
+            if name in reserved:
+                why = "是系统保留的名称（记录来源的列名、表名或 SQL 关键字）"
             raise ContractError(
                 f"data/seeds/{seed} 第{line}行 列“{column}”：“{name}”不能用作名称，{why}；中文名称请填在说明列 / "
                 f"data/seeds/{seed} line {line} column {column}: {name!r} cannot be a name (lower-case letters, digits and "
-                f"underscores, starting with a letter; not {', '.join(reserved) or 'empty'})"
+                f"underscores, starting with a letter; not a reserved name: a lineage column, a bookkeeping table or an SQL keyword)"
             )
     return rows
 
@@ -81,7 +111,11 @@ def _checked(rows: list[dict], seed: str, column: str, reserved: tuple[str, ...]
 def extracts() -> dict[str, Extract]:
     """All extracts of the contract, keyed by name, columns in contract order."""
     with open(SEEDS_DIR / "extract_columns.csv", encoding="utf-8") as f:
-        columns = _checked(_checked(list(csv.DictReader(f)), "extract_columns.csv", "column_name"), "extract_columns.csv", "extract")
+        columns = _checked(
+            _checked(list(csv.DictReader(f)), "extract_columns.csv", "column_name", (*LINEAGE_COLUMNS, *_sql_keywords())),
+            "extract_columns.csv",
+            "extract",
+        )
     rows = sorted(columns, key=lambda r: (r["extract"], int(r["position"])))
     with open(SEEDS_DIR / "extracts.csv", encoding="utf-8") as f:
         return {

@@ -29,19 +29,8 @@ import duckdb
 import pyarrow as pa
 
 from . import csv_problems, delivery_folder, xlsx_delivery
-from .contract import Extract, extracts, header_lookup, normalize_header
+from .contract import LINEAGE_COLUMNS, Extract, extracts, header_lookup, normalize_header
 from .csv_problems import InputError
-
-LINEAGE_COLUMNS = {
-    "data_year": "INTEGER",
-    "load_id": "VARCHAR",
-    "source_file": "VARCHAR",
-    "sheet": "VARCHAR",  # the sheet of a workbook delivery; null for a CSV
-    "sha256": "VARCHAR",
-    "line_number": "BIGINT",
-    "loaded_at": "TIMESTAMP",
-}
-
 
 __all__ = ["InputError", "LoadSummary", "ensure_raw_schema", "ingest_extract"]
 
@@ -84,7 +73,7 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
             """create table raw.loads (
                 load_id varchar primary key, extract varchar, data_year integer, source_file varchar,
                 source_path varchar, sha256 varchar, encoding varchar, rows_read bigint,
-                delivered boolean, loaded_at timestamp, sheet varchar)"""
+                delivered boolean, loaded_at timestamp, sheet varchar, contract_sha256 varchar)"""
         )
     if "load_issues" not in tables:
         conn.execute(
@@ -101,6 +90,10 @@ def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:
     # before workbooks were deliveries (the sheet of the lineage and of raw.loads)
     if "loads" in tables and ("loads", "sheet") not in existing:
         conn.execute("alter table raw.loads add column sheet varchar")
+    # or before a delivery was read again when its extract's contract changed (its loads then
+    # carry no contract and are read again once)
+    if "loads" in tables and ("loads", "contract_sha256") not in existing:
+        conn.execute("alter table raw.loads add column contract_sha256 varchar")
     for extract in extracts().values():
         if extract.name in tables:
             for name in ["sheet"] + [c.name for c in extract.columns]:
@@ -360,7 +353,7 @@ def _current_load(conn: duckdb.DuckDBPyConnection, extract: str, year: int) -> t
     # fetched to the end: DuckDB refuses to register the rows of a workbook on a connection with
     # a result left unfinished
     rows = conn.execute(
-        """select load_id, sha256, delivered, loaded_at from raw.loads where extract = ? and data_year = ?
+        """select load_id, sha256, delivered, loaded_at, contract_sha256 from raw.loads where extract = ? and data_year = ?
            order by loaded_at desc, load_id desc limit 1""",
         [extract, year],
     ).fetchall()
@@ -494,8 +487,8 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
             return summary
         summary.load_id = _new_load_id(extract.name, year, now)
         conn.execute(
-            "insert into raw.loads values (?, ?, ?, ?, ?, null, null, 0, false, ?, null)",
-            [summary.load_id, extract.name, year, extract.file_name, str(path), now],
+            "insert into raw.loads values (?, ?, ?, ?, ?, null, null, 0, false, ?, null, ?)",
+            [summary.load_id, extract.name, year, extract.file_name, str(path), now, extract.contract_sha256],
         )
         summary.findings.append(("file_not_delivered", None, None))
         _record_findings(conn, summary)
@@ -504,7 +497,9 @@ def _ingest(conn: duckdb.DuckDBPyConnection, extract: Extract, year: int, raw_di
     (path,) = files
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
-    if current is not None and current[1] == sha256:
+    # the same bytes read under the same contract give the same rows and findings: a file is read
+    # again when its extract's columns or headers changed in data/seeds, not only when it changed
+    if current is not None and current[1] == sha256 and current[4] == extract.contract_sha256:
         return LoadSummary(extract.name, year, path.name, current[0], True, unchanged=True, sha256=sha256)
     if path.name == extract.workbook_name:
         return _ingest_workbook(conn, extract, year, path, data, sha256, now)
@@ -601,8 +596,8 @@ def _empty_delivery(
     summary.sheet = sheet
     summary.findings.append(("file_empty", None, None))
     conn.execute(
-        "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, 0, true, ?, ?)",
-        [summary.load_id, extract.name, year, path.name, str(path), sha256, encoding, now, sheet],
+        "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, 0, true, ?, ?, ?)",
+        [summary.load_id, extract.name, year, path.name, str(path), sha256, encoding, now, sheet, extract.contract_sha256],
     )
     _record_findings(conn, summary)
     return summary
@@ -633,7 +628,7 @@ def _finish(
         # An optional file with a header only: delivered, with nothing to report (a warning).
         summary.findings.append(("file_empty", None, None))
     conn.execute(
-        "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?)",
+        "insert into raw.loads values (?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?)",
         [
             summary.load_id,
             extract.name,
@@ -645,6 +640,7 @@ def _finish(
             summary.rows_read,
             now,
             summary.sheet,
+            extract.contract_sha256,
         ],
     )
     for column in missing_optional:

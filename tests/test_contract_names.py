@@ -40,6 +40,9 @@ def _append(path, line: str) -> int:
         ("extracts.csv", "取水量,water,水利局,false,false,取水量", "extract", "取水量"),
         ("extracts.csv", "loads,water,水利局,false,false,取水量", "extract", "loads"),
         ("extract_columns.csv", "tax,Paid Tax,实缴税费,decimal,,false,9", "column_name", "Paid Tax"),
+        # a column of the rows' lineage, and a word the SQL that reads the column reserves
+        ("extract_columns.csv", "tax,line_number,行号,int,,false,9", "column_name", "line_number"),
+        ("extract_columns.csv", "tax,group,所属集团,text,,false,9", "column_name", "group"),
     ],
 )
 def test_a_name_that_cannot_be_one_is_refused_naming_table_line_and_column(seeds, capsys, table, line, column, name):

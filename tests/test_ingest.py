@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -113,6 +114,28 @@ def test_a_corrected_file_replaces_the_delivery_and_the_old_one_stays_for_audit(
     assert conn.execute("select count(*) from raw.tax").fetchone() == (34,)
     latest = conn.execute("select load_id from raw.loads order by loaded_at desc limit 1").fetchone()
     assert latest == (second.load_id,)
+
+
+def test_the_same_file_is_read_again_when_its_extracts_contract_changed(tmp_path):
+    """The rows and findings of a delivery depend on the contract it was read under (its columns,
+    their headers, which are required): a contract changed in data/seeds reads the unchanged file
+    again, once."""
+    conn, first = _ingest(tmp_path, WORKED_RAW)
+    tax = extracts()["tax"]
+    stricter = replace(tax, columns=tuple(replace(c, value_required=True) if c.name == "credit_rating_d" else c for c in tax.columns))
+    second = ingest_extract(conn, stricter, 2023, WORKED_RAW)
+    assert not second.unchanged and second.load_id != first.load_id and second.sha256 == first.sha256
+    third = ingest_extract(conn, stricter, 2023, WORKED_RAW)
+    assert third.unchanged and third.load_id == second.load_id
+    assert conn.execute("select count(*) from raw.tax").fetchone() == (34,)
+
+
+def test_a_warehouse_whose_loads_carry_no_contract_reads_each_file_again_once(tmp_path):
+    conn, first = _ingest(tmp_path, WORKED_RAW)
+    conn.execute("alter table raw.loads drop column contract_sha256")  # as an earlier mujun made it
+    again = ingest_extract(conn, extracts()["tax"], 2023, WORKED_RAW)
+    assert not again.unchanged and again.load_id != first.load_id
+    assert ingest_extract(conn, extracts()["tax"], 2023, WORKED_RAW).unchanged
 
 
 def test_optional_file_not_delivered_is_recorded(tmp_path):
