@@ -519,6 +519,12 @@ def test_cell_errors_of_workbook_deliveries_are_data_quality_rows_with_excel_row
     renamed = {r"\btax\.csv\b": "tax.xlsx", r"\bsafety_accidents\.csv\b": "safety_accidents.xlsx"}
     assert rest.equals(worked.csv("dq_issues.csv").replace(renamed, regex=True))
     assert run.one("select count(*) from raw.safety_accidents where sheet = 'safety_accidents'") == 2
+    # the reconciliation of the deliveries names the files as delivered
+    files = run.query(
+        "select extract, file from marts.delivery_reconciliation "
+        "where data_year = 2023 and extract in ('tax', 'safety_accidents', 'statistics')"
+    )
+    assert sorted(files) == [("safety_accidents", "safety_accidents.xlsx"), ("statistics", "statistics.csv"), ("tax", "tax.xlsx")]
 
 
 def test_values_beside_the_table_in_columns_without_a_header_are_reported_not_lost(tmp_path):

@@ -15,7 +15,7 @@ select
     e.extract,
     e.department,
     e.department_zh,
-    e.extract || '.csv' as file,
+    coalesce(l.source_file, e.extract || '.csv') as file,  -- as delivered: a workbook is named .xlsx
     l.delivered,
     l.load_id,
     l.sha256,
