@@ -32,18 +32,47 @@
 {# Body of a reference.in_force_<seed> model: the seed's rows in force for this data year. Two
    rows of one rule (the same `key`) in force in the same year are an error of the rule table
    (a new dated row added without closing the old one's to_year): the build stops with a message
-   that names the table, the rule and the year, before anything reads the rows. #}
-{% macro rule_rows_in_force(seed_name, key) -%}
-select {{ data_year() }} as data_year, rule.*
+   that names the table, the rule and the year, before anything reads the rows. So is a year in
+   which a rule has no row while it has rows before and after it (a new row's from_year typed a
+   year too late); and, in a table whose every rule applies every year (`every_year`: the class
+   cut-offs, the indicators' points), a rule whose rows end before the year. #}
+{% macro rule_rows_in_force(seed_name, key, every_year=false) -%}
+{%- set year = data_year() -%}
+with missing as (
+    select concat_ws('、', {{ key | join(', ') }}) as rule_key
+    from {{ ref(seed_name) }}
+    group by all
+    having min(from_year) <= {{ year }}
+        and not bool_or({{ in_force(year) }})
+        {%- if not every_year %}
+        and max(from_year) > {{ year }}
+        {%- endif %}
+),
+
+checked as (
+    select case
+        when count(*) = 0 then true
+        else error(
+            '规则表 {{ seed_name }}.csv 中 {{ key | join('、') }} 为“' || string_agg(rule_key, '”“' order by rule_key)
+            || '”的规则在 {{ year }} 年度没有有效的行（其他年度有）：请检查 from_year 与 to_year，使每个年度都有一行 / '
+            || 'rule table {{ seed_name }}.csv: no row in force in {{ year }} for {{ key | join(', ') }} = '
+            || string_agg(rule_key, '; ' order by rule_key) || ' (check from_year and to_year)'
+        )
+    end as rows_cover_the_year
+    from missing
+)
+
+select {{ year }} as data_year, rule.*
 from {{ ref(seed_name) }} rule
-where {{ in_force(data_year(), 'rule') }}
+cross join checked
+where {{ in_force(year, 'rule') }} and checked.rows_cover_the_year
 qualify case
     when count(*) over (partition by {{ key | join(', ') }}) = 1 then true
     else error(
-        '规则表 {{ seed_name }}.csv 中 {{ key | join('、') }} 为“' || concat_ws('、', {{ key | join(', ') }}) || '”的规则在 {{ data_year() }} 年度有 '
+        '规则表 {{ seed_name }}.csv 中 {{ key | join('、') }} 为“' || concat_ws('、', {{ key | join(', ') }}) || '”的规则在 {{ year }} 年度有 '
         || count(*) over (partition by {{ key | join(', ') }}) || ' 行同时有效：新增的行须从 from_year 起，旧行的 to_year 须改为其前一年 / '
         || 'rule table {{ seed_name }}.csv: ' || count(*) over (partition by {{ key | join(', ') }})
-        || ' rows in force in {{ data_year() }} for {{ key | join(', ') }} = ' || concat_ws(', ', {{ key | join(', ') }})
+        || ' rows in force in {{ year }} for {{ key | join(', ') }} = ' || concat_ws(', ', {{ key | join(', ') }})
         || ' (close the old row''s to_year)'
     )
 end
