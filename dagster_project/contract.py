@@ -62,6 +62,20 @@ def _truthy(text: str) -> bool:
     return text.strip().lower() == "true"
 
 
+def _flags(rows: list[dict], seed: str, *columns: str) -> list[dict]:
+    """The rows of a contract table, each of `columns` checked to say true or false: dbt loads
+    the same table and would read 1 or 是 as true where this reading took it for false."""
+    for line, row in enumerate(rows, start=2):
+        for column in columns:
+            value = row[column] or ""
+            if value.strip().lower() not in ("true", "false"):
+                raise ContractError(
+                    f"data/seeds/{seed} 第{line}行 列“{column}”：“{value}”须为 true 或 false / "
+                    f"data/seeds/{seed} line {line} column {column}: {value!r} must be true or false"
+                )
+    return rows
+
+
 # An extract's name is its file's name, a table's and a Dagster asset's; a column's name is a
 # table column's: lower-case letters, digits and underscores, starting with a letter. The raw
 # schema's bookkeeping tables (loads, load_issues: dbt_extracts.py) cannot be extracts.
@@ -112,7 +126,12 @@ def extracts() -> dict[str, Extract]:
     """All extracts of the contract, keyed by name, columns in contract order."""
     with open(SEEDS_DIR / "extract_columns.csv", encoding="utf-8") as f:
         columns = _checked(
-            _checked(list(csv.DictReader(f)), "extract_columns.csv", "column_name", (*LINEAGE_COLUMNS, *_sql_keywords())),
+            _checked(
+                _flags(list(csv.DictReader(f)), "extract_columns.csv", "value_required"),
+                "extract_columns.csv",
+                "column_name",
+                (*LINEAGE_COLUMNS, *_sql_keywords()),
+            ),
             "extract_columns.csv",
             "extract",
         )
@@ -132,7 +151,12 @@ def extracts() -> dict[str, Extract]:
                     if r["extract"] == e["extract"]
                 ),
             )
-            for e in _checked(list(csv.DictReader(f)), "extracts.csv", "extract", BOOKKEEPING_TABLES)
+            for e in _checked(
+                _flags(list(csv.DictReader(f)), "extracts.csv", "required", "one_row_per_enterprise"),
+                "extracts.csv",
+                "extract",
+                BOOKKEEPING_TABLES,
+            )
         }
 
 

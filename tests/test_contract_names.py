@@ -58,5 +58,21 @@ def test_a_name_that_cannot_be_one_is_refused_naming_table_line_and_column(seeds
     assert f"运行失败 / run failed: data/seeds/{table} 第{number}行" in out and "Traceback" not in out
 
 
+@pytest.mark.parametrize(
+    ("table", "line", "column", "value"),
+    [
+        ("extracts.csv", "water_use,water_resources,水利局,1,false,取水量", "required", "1"),
+        ("extract_columns.csv", "tax,remark,备注,text,,是,9", "value_required", "是"),
+    ],
+)
+def test_a_flag_that_is_not_true_or_false_is_refused_naming_table_line_and_column(seeds, table, line, column, value):
+    """dbt loads the same tables and reads 1 as true: a reading that took it for false would make a
+    required file optional without a word."""
+    number = _append(seeds / table, line)
+    with pytest.raises(contract.ContractError) as refused:
+        contract.extracts()
+    assert f"data/seeds/{table} 第{number}行 列“{column}”：“{value}”须为 true 或 false" in str(refused.value)
+
+
 def test_the_project_contract_names_are_usable():
     assert {"statistics", "tax", "land_parcels"} <= set(contract.extracts())
