@@ -39,6 +39,20 @@ def test_two_rows_of_one_rule_in_force_in_a_year_stop_the_build_naming_the_table
     assert result.success
 
 
+def _build_2023(run, model: str):
+    """dbt's result of building one reference.in_force_<table> model of 2023 on the run's warehouse."""
+    dbt_vars = {
+        "year": 2023,
+        "cutoff": "",
+        "benchmark_method": "mean_of_ratios",
+        "ranking_groups": "scale",
+        "warehouse": str(run.warehouse),
+    }
+    result, invocation = dbt_build.build(dbt_build.parse(run.warehouse), dbt_vars, select=[f"fqn:mujun.reference.rules.{model}"])
+    invocation.remove()
+    return result
+
+
 @pytest.mark.parametrize(
     ("model", "mistake", "message"),
     [
@@ -63,16 +77,7 @@ def test_a_year_without_a_row_of_a_rule_stops_the_build_naming_the_table_the_rul
     run = copy_run(worked, tmp_path)
     with duckdb.connect(str(run.warehouse)) as conn:  # the rule table as loaded from a seed with the mistake
         conn.execute(mistake)
-    project = dbt_build.parse(run.warehouse)
-    dbt_vars = {
-        "year": 2023,
-        "cutoff": "",
-        "benchmark_method": "mean_of_ratios",
-        "ranking_groups": "scale",
-        "warehouse": str(run.warehouse),
-    }
-    result, invocation = dbt_build.build(project, dbt_vars, select=[f"fqn:mujun.reference.rules.{model}"])
-    invocation.remove()
+    result = _build_2023(run, model)
     assert not result.success
     (failed,) = [r for r in result.result.results if str(r.status) == "error"]
     assert message in failed.message and "no row in force in 2023" in failed.message
@@ -85,17 +90,7 @@ def test_a_bonus_item_retired_in_an_earlier_year_is_no_mistake(tmp_path, worked)
     with duckdb.connect(str(run.warehouse)) as conn:
         item = conn.execute("select min(item) from rules.bonus_points").fetchone()[0]
         conn.execute("update rules.bonus_points set to_year = 2022 where item = ?", [item])
-    project = dbt_build.parse(run.warehouse)
-    dbt_vars = {
-        "year": 2023,
-        "cutoff": "",
-        "benchmark_method": "mean_of_ratios",
-        "ranking_groups": "scale",
-        "warehouse": str(run.warehouse),
-    }
-    result, invocation = dbt_build.build(project, dbt_vars, select=["fqn:mujun.reference.rules.in_force_bonus_points"])
-    invocation.remove()
-    assert result.success
+    assert _build_2023(run, "in_force_bonus_points").success
     with duckdb.connect(str(run.warehouse), read_only=True) as conn:
         assert conn.execute(
             "select count(*) from reference.in_force_bonus_points where data_year = 2023 and item = ?", [item]
