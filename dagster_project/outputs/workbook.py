@@ -320,14 +320,21 @@ def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
 
 
 def _caps(conn, year: int) -> str:
-    """The cap of each indicator's score per scale group, from the rule rows in force."""
+    """The cap of each indicator's score per scale group, from the rule rows in force; a group's
+    indicators in the indicators' own order (as the score sheets' columns), whatever the order of
+    the rule rows."""
     scales = reference.labels(conn, year, "scale", short=True)
-    names = {i["indicator"]: i["label_zh"] for i in reference.indicators(conn, year)}
-    caps: dict[str, list[str]] = {}
-    rows = reference.rule_rows(conn, year, "indicator_points", "indicator, scale, cap_points", "scale, basic_points desc")
-    for indicator, scale, cap in rows:
-        caps.setdefault(scale, []).append(f"{names[indicator]}{cap:g}分")
-    return "；".join(f"{label}：{'、'.join(caps[scale])}" for scale, label in scales.items() if scale in caps)
+    indicators = reference.indicators(conn, year)
+    caps = {
+        (scale, indicator): cap
+        for indicator, scale, cap in reference.rule_rows(conn, year, "indicator_points", "indicator, scale, cap_points", "1")
+    }
+    groups = []
+    for scale, label in scales.items():
+        listed = [f"{i['label_zh']}{caps[scale, i['indicator']]:g}分" for i in indicators if (scale, i["indicator"]) in caps]
+        if listed:
+            groups.append(f"{label}：{'、'.join(listed)}")
+    return "；".join(groups)
 
 
 # what a printed notice says for a term the bureau has not configured
