@@ -321,17 +321,19 @@ def _method_note(book: Book, conn, year: int, skipped: list[str]) -> None:
 
 def _caps(conn, year: int) -> str:
     """The cap of each indicator's score per scale group, from the rule rows in force; a group's
-    indicators in the indicators' own order (as the score sheets' columns), whatever the order of
-    the rule rows."""
+    indicators in the order of its score sheet's columns (_score_sheet)."""
     scales = reference.labels(conn, year, "scale", short=True)
-    indicators = reference.indicators(conn, year)
-    caps = {
-        (scale, indicator): cap
-        for indicator, scale, cap in reference.rule_rows(conn, year, "indicator_points", "indicator, scale, cap_points", "1")
-    }
+    rows = _all(
+        conn,
+        """select p.scale, i.label_zh, p.cap_points
+           from reference.in_force_indicator_points p
+           join reference.indicators i on i.data_year = p.data_year and i.indicator = p.indicator
+           where p.data_year = ? order by p.basic_points desc, i.position""",
+        [year],
+    )
     groups = []
     for scale, label in scales.items():
-        listed = [f"{i['label_zh']}{caps[scale, i['indicator']]:g}分" for i in indicators if (scale, i["indicator"]) in caps]
+        listed = [f"{name}{cap:g}分" for group, name, cap in rows if group == scale]
         if listed:
             groups.append(f"{label}：{'、'.join(listed)}")
     return "；".join(groups)
